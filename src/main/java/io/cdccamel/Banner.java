@@ -1,0 +1,36 @@
+package io.cdccamel;
+
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The short banner printed once the connector runs: where everything listens and what to try. */
+final class Banner {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.banner");
+
+    private Banner() {
+    }
+
+    static void print(PropertiesComponent pc) {
+        String host = value(pc, "cdc.postgres.host");
+        String port = value(pc, "cdc.postgres.port");
+        String user = value(pc, "cdc.postgres.user");
+        String db = value(pc, "cdc.postgres.database");
+        String text = String.join("\n",
+                "",
+                "==================== cdc-camel is streaming (" + value(pc, "cdc.mode") + " mode) ====================",
+                "  PostgreSQL     " + host + ":" + port + "  (user " + user + ", database " + db + ")",
+                "  Kafka brokers  " + value(pc, "cdc.kafka.brokers"),
+                "  Kafka Connect  " + value(pc, "cdc.connect.url"),
+                "  Output         " + value(pc, "cdc.output.dir") + "/<topic>.log",
+                "  Try:  psql -h " + host + " -p " + port + " -U " + user + " -d " + db
+                        + " -c \"INSERT INTO debezium.product VALUES (24, 'my product')\"",
+                "====================================================================================");
+        LOG.info(text);
+    }
+
+    private static String value(PropertiesComponent pc, String key) {
+        return pc.resolveProperty(key).orElse("?");
+    }
+}

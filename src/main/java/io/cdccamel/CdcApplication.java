@@ -1,0 +1,105 @@
+package io.cdccamel;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.connect.ConnectorDefinition;
+import io.cdccamel.connect.ConnectorRegistration;
+import io.cdccamel.connect.RegisterConnectorRoute;
+import io.cdccamel.events.ChangeEventFormatter;
+import io.cdccamel.events.ExactJson;
+import io.cdccamel.route.DeadLetterPolicy;
+import io.cdccamel.route.DebeziumHeaders;
+import io.cdccamel.stack.EmbeddedStackListener;
+import io.cdccamel.stack.StackStartException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Camel Main entry point: binds the beans the YAML routes use and adds the Java routes. */
+public final class CdcApplication {
+
+    private final Main main = new Main();
+    private final EmbeddedStackListener stackListener = new EmbeddedStackListener();
+    private volatile ConnectorRegistration registration;
+
+    public CdcApplication() {
+        ObjectMapper mapper = ExactJson.newObjectMapper();
+        ChangeEventFormatter formatter = new ChangeEventFormatter();
+        main.bind("exactJson", mapper);
+        main.bind("changeEventFormatter", formatter);
+        main.bind("debeziumHeaders", new DebeziumHeaders(mapper));
+        main.configure().addRoutesBuilder(new DeadLetterPolicy(formatter));
+        main.addMainListener(stackListener);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                // after the stack listener: the connector's overrides depend on what it started
+                addRegisterConnectorRoute(m.getCamelContext());
+            }
+        });
+    }
+
+    public static void main(String[] args) throws Exception {
+        try {
+            new CdcApplication().main.run(args);
+        } catch (Exception e) {
+            StackStartException stackError = findCause(e, StackStartException.class);
+            if (stackError == null) {
+                throw e;
+            }
+            System.err.println("cdc-camel: " + stackError.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private void addRegisterConnectorRoute(CamelContext context) {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        ConnectorDefinition definition = ConnectorDefinition.load(
+                Path.of(context.resolvePropertyPlaceholders("{{cdc.connector.file}}")), connectorOverrides(pc));
+        registration = new ConnectorRegistration(definition.name(), () -> Banner.print(pc));
+        try {
+            context.addRoutes(new RegisterConnectorRoute(definition, registration));
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not add route " + RegisterConnectorRoute.ROUTE_ID, e);
+        }
+    }
+
+    /** Every {@code cdc.connector.config.*} property, with the value that wins (override, -D, file). */
+    private static Map<String, String> connectorOverrides(PropertiesComponent pc) {
+        Map<String, String> overrides = new TreeMap<>();
+        java.util.function.Predicate<String> ours = k -> k.startsWith(ConnectorDefinition.OVERRIDE_PREFIX);
+        java.util.Set<String> keys = new java.util.TreeSet<>(pc.loadProperties(ours).stringPropertyNames());
+        System.getProperties().stringPropertyNames().stream().filter(ours).forEach(keys::add);
+        for (String key : keys) {
+            pc.resolveProperty(key).ifPresent(v -> overrides.put(key.substring(ConnectorDefinition.OVERRIDE_PREFIX.length()), v));
+        }
+        return overrides;
+    }
+
+    private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
+    /** The Camel Main, for tests that start the application in-process. */
+    public Main main() {
+        return main;
+    }
+
+    public ConnectorRegistration registration() {
+        return registration;
+    }
+
+    public EmbeddedStackListener stackListener() {
+        return stackListener;
+    }
+}

@@ -1,0 +1,82 @@
+package io.cdccamel.connect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The connector as data: {@code debezium_connect.json} plus the overrides of the current mode
+ * (properties {@code cdc.connector.config.<key>}), which is how one file serves both the embedded
+ * stack and docker-compose.
+ */
+public final class ConnectorDefinition {
+
+    /** A property {@code cdc.connector.config.database.port=5433} sets {@code database.port} in the config. */
+    public static final String OVERRIDE_PREFIX = "cdc.connector.config.";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final String name;
+    private final ObjectNode json;
+    private final Map<String, String> overridden;
+
+    private ConnectorDefinition(String name, ObjectNode json, Map<String, String> overridden) {
+        this.name = name;
+        this.json = json;
+        this.overridden = overridden;
+    }
+
+    public static ConnectorDefinition load(Path file, Map<String, String> overrides) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new IllegalStateException("Connector file " + file.toAbsolutePath()
+                    + " not found: run from the project folder or set cdc.connector.file", e);
+        } catch (IOException e) {
+            throw new IllegalStateException("Connector file " + file + " is not valid JSON: " + e.getMessage(), e);
+        }
+        return parse(file.toString(), root, overrides);
+    }
+
+    static ConnectorDefinition parse(String origin, JsonNode root, Map<String, String> overrides) {
+        if (root == null || !root.isObject() || !root.path("name").isTextual() || !root.path("config").isObject()) {
+            throw new IllegalStateException("Connector file " + origin
+                    + " must be {\"name\": \"...\", \"config\": {...}} as POST /connectors expects");
+        }
+        ObjectNode json = root.deepCopy();
+        ObjectNode config = (ObjectNode) json.get("config");
+        Map<String, String> applied = new TreeMap<>();
+        overrides.forEach((key, value) -> {
+            config.put(key, value);
+            applied.put(key, value);
+        });
+        return new ConnectorDefinition(json.get("name").textValue(), json, applied);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The body for {@code POST /connectors}. */
+    public String toJson() {
+        return json.toString();
+    }
+
+    public String config(String key) {
+        JsonNode value = json.get("config").get(key);
+        return value == null ? null : value.asText();
+    }
+
+    /** The keys this mode changed, for the log. */
+    public Map<String, String> overridden() {
+        return overridden;
+    }
+}

@@ -1,0 +1,34 @@
+package io.cdccamel.events;
+
+/**
+ * Turns a record into the text the seed tutorial's Go consumer printed:
+ * {@code Message on [ Topic: T , Partition: P, Offset: O ] } followed, on the same line, by the
+ * envelope as indented JSON (Go's {@code Printf} then {@code Println}). Plain Java: no Camel needed.
+ */
+public class ChangeEventFormatter {
+
+    /** The header line, exactly as the Go program's {@code Printf} wrote it (note the space before the comma). */
+    public String header(String topic, int partition, long offset) {
+        return "Message on [ Topic: " + topic + " , Partition: " + partition + ", Offset: " + offset + " ] ";
+    }
+
+    /** Header and envelope, ending with a newline. */
+    public String format(String topic, int partition, long offset, ChangeEvent event) {
+        return header(topic, partition, offset) + GoJsonWriter.write(event.payload()) + "\n";
+    }
+
+    /** One line for a null value: the marker Debezium sends after a delete so that compaction can drop the key. */
+    public String formatTombstone(String topic, int partition, long offset, String key) {
+        return header(topic, partition, offset) + "tombstone (null value) for key " + key + "\n";
+    }
+
+    /** One line for the dead-letter log: where the record was, and why it was not printed. */
+    public String formatDeadLetter(String topic, int partition, long offset, String reason, String valuePreview) {
+        return "Dead letter on [ Topic: " + topic + " , Partition: " + partition + ", Offset: " + offset + " ] reason: "
+                + oneLine(reason) + " | value: " + valuePreview + "\n";
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "unknown" : text.replace('\n', ' ').replace('\r', ' ');
+    }
+}

@@ -1,0 +1,111 @@
+package io.cdccamel.events;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The one {@link ObjectMapper} of the application: reads JSON into a tree whose numbers keep the
+ * exact text they arrived with (Debezium's {@code ts_ns} exceeds 2^53; a double would round it).
+ */
+public final class ExactJson {
+
+    private ExactJson() {
+    }
+
+    /** A mapper whose {@code JsonNode} deserializer keeps number literals verbatim. */
+    public static ObjectMapper newObjectMapper() {
+        SimpleModule module = new SimpleModule("cdc-exact-numbers");
+        module.addDeserializer(JsonNode.class, new ExactTreeDeserializer());
+        return new ObjectMapper().registerModule(module);
+    }
+
+    /** The literal of a number node read by this mapper, or null when the node is no such number. */
+    static String numberLiteral(JsonNode node) {
+        if (node.isPojo() && node instanceof com.fasterxml.jackson.databind.node.POJONode pojo
+                && pojo.getPojo() instanceof RawValue raw) {
+            return raw.rawValue().toString();
+        }
+        if (node.isNumber()) {
+            return node.asText();
+        }
+        return null;
+    }
+
+    /** Parses a number node of this mapper as a long, or returns null. */
+    public static Long longValue(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        String literal = numberLiteral(node);
+        if (literal == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(literal);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Builds the tree iteratively (an explicit stack, not recursion), so that depth is bounded by
+     * Jackson's own nesting limit and never by the thread's stack.
+     */
+    static final class ExactTreeDeserializer extends JsonDeserializer<JsonNode> {
+
+        @Override
+        public JsonNode deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonNodeFactory f = ctxt.getNodeFactory();
+            Deque<ContainerNode<?>> stack = new ArrayDeque<>();
+            Deque<String> names = new ArrayDeque<>();
+            JsonToken t = p.currentToken();
+            JsonNode root = null;
+            while (t != null) {
+                JsonNode value = null;
+                switch (t) {
+                    case START_OBJECT -> stack.push(f.objectNode());
+                    case START_ARRAY -> stack.push(f.arrayNode());
+                    case FIELD_NAME -> names.push(p.currentName());
+                    case END_OBJECT, END_ARRAY -> value = stack.pop();
+                    case VALUE_STRING -> value = f.textNode(p.getText());
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> value = f.rawValueNode(new RawValue(p.getText()));
+                    case VALUE_TRUE -> value = f.booleanNode(true);
+                    case VALUE_FALSE -> value = f.booleanNode(false);
+                    case VALUE_NULL -> value = f.nullNode();
+                    case VALUE_EMBEDDED_OBJECT -> value = f.pojoNode(p.getEmbeddedObject());
+                    default -> throw new IOException("Unexpected JSON token " + t);
+                }
+                if (value != null) {
+                    ContainerNode<?> parent = stack.peek();
+                    if (parent == null) {
+                        root = value;
+                        break;
+                    } else if (parent instanceof ObjectNode object) {
+                        object.set(names.pop(), value);
+                    } else {
+                        ((ArrayNode) parent).add(value);
+                    }
+                }
+                t = p.nextToken();
+            }
+            if (root == null) {
+                throw new IOException("Truncated JSON: input ended inside a value");
+            }
+            return root;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.cdccamel.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a JSON tree as Go's {@code json.MarshalIndent(raw, "", "\t")} wrote the seed tutorial's
+ * {@code map[string]interface{}}: keys sorted by their UTF-8 bytes, one tab per level, {@code ": "}.
+ * Two Go quirks are deliberately not copied: numbers keep their exact text (Go rounded them through
+ * float64) and {@code < > &} print as themselves (Go wrote {@code \u003c}...).
+ */
+public final class GoJsonWriter {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private GoJsonWriter() {
+    }
+
+    public static String write(JsonNode node) {
+        StringBuilder out = new StringBuilder(256);
+        write(node, out, 0);
+        return out.toString();
+    }
+
+    static void write(JsonNode node, StringBuilder out, int depth) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            out.append("null");
+        } else if (node.isObject()) {
+            writeObject(node, out, depth);
+        } else if (node.isArray()) {
+            writeArray(node, out, depth);
+        } else if (node.isTextual()) {
+            quote(node.textValue(), out);
+        } else if (node.isBoolean()) {
+            out.append(node.booleanValue());
+        } else {
+            String literal = ExactJson.numberLiteral(node);
+            if (literal != null) {
+                out.append(literal);
+            } else {
+                quote(node.asText(), out);
+            }
+        }
+    }
+
+    private static void writeObject(JsonNode node, StringBuilder out, int depth) {
+        if (node.isEmpty()) {
+            out.append("{}");
+            return;
+        }
+        List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(node.size());
+        node.fields().forEachRemaining(fields::add);
+        fields.sort((a, b) -> compareUtf8(a.getKey(), b.getKey()));
+        out.append('{');
+        String separator = "\n";
+        for (Map.Entry<String, JsonNode> field : fields) {
+            out.append(separator);
+            indent(out, depth + 1);
+            quote(field.getKey(), out);
+            out.append(": ");
+            write(field.getValue(), out, depth + 1);
+            separator = ",\n";
+        }
+        out.append('\n');
+        indent(out, depth);
+        out.append('}');
+    }
+
+    private static void writeArray(JsonNode node, StringBuilder out, int depth) {
+        if (node.isEmpty()) {
+            out.append("[]");
+            return;
+        }
+        out.append('[');
+        String separator = "\n";
+        for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
+            out.append(separator);
+            indent(out, depth + 1);
+            write(it.next(), out, depth + 1);
+            separator = ",\n";
+        }
+        out.append('\n');
+        indent(out, depth);
+        out.append(']');
+    }
+
+    private static void indent(StringBuilder out, int depth) {
+        for (int i = 0; i < depth; i++) {
+            out.append('\t');
+        }
+    }
+
+    /** Go sorts map keys as byte strings; comparing code points gives the same order as UTF-8 bytes. */
+    static int compareUtf8(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    /** Go's string encoding (encoding/json, Go 1.22+) without its HTML escaping. */
+    static void quote(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\u2028', '\u2029' -> unicodeEscape(c, out);
+                default -> {
+                    if (c < 0x20) {
+                        unicodeEscape(c, out);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        out.append("\\ufffd"); // a lone surrogate is invalid UTF-16; Go writes U+FFFD
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    private static void unicodeEscape(char c, StringBuilder out) {
+        out.append("\\u").append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF])
+                .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+    }
+}

@@ -1,0 +1,83 @@
+package io.cdccamel.route;
+
+import com.fasterxml.jackson.core.JacksonException;
+import io.cdccamel.events.ChangeEventFormatter;
+import io.cdccamel.events.InvalidChangeEventException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * The one error policy of the consumer routes (they opt in with {@code routeConfigurationId}):
+ * a record that cannot be printed goes, with its position and the reason, to
+ * {@code <cdc.output.dir>/dead-letter.log} and the log; the route goes on with the next record.
+ */
+public class DeadLetterPolicy extends RouteConfigurationBuilder {
+
+    public static final String ID = "dead-letter-policy";
+    public static final String DEAD_LETTER_FILE = "dead-letter.log";
+    static final int PREVIEW_BYTES = 512;
+
+    private final ChangeEventFormatter formatter;
+
+    public DeadLetterPolicy(ChangeEventFormatter formatter) {
+        this.formatter = formatter;
+    }
+
+    @Override
+    public void configuration() {
+        routeConfiguration(ID)
+                .onException(JacksonException.class, InvalidChangeEventException.class)
+                    .handled(true)
+                    .useOriginalBody()
+                    .process(this::toDeadLetterLine)
+                    .to("file:{{cdc.output.dir}}?fileName=" + DEAD_LETTER_FILE + "&fileExist=Append")
+                    .to("log:io.cdccamel.dead-letter?level=WARN&plain=true");
+    }
+
+    private void toDeadLetterLine(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + firstLine(cause.getMessage());
+        in.setBody(formatter.formatDeadLetter(
+                in.getHeader(KafkaConstants.TOPIC, String.class),
+                in.getHeader(KafkaConstants.PARTITION, 0, Integer.class),
+                in.getHeader(KafkaConstants.OFFSET, -1L, Long.class),
+                reason,
+                preview(in.getBody(byte[].class))));
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** The value's first bytes: as quoted text when they are UTF-8, else as base64. */
+    static String preview(byte[] value) {
+        if (value == null) {
+            return "null";
+        }
+        int n = Math.min(value.length, PREVIEW_BYTES);
+        String suffix = value.length > n ? " (" + value.length + " bytes, first " + n + " shown)" : "";
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value, 0, n)).toString();
+            return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r")
+                    + "\"" + suffix;
+        } catch (CharacterCodingException e) {
+            return "base64:" + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(value, n)) + suffix;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.cdccamel.stack;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * In {@code cdc.mode=embedded}, starts the local stack before Camel reads its routes, then points
+ * the application's properties (brokers, Connect URL, database port) at what actually started.
+ * In both modes it prepares the demo table when {@code cdc.demo.enabled=true}.
+ */
+public class EmbeddedStackListener extends MainListenerSupport {
+
+    public static final String MODE = "cdc.mode";
+    public static final String MODE_EMBEDDED = "embedded";
+    public static final String MODE_EXTERNAL = "external";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStackListener.class);
+
+    private volatile LocalStack stack;
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        PropertiesComponent pc = context.getPropertiesComponent();
+        String mode = property(pc, MODE);
+        if (MODE_EMBEDDED.equals(mode)) {
+            startStack(context, pc);
+        } else if (MODE_EXTERNAL.equals(mode)) {
+            LOG.info("External mode: using Kafka at {} and Kafka Connect at {}",
+                    property(pc, "cdc.kafka.brokers"), property(pc, "cdc.connect.url"));
+        } else {
+            throw new StackStartException(MODE + " must be '" + MODE_EMBEDDED + "' or '" + MODE_EXTERNAL + "', not '" + mode + "'");
+        }
+        if (Boolean.parseBoolean(property(pc, "cdc.demo.enabled"))) {
+            String jdbc = "jdbc:postgresql://" + property(pc, "cdc.postgres.host") + ":" + property(pc, "cdc.postgres.port")
+                    + "/" + property(pc, "cdc.postgres.database");
+            try {
+                DemoData.ensure(jdbc, property(pc, "cdc.postgres.user"), property(pc, "cdc.postgres.password"));
+            } catch (Exception e) {
+                LOG.warn("Could not prepare the demo table at {}: {}", jdbc, e.getMessage());
+            }
+        }
+    }
+
+    private void startStack(CamelContext context, PropertiesComponent pc) {
+        StackSettings settings = new StackSettings(
+                Path.of(property(pc, "cdc.stack.dir")),
+                intProperty(pc, StackSettings.POSTGRES_PORT),
+                Arrays.stream(property(pc, StackSettings.KAFKA_PORTS).split(",")).map(String::trim)
+                        .map(p -> parsePort(p, StackSettings.KAFKA_PORTS)).toList(),
+                intProperty(pc, StackSettings.CONNECT_PORT),
+                Duration.ofSeconds(120));
+        try {
+            stack = LocalStack.start(settings);
+        } catch (StackStartException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StackStartException("The embedded stack failed to start: " + e, e);
+        }
+        // JVM shutdown (Ctrl-C): Camel stops first (its own hook), then the stack, in order
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            awaitStopped(context, Duration.ofSeconds(45));
+            stack.close();
+        }, "cdc-stack-shutdown"));
+
+        // values computed at start must win over application.properties: override, not initial
+        pc.addOverrideProperty("cdc.kafka.brokers", stack.kafka().bootstrapServers());
+        pc.addOverrideProperty("cdc.connect.url", stack.connect().url());
+        pc.addOverrideProperty("cdc.postgres.host", "localhost");
+        pc.addOverrideProperty("cdc.postgres.port", Integer.toString(stack.postgres().port()));
+        pc.addOverrideProperty("cdc.connect.port", Integer.toString(stack.connect().port()));
+        pc.addOverrideProperty(StackSettings.KAFKA_PORTS, String.join(",",
+                stack.kafka().hostPorts().stream().map(String::valueOf).toList()));
+        // Connect runs in this JVM: it reaches the database where the app does
+        pc.addOverrideProperty("cdc.connector.config.database.hostname", "localhost");
+        pc.addOverrideProperty("cdc.connector.config.database.port", Integer.toString(stack.postgres().port()));
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        LocalStack s = stack;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    public LocalStack stack() {
+        return stack;
+    }
+
+    private static void awaitStopped(CamelContext context, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!context.isStopped() && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    static String property(PropertiesComponent pc, String key) {
+        return pc.resolveProperty(key).map(String::trim)
+                .orElseThrow(() -> new StackStartException("Missing property " + key));
+    }
+
+    private static int intProperty(PropertiesComponent pc, String key) {
+        return parsePort(property(pc, key), key);
+    }
+
+    private static int parsePort(String value, String key) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new StackStartException(key + " must be a port number, not '" + value + "'");
+        }
+    }
+
+}

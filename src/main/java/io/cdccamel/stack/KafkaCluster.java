@@ -1,0 +1,84 @@
+package io.cdccamel.stack;
+
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Three real Kafka brokers and one KRaft controller in this JVM. This is the only class that
+ * touches Kafka's internal test kit, so a Kafka upgrade that moves it changes one file.
+ * <p>
+ * Each broker has two listeners: the kit's own (random port, used between brokers) and
+ * {@code HOST} on the fixed port clients are told about (9092, 9093, 9094 by default).
+ */
+public final class KafkaCluster implements AutoCloseable {
+
+    static final String HOST_LISTENER = "HOST";
+
+    private final KafkaClusterTestKit kit;
+    private final List<Integer> hostPorts;
+
+    private KafkaCluster(KafkaClusterTestKit kit, List<Integer> hostPorts) {
+        this.kit = kit;
+        this.hostPorts = List.copyOf(hostPorts);
+    }
+
+    /** Starts a fresh cluster in {@code dir}; whatever an earlier run left there is removed. */
+    public static KafkaCluster start(Path dir, List<Integer> hostPorts) throws Exception {
+        DataDirs.deleteRecursively(dir);
+        Files.createDirectories(dir);
+        Map<Integer, Map<String, String>> perBroker = new HashMap<>();
+        for (int i = 0; i < hostPorts.size(); i++) {
+            perBroker.put(i, Map.of(
+                    "listeners", "EXTERNAL://localhost:0," + HOST_LISTENER + "://localhost:" + hostPorts.get(i),
+                    "listener.security.protocol.map", "EXTERNAL:PLAINTEXT," + HOST_LISTENER + ":PLAINTEXT,CONTROLLER:PLAINTEXT"));
+        }
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(false) // combined mode dies in handleUpdateVoterResponse and hangs on close
+                .setNumControllerNodes(1)
+                .setNumBrokerNodes(hostPorts.size())
+                .setBaseDirectory(dir)
+                .setPerServerProperties(perBroker)
+                .build();
+        KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
+                .setConfigProp("num.partitions", "3")
+                .setConfigProp("default.replication.factor", "3")
+                .setConfigProp("min.insync.replicas", "2")
+                .setConfigProp("offsets.topic.replication.factor", "3")
+                .setConfigProp("transaction.state.log.replication.factor", "3")
+                .setConfigProp("transaction.state.log.min.isr", "2")
+                .setConfigProp("auto.create.topics.enable", "true")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setDeleteOnClose(false)
+                .build();
+        try {
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+        } catch (Exception e) {
+            kit.close();
+            throw e;
+        }
+        return new KafkaCluster(kit, hostPorts);
+    }
+
+    /** {@code localhost:9092,localhost:9093,localhost:9094} with the default ports. */
+    public String bootstrapServers() {
+        return hostPorts.stream().map(p -> "localhost:" + p).collect(Collectors.joining(","));
+    }
+
+    public List<Integer> hostPorts() {
+        return hostPorts;
+    }
+
+    @Override
+    public void close() throws Exception {
+        kit.close();
+    }
+}

@@ -1,0 +1,99 @@
+package io.cdccamel.stack;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole embedded stack, started in order (PostgreSQL, Kafka, Connect) and stopped in reverse.
+ * Everything is real and in this JVM, except PostgreSQL, which is a child process.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+    private final PostgresServer postgres;
+    private final KafkaCluster kafka;
+    private final ConnectWorker connect;
+    private boolean closed;
+
+    private LocalStack(PostgresServer postgres, KafkaCluster kafka, ConnectWorker connect) {
+        this.postgres = postgres;
+        this.kafka = kafka;
+        this.connect = connect;
+    }
+
+    public static LocalStack start(StackSettings settings) throws Exception {
+        // claim every port first: a busy port fails in milliseconds, before anything has started
+        int pgPort = Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT);
+        List<Integer> brokerPorts = new ArrayList<>();
+        for (int p : settings.brokerPorts()) {
+            brokerPorts.add(Ports.claim(p, StackSettings.KAFKA_PORTS));
+        }
+        int connectPort = Ports.claim(settings.connectPort(), StackSettings.CONNECT_PORT);
+
+        long t0 = System.nanoTime();
+        LOG.info("Starting PostgreSQL on localhost:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
+        PostgresServer postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
+        LOG.info("PostgreSQL ready in {} ms", millisSince(t0));
+        KafkaCluster kafka = null;
+        try {
+            long t1 = System.nanoTime();
+            LOG.info("Starting 3 Kafka brokers (KRaft) on ports {}", brokerPorts);
+            kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts);
+            LOG.info("Kafka ready in {} ms: {}", millisSince(t1), kafka.bootstrapServers());
+            long t2 = System.nanoTime();
+            LOG.info("Starting Kafka Connect (distributed) on http://localhost:{}", connectPort);
+            ConnectWorker connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, settings.startTimeout());
+            LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
+            return new LocalStack(postgres, kafka, connect);
+        } catch (Exception | Error e) {
+            closeQuietly(kafka);
+            closeQuietly(postgres);
+            throw e;
+        }
+    }
+
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    public PostgresServer postgres() {
+        return postgres;
+    }
+
+    public KafkaCluster kafka() {
+        return kafka;
+    }
+
+    public ConnectWorker connect() {
+        return connect;
+    }
+
+    /** Stops Connect, then the brokers, then PostgreSQL. Safe to call twice, from any thread. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("Stopping the embedded stack");
+        closeQuietly(connect);
+        closeQuietly(kafka);
+        closeQuietly(postgres);
+        LOG.info("Embedded stack stopped");
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("Error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.cdccamel.stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where the embedded stack lives and listens. A port of 0 means any free port (tests use that).
+ *
+ * @param dir          project-owned data directory ({@code cdc.stack.dir})
+ * @param postgresPort {@code cdc.postgres.port}
+ * @param brokerPorts  {@code cdc.kafka.ports}, one per broker
+ * @param connectPort  {@code cdc.connect.port}
+ * @param startTimeout how long each part may take to become ready
+ */
+public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout) {
+
+    public static final String POSTGRES_PORT = "cdc.postgres.port";
+    public static final String KAFKA_PORTS = "cdc.kafka.ports";
+    public static final String CONNECT_PORT = "cdc.connect.port";
+
+    public StackSettings {
+        brokerPorts = List.copyOf(brokerPorts);
+        if (brokerPorts.size() != 3) {
+            throw new StackStartException(KAFKA_PORTS + " must list 3 ports (one per broker), got " + brokerPorts);
+        }
+    }
+
+    /** Every port free, picked at random: what tests use. */
+    public static StackSettings randomPorts(Path dir) {
+        return new StackSettings(dir, 0, List.of(0, 0, 0), 0, Duration.ofSeconds(120));
+    }
+}
