@@ -2,7 +2,10 @@ package io.cdccamel.stack;
 
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,6 +23,8 @@ import java.util.stream.Collectors;
 public final class KafkaCluster implements AutoCloseable {
 
     static final String HOST_LISTENER = "HOST";
+    /** The test kit numbers brokers from 0 and controllers from 3000. */
+    static final int CONTROLLER_ID = 3000;
 
     private final KafkaClusterTestKit kit;
     private final List<Integer> hostPorts;
@@ -33,32 +38,38 @@ public final class KafkaCluster implements AutoCloseable {
     public static KafkaCluster start(Path dir, List<Integer> hostPorts) throws Exception {
         DataDirs.deleteRecursively(dir);
         Files.createDirectories(dir);
-        Map<Integer, Map<String, String>> perBroker = new HashMap<>();
+        Map<Integer, Map<String, String>> perServer = new HashMap<>();
         for (int i = 0; i < hostPorts.size(); i++) {
-            perBroker.put(i, Map.of(
+            perServer.put(i, Map.of(
                     "listeners", "EXTERNAL://localhost:0," + HOST_LISTENER + "://localhost:" + hostPorts.get(i),
                     "listener.security.protocol.map", "EXTERNAL:PLAINTEXT," + HOST_LISTENER + ":PLAINTEXT,CONTROLLER:PLAINTEXT"));
         }
+        // topic defaults belong to the controller role in KRaft (brokers warn about them from 4.x on)
+        perServer.put(CONTROLLER_ID, Map.of(
+                "num.partitions", "3",
+                "default.replication.factor", "3"));
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(false) // combined mode dies in handleUpdateVoterResponse and hangs on close
                 .setNumControllerNodes(1)
+                // the kit defaults to the newest, still unstable, metadata version
+                .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                 .setNumBrokerNodes(hostPorts.size())
                 .setBaseDirectory(dir)
-                .setPerServerProperties(perBroker)
+                .setPerServerProperties(perServer)
                 .build();
         KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("num.partitions", "3")
-                .setConfigProp("default.replication.factor", "3")
                 .setConfigProp("min.insync.replicas", "2")
                 .setConfigProp("offsets.topic.replication.factor", "3")
                 .setConfigProp("transaction.state.log.replication.factor", "3")
                 .setConfigProp("transaction.state.log.min.isr", "2")
-                .setConfigProp("auto.create.topics.enable", "true")
+                // topics are created by Connect (topic.creation.* in debezium_connect.json), not by
+                // whichever client asks first for a topic that is not there yet
+                .setConfigProp("auto.create.topics.enable", "false")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setDeleteOnClose(false)
                 .build();
         try {
-            kit.format();
+            formatQuietly(kit);
             kit.startup();
             kit.waitForReadyBrokers();
         } catch (Exception e) {
@@ -66,6 +77,17 @@ public final class KafkaCluster implements AutoCloseable {
             throw e;
         }
         return new KafkaCluster(kit, hostPorts);
+    }
+
+    /** Kafka's storage formatter prints to System.out; in a console app that is noise. */
+    private static void formatQuietly(KafkaClusterTestKit kit) throws Exception {
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            kit.format();
+        } finally {
+            System.setOut(out);
+        }
     }
 
     /** {@code localhost:9092,localhost:9093,localhost:9094} with the default ports. */
