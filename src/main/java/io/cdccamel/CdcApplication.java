@@ -32,7 +32,7 @@ public final class CdcApplication {
         ChangeEventFormatter formatter = new ChangeEventFormatter();
         main.bind("exactJson", mapper);
         main.bind("changeEventFormatter", formatter);
-        main.bind("debeziumHeaders", new DebeziumHeaders(mapper));
+        main.bind("debeziumHeaders", new DebeziumHeaders());
         main.configure().addRoutesBuilder(new DeadLetterPolicy(formatter));
         main.addMainListener(stackListener);
         main.addMainListener(new MainListenerSupport() {
@@ -60,7 +60,8 @@ public final class CdcApplication {
     private void addRegisterConnectorRoute(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         ConnectorDefinition definition = ConnectorDefinition.load(
-                Path.of(context.resolvePropertyPlaceholders("{{cdc.connector.file}}")), connectorOverrides(pc));
+                Path.of(context.resolvePropertyPlaceholders("{{cdc.connector.file}}")),
+                pc.resolveProperty(ConnectorDefinition.NAME_PROPERTY).orElse(null), connectorOverrides(pc));
         registration = new ConnectorRegistration(definition.name(), () -> Banner.print(pc));
         try {
             context.addRoutes(new RegisterConnectorRoute(definition, registration));

@@ -33,7 +33,15 @@ public final class ConnectorDefinition {
         this.overridden = overridden;
     }
 
+    /** Optional: a connector name other than the file's (tests run one connector each). */
+    public static final String NAME_PROPERTY = "cdc.connector.name";
+
     public static ConnectorDefinition load(Path file, Map<String, String> overrides) {
+        return load(file, null, overrides);
+    }
+
+    /** Loads the file; a non-blank {@code name} replaces the file's connector name. */
+    public static ConnectorDefinition load(Path file, String name, Map<String, String> overrides) {
         JsonNode root;
         try {
             root = MAPPER.readTree(Files.readAllBytes(file));
@@ -43,7 +51,12 @@ public final class ConnectorDefinition {
         } catch (IOException e) {
             throw new IllegalStateException("Connector file " + file + " is not valid JSON: " + e.getMessage(), e);
         }
-        return parse(file.toString(), root, overrides);
+        ConnectorDefinition definition = parse(file.toString(), root, overrides);
+        if (name != null && !name.isBlank()) {
+            definition.json.put("name", name);
+            return new ConnectorDefinition(name, definition.json, definition.overridden);
+        }
+        return definition;
     }
 
     static ConnectorDefinition parse(String origin, JsonNode root, Map<String, String> overrides) {

@@ -25,7 +25,7 @@ public class ConnectorRegistration {
     private final Runnable onFirstRunning;
     private final AtomicInteger created = new AtomicInteger();
     private volatile State state = State.STARTING;
-    private String lastDetail;
+    private volatile String lastDetail;
     private boolean announced;
 
     public ConnectorRegistration(String connectorName, Runnable onFirstRunning) {
@@ -35,6 +35,11 @@ public class ConnectorRegistration {
 
     public State state() {
         return state;
+    }
+
+    /** The last thing logged: what a health check or a test can show. */
+    public String lastMessage() {
+        return lastDetail;
     }
 
     /** How many times this app's POST created the connector (201). */
@@ -48,6 +53,9 @@ public class ConnectorRegistration {
     }
 
     public synchronized void onMissing() {
+        if (state == State.CONFLICT || state == State.CONNECT_ERROR || state == State.REJECTED) {
+            return; // the POST that follows reports; a retry loop logs once, not once per tick
+        }
         move(State.NOT_REGISTERED, "Connector " + connectorName + " is not registered; registering it");
     }
 

@@ -11,10 +11,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ContainerNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Deque;
 
 /**
@@ -35,14 +38,40 @@ public final class ExactJson {
 
     /** The literal of a number node read by this mapper, or null when the node is no such number. */
     static String numberLiteral(JsonNode node) {
-        if (node.isPojo() && node instanceof com.fasterxml.jackson.databind.node.POJONode pojo
-                && pojo.getPojo() instanceof RawValue raw) {
-            return raw.rawValue().toString();
+        if (node instanceof ExactNumberNode exact) {
+            return exact.literal();
         }
         if (node.isNumber()) {
             return node.asText();
         }
         return null;
+    }
+
+    /**
+     * The tree as plain Java values (maps, lists, strings, numbers, booleans, null); numbers as
+     * Long, BigInteger or BigDecimal, never rounded through double.
+     */
+    public static Object toJava(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (node.isObject()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            node.fields().forEachRemaining(e -> map.put(e.getKey(), toJava(e.getValue())));
+            return map;
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>(node.size());
+            node.elements().forEachRemaining(e -> list.add(toJava(e)));
+            return list;
+        }
+        if (node.isNumber()) {
+            return node.numberValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        return node.asText();
     }
 
     /** Parses a number node of this mapper as a long, or returns null. */
@@ -82,7 +111,8 @@ public final class ExactJson {
                     case FIELD_NAME -> names.push(p.currentName());
                     case END_OBJECT, END_ARRAY -> value = stack.pop();
                     case VALUE_STRING -> value = f.textNode(p.getText());
-                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> value = f.rawValueNode(new RawValue(p.getText()));
+                    case VALUE_NUMBER_INT -> value = new ExactNumberNode(p.getText(), true);
+                    case VALUE_NUMBER_FLOAT -> value = new ExactNumberNode(p.getText(), false);
                     case VALUE_TRUE -> value = f.booleanNode(true);
                     case VALUE_FALSE -> value = f.booleanNode(false);
                     case VALUE_NULL -> value = f.nullNode();

@@ -36,7 +36,6 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
         routeConfiguration(ID)
                 .onException(JacksonException.class, InvalidChangeEventException.class)
                     .handled(true)
-                    .useOriginalBody()
                     .process(this::toDeadLetterLine)
                     .to("file:{{cdc.output.dir}}?fileName=" + DEAD_LETTER_FILE + "&fileExist=Append")
                     .to("log:io.cdccamel.dead-letter?level=WARN&plain=true");
@@ -51,7 +50,7 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
                 in.getHeader(KafkaConstants.PARTITION, 0, Integer.class),
                 in.getHeader(KafkaConstants.OFFSET, -1L, Long.class),
                 reason,
-                preview(in.getBody(byte[].class))));
+                preview(in.getBody())));
     }
 
     private static String firstLine(String message) {
@@ -60,6 +59,14 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** The record value as it stands when parsing failed: raw bytes, or the JSON tree already read. */
+    static String preview(Object body) {
+        if (body instanceof byte[] bytes) {
+            return preview(bytes);
+        }
+        return body == null ? "null" : preview(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The value's first bytes: as quoted text when they are UTF-8, else as base64. */

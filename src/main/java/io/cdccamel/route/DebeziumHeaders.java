@@ -1,8 +1,8 @@
 package io.cdccamel.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ChangeEvent;
+import io.cdccamel.events.ExactJson;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -17,11 +17,6 @@ import java.util.Map;
  */
 public class DebeziumHeaders implements Processor {
 
-    private final ObjectMapper mapper;
-
-    public DebeziumHeaders(ObjectMapper mapper) {
-        this.mapper = mapper;
-    }
 
     @Override
     public void process(Exchange exchange) {
@@ -37,7 +32,7 @@ public class DebeziumHeaders implements Processor {
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, Object> asMap(JsonNode node) {
-        return node == null || !node.isObject() ? null : mapper.convertValue(node, Map.class);
+    private static Map<String, Object> asMap(JsonNode node) {
+        return node == null || !node.isObject() ? null : (Map<String, Object>) ExactJson.toJava(node);
     }
 }

@@ -1,0 +1,176 @@
+package io.cdccamel.route;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.events.ChangeEventFormatter;
+import io.cdccamel.events.ExactJson;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.debezium.DebeziumConstants;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The YAML route {@code routes/print-change-events.yaml}, as users edit it, with its Kafka input
+ * replaced by a direct endpoint: record in, expected file text out.
+ */
+class PrintChangeEventsRouteTest extends CamelTestSupport {
+
+    private static final String TOPIC = "postgres.debezium.product";
+
+    @TempDir
+    static Path outputDir;
+
+    private final ObjectMapper mapper = ExactJson.newObjectMapper();
+    private final ChangeEventFormatter formatter = new ChangeEventFormatter();
+
+    @Override
+    public void configureTest(TestExecutionConfiguration testConfiguration) {
+        super.configureTest(testConfiguration);
+        testConfiguration.withUseAdviceWith(true);
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration contextConfiguration) {
+        super.configureContext(contextConfiguration);
+        Properties props = new Properties();
+        props.put("cdc.output.dir", outputDir.toString());
+        props.put("cdc.topics", TOPIC);
+        props.put("cdc.topics.pattern", "false");
+        props.put("cdc.consumer.group", "test");
+        props.put("cdc.kafka.brokers", "localhost:9092");
+        contextConfiguration.withUseOverridePropertiesWithPropertiesComponent(props);
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        registry.bind("exactJson", mapper);
+        registry.bind("changeEventFormatter", formatter);
+        registry.bind("debeziumHeaders", new DebeziumHeaders());
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new DeadLetterPolicy(formatter);
+    }
+
+    @BeforeEach
+    void startTheYamlRoute() throws Exception {
+        for (Path p : Files.list(outputDir).toList()) {
+            Files.delete(p);
+        }
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                ResourceHelper.resolveMandatoryResource(context, "file:routes/print-change-events.yaml"));
+        AdviceWith.adviceWith(context, "print-change-events", a -> {
+            a.replaceFromWith("direct:records");
+            a.weaveAddLast().to("mock:printed");
+        });
+        context.start();
+    }
+
+    private void send(String topic, int partition, long offset, String key, String value) {
+        template.sendBodyAndHeaders("direct:records", value == null ? null : value.getBytes(StandardCharsets.UTF_8),
+                Map.of(KafkaConstants.TOPIC, topic, KafkaConstants.PARTITION, partition,
+                        KafkaConstants.OFFSET, offset, KafkaConstants.KEY, key));
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = PrintChangeEventsRouteTest.class.getResourceAsStream("/envelopes/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String output(String file) throws IOException {
+        return Files.readString(outputDir.resolve(file));
+    }
+
+    @Test
+    void shouldAppendTheGoFormattedEventToThePerTopicFile() throws Exception {
+        send(TOPIC, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
+
+        assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
+    }
+
+    @Test
+    void shouldSetCamelsDebeziumHeaders() throws Exception {
+        MockEndpoint printed = getMockEndpoint("mock:printed");
+        printed.expectedMessageCount(1);
+        printed.expectedHeaderReceived(DebeziumConstants.HEADER_OPERATION, "r");
+        printed.expectedHeaderReceived(DebeziumConstants.HEADER_IDENTIFIER, TOPIC);
+        printed.expectedHeaderReceived(DebeziumConstants.HEADER_KEY, "Struct{id=23}");
+        printed.expectedHeaderReceived(DebeziumConstants.HEADER_TIMESTAMP, 1630916915785L);
+
+        send(TOPIC, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
+
+        printed.assertIsSatisfied();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> source = printed.getExchanges().get(0).getMessage()
+                .getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
+        assertThat(source).containsEntry("table", "product").containsEntry("txId", 555L);
+        assertThat(printed.getExchanges().get(0).getMessage().getHeader(DebeziumConstants.HEADER_BEFORE)).isNull();
+    }
+
+    @Test
+    void shouldPrintTombstoneWithoutFailingAndGoOn() throws Exception {
+        send(TOPIC, 2, 3, "Struct{id=24}", null);
+        send(TOPIC, 2, 4, "Struct{id=23}", resource("seed-snapshot.json"));
+
+        assertThat(output(TOPIC + ".log")).isEqualTo(
+                "Message on [ Topic: postgres.debezium.product , Partition: 2, Offset: 3 ] tombstone (null value) for key Struct{id=24}\n"
+                + resource("seed-snapshot.golden.txt").replace("Partition: 0, Offset: 0", "Partition: 2, Offset: 4"));
+    }
+
+    @Test
+    void shouldSendNonJsonToTheDeadLetterLogWithItsPositionAndGoOn() throws Exception {
+        send(TOPIC, 1, 9, "k", "hello, not json");
+        send(TOPIC, 1, 10, "k", "{\"op\":\"c\",\"after\":{\"id\":1,\"name\":");
+        send(TOPIC, 1, 11, "k", "[1,2,3]");
+        send(TOPIC, 1, 12, "Struct{id=23}", resource("seed-snapshot.json"));
+
+        String deadLetters = output(DeadLetterPolicy.DEAD_LETTER_FILE);
+        assertThat(deadLetters.lines()).hasSize(3);
+        assertThat(deadLetters.lines().toList().get(0))
+                .startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 1, Offset: 9 ] reason: JsonParseException: Unrecognized token 'hello'")
+                .endsWith("| value: \"hello, not json\"");
+        assertThat(deadLetters.lines().toList().get(1)).contains("Offset: 10 ]").contains("end-of-input");
+        assertThat(deadLetters.lines().toList().get(2)).contains("Offset: 11 ]").contains("a JSON array");
+        assertThat(output(TOPIC + ".log")).startsWith("Message on [ Topic: postgres.debezium.product , Partition: 1, Offset: 12 ] {");
+    }
+
+    @Test
+    void shouldPrintTheSchemaPayloadEnvelopeAsItsPayload() throws Exception {
+        send(TOPIC, 0, 0, "Struct{id=23}", "{\"schema\":{\"type\":\"struct\",\"optional\":false},\"payload\":"
+                + resource("seed-snapshot.json") + "}");
+
+        assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
+    }
+
+    @Test
+    void shouldWriteOneFilePerTopic() throws Exception {
+        send("postgres.debezium.order", 0, 5, "Struct{id=1}", "{\"op\":\"c\",\"after\":{\"id\":1}}");
+        send(TOPIC, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
+
+        assertThat(output("postgres.debezium.order.log"))
+                .isEqualTo("Message on [ Topic: postgres.debezium.order , Partition: 0, Offset: 5 ] {\n"
+                        + "\t\"after\": {\n\t\t\"id\": 1\n\t},\n\t\"op\": \"c\"\n}\n");
+        assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
+    }
+}
