@@ -1,0 +1,33 @@
+package io.cdccamel.it;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** SQL against the embedded PostgreSQL, as a user would type it in psql. */
+final class Db {
+
+    private Db() {
+    }
+
+    static void exec(String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+             Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    /** A fresh {@code <schema>.product (id int primary key, name text)}, as the demo table. */
+    static void createProductTable(String schema, String... inserts) throws SQLException {
+        exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE",
+                "CREATE SCHEMA " + schema,
+                "CREATE TABLE " + schema + ".product (id int PRIMARY KEY, name text)",
+                "ALTER TABLE " + schema + ".product REPLICA IDENTITY FULL");
+        for (String values : inserts) {
+            exec("INSERT INTO " + schema + ".product VALUES " + values);
+        }
+    }
+}

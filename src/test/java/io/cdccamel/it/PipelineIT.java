@@ -1,0 +1,217 @@
+package io.cdccamel.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.connect.ConnectorRegistration;
+import io.cdccamel.events.ExactJson;
+import io.cdccamel.it.OutputEntries.Entry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * End to end on the real embedded stack: PostgreSQL -> Debezium in Connect -> 3 Kafka brokers ->
+ * the application's routes -> the per-topic output file.
+ */
+@ExtendWith(EmbeddedStackExtension.class)
+class PipelineIT {
+
+    private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(90);
+    private static final ObjectMapper MAPPER = ExactJson.newObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path workDir;
+
+    private final List<TestApp> apps = new ArrayList<>();
+    private final List<String> connectors = new ArrayList<>();
+
+    private TestApp start(String schema, String connector, String instance) throws Exception {
+        connectors.add(connector);
+        TestApp app = TestApp.start(schema, connector, instance, workDir);
+        apps.add(app);
+        return app;
+    }
+
+    @AfterEach
+    void stopAppsAndDeleteConnectors() throws Exception {
+        for (TestApp app : apps) {
+            app.close();
+        }
+        for (String connector : connectors.stream().distinct().toList()) {
+            HTTP.send(HttpRequest.newBuilder(URI.create(connectUrl() + "/connectors/" + connector)).DELETE().build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    private static String connectUrl() {
+        return EmbeddedStackExtension.stack().connect().url();
+    }
+
+    private static JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(connectUrl() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return MAPPER.readTree(response.body());
+    }
+
+    private static List<Entry> entries(TestApp app) {
+        return OutputEntries.read(app.outputFile());
+    }
+
+    private static List<Entry> entriesForId(TestApp app, int id) {
+        return entries(app).stream()
+                .filter(e -> e.isTombstone() ? e.text().contains("Struct{id=" + id + "}") : e.row().path("id").asInt() == id)
+                .toList();
+    }
+
+    /** Every record of the topic, by partition and offset, read with a plain consumer. */
+    private static Map<String, String> recordsByPosition(String topic) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", EmbeddedStackExtension.stack().kafka().bootstrapServers());
+        props.put("key.deserializer", StringDeserializer.class.getName());
+        props.put("value.deserializer", StringDeserializer.class.getName());
+        Map<String, String> records = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    records.put(r.partition() + "/" + r.offset(), r.value());
+                }
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+        }
+        return records;
+    }
+
+    @Test
+    void shouldPrintInsertUpdateAndDeleteWithTheirOpValuesAndKafkaPosition() throws Exception {
+        Db.createProductTable("it_crud", "(1, 'snapshot row')");
+        TestApp app = start("it_crud", "crud_connector", "crud");
+
+        await().atMost(EVENT_TIMEOUT).until(() -> entriesForId(app, 1).size() == 1);
+        Entry snapshot = entriesForId(app, 1).get(0);
+        assertThat(snapshot.op()).isEqualTo("r");
+        assertThat(snapshot.json().path("after").path("name").asText()).isEqualTo("snapshot row");
+
+        Db.exec("INSERT INTO it_crud.product VALUES (2, 'new <b>&</b>')",
+                "UPDATE it_crud.product SET name = 'renamed' WHERE id = 2",
+                "DELETE FROM it_crud.product WHERE id = 2");
+
+        await().atMost(EVENT_TIMEOUT).until(() -> entriesForId(app, 2).size() == 4);
+        List<Entry> events = entriesForId(app, 2);
+        assertThat(events).extracting(Entry::op).containsExactly("c", "u", "d", null);
+
+        Entry insert = events.get(0);
+        assertThat(insert.json().get("before").isNull()).isTrue();
+        assertThat(insert.json().path("after").path("name").asText()).isEqualTo("new <b>&</b>");
+        assertThat(insert.text()).contains("\"name\": \"new <b>&</b>\"");
+        Entry update = events.get(1);
+        assertThat(update.json().path("before").path("name").asText()).isEqualTo("new <b>&</b>");
+        assertThat(update.json().path("after").path("name").asText()).isEqualTo("renamed");
+        Entry delete = events.get(2);
+        assertThat(delete.json().path("before").path("name").asText()).isEqualTo("renamed");
+        assertThat(delete.json().get("after").isNull()).isTrue();
+        assertThat(events.get(3).text()).isEqualTo("tombstone (null value) for key Struct{id=2}\n");
+
+        // one key, one partition, consecutive offsets
+        assertThat(events).extracting(Entry::partition).containsOnly(insert.partition());
+        assertThat(events).extracting(Entry::offset)
+                .containsExactly(insert.offset(), insert.offset() + 1, insert.offset() + 2, insert.offset() + 3);
+        // each header names the topic, partition and offset where Kafka holds that very record
+        Map<String, String> records = recordsByPosition(app.topic());
+        for (Entry e : entries(app)) {
+            assertThat(e.topic()).isEqualTo("postgres.it_crud.product");
+            String value = records.get(e.partition() + "/" + e.offset());
+            if (e.isTombstone()) {
+                assertThat(value).isNull();
+                assertThat(records).containsKey(e.partition() + "/" + e.offset());
+            } else {
+                assertThat(MAPPER.readTree(value)).isEqualTo(e.json());
+            }
+        }
+        assertThat(records).hasSize(entries(app).size());
+    }
+
+    @Test
+    void shouldRegisterTheConnectorExactlyOnceWhenTheRouteRunsTwice() throws Exception {
+        Db.createProductTable("it_once", "(1, 'only row')");
+        TestApp first = start("it_once", "once_connector", "once-a");
+        TestApp second = start("it_once", "once_connector", "once-b");
+
+        await().atMost(EVENT_TIMEOUT).until(() -> first.registration().state() == ConnectorRegistration.State.RUNNING
+                && second.registration().state() == ConnectorRegistration.State.RUNNING);
+        assertThat(first.registration().createdCount() + second.registration().createdCount()).isEqualTo(1);
+        JsonNode all = getJson("/connectors");
+        assertThat(all.toString().split("\"once_connector\"", -1)).hasSize(2);
+        assertThat(getJson("/connectors/once_connector/status").path("tasks")).hasSize(1);
+
+        // both apps print the single snapshot event once: one connector, one snapshot
+        await().atMost(EVENT_TIMEOUT).until(() -> entries(first).size() == 1 && entries(second).size() == 1);
+        assertThat(entries(first).get(0).op()).isEqualTo("r");
+        assertThat(entries(second).get(0).offset()).isEqualTo(entries(first).get(0).offset());
+
+        // a restarted app finds the connector and does not post it again
+        first.close();
+        apps.remove(first);
+        TestApp restarted = start("it_once", "once_connector", "once-c");
+        await().atMost(EVENT_TIMEOUT).until(() -> restarted.registration().state() == ConnectorRegistration.State.RUNNING);
+        assertThat(restarted.registration().createdCount()).isZero();
+    }
+
+    @Test
+    void shouldApplyAnEditedYamlRouteWithoutARestart() throws Exception {
+        Db.createProductTable("it_reload", "(1, 'before the edit')");
+        TestApp app = start("it_reload", "reload_connector", "reload");
+        await().atMost(EVENT_TIMEOUT).until(() -> entries(app).size() == 1);
+        Object routeBefore = app.camel().getRoute("print-change-events");
+
+        Path yaml = app.routesDir.resolve("print-change-events.yaml");
+        String route = Files.readString(yaml);
+        String fileStep = "        - to:\n            uri: \"file:{{cdc.output.dir}}\"";
+        assertThat(route).contains(fileStep);
+        Files.writeString(yaml, route.replace(fileStep,
+                "        - setBody:\n"
+                + "            expression:\n"
+                + "              simple:\n"
+                + "                expression: \"[op=${header.CamelDebeziumOperation}] ${body}\"\n"
+                + fileStep));
+
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> app.camel().getRoute("print-change-events") != null
+                        && app.camel().getRoute("print-change-events") != routeBefore);
+        assertThat(app.camel().getRoute("register-connector")).as("Java routes survive a YAML reload").isNotNull();
+
+        Db.exec("INSERT INTO it_reload.product VALUES (2, 'after the edit')");
+        await().atMost(EVENT_TIMEOUT).until(() -> entries(app).size() == 2);
+        Entry edited = entries(app).get(1);
+        assertThat(edited.prefix()).isEqualTo("[op=c] ");
+        assertThat(edited.json().path("after").path("name").asText()).isEqualTo("after the edit");
+        assertThat(entries(app).get(0).prefix()).isEmpty();
+    }
+}

@@ -1,0 +1,92 @@
+package io.cdccamel.it;
+
+import io.cdccamel.CdcApplication;
+import io.cdccamel.connect.ConnectorRegistration;
+import io.cdccamel.stack.LocalStack;
+import org.apache.camel.CamelContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The real application (Camel Main, Java and YAML routes) started in-process in external mode
+ * against the shared embedded stack, with its own connector, slot, schema, group and folders.
+ */
+final class TestApp implements AutoCloseable {
+
+    final String schema;
+    final String connector;
+    final Path outputDir;
+    final Path routesDir;
+    final CdcApplication app;
+
+    private TestApp(String schema, String connector, Path outputDir, Path routesDir, CdcApplication app) {
+        this.schema = schema;
+        this.connector = connector;
+        this.outputDir = outputDir;
+        this.routesDir = routesDir;
+        this.app = app;
+    }
+
+    /** Topic of the test table {@code <schema>.product}. */
+    String topic() {
+        return "postgres." + schema + ".product";
+    }
+
+    Path outputFile() {
+        return outputDir.resolve(topic() + ".log");
+    }
+
+    ConnectorRegistration registration() {
+        return app.registration();
+    }
+
+    CamelContext camel() {
+        return app.main().getCamelContext();
+    }
+
+    /**
+     * Starts an app for {@code schema}; {@code instance} names its consumer group and folders, so
+     * that two apps may share one connector.
+     */
+    static TestApp start(String schema, String connector, String instance, Path workDir) throws Exception {
+        LocalStack stack = EmbeddedStackExtension.stack();
+        Path dir = Files.createDirectories(workDir.resolve(instance));
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.copy(Path.of("routes", "print-change-events.yaml"), routes.resolve("print-change-events.yaml"));
+        Path output = dir.resolve("output");
+
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("cdc.mode", "external");
+        props.put("cdc.demo.enabled", "false");
+        props.put("cdc.kafka.brokers", stack.kafka().bootstrapServers());
+        props.put("cdc.connect.url", stack.connect().url());
+        props.put("cdc.postgres.port", Integer.toString(stack.postgres().port()));
+        props.put("cdc.connect.poll.ms", "500");
+        props.put("cdc.connector.name", connector);
+        props.put("cdc.connector.config.database.hostname", "localhost");
+        props.put("cdc.connector.config.database.port", Integer.toString(stack.postgres().port()));
+        props.put("cdc.connector.config.slot.name", "slot_" + connector);
+        props.put("cdc.connector.config.publication.name", "pub_" + connector);
+        props.put("cdc.connector.config.schema.include.list", schema);
+        props.put("cdc.topics", "postgres." + schema + ".product");
+        props.put("cdc.consumer.group", "group-" + instance);
+        props.put("cdc.output.dir", output.toString());
+        props.put("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml");
+        props.put("camel.main.routes-reload-directory", routes.toString());
+        props.put("camel.main.name", instance);
+
+        CdcApplication app = new CdcApplication();
+        props.forEach(app.main()::addOverrideProperty);
+        app.main().start();
+        return new TestApp(schema, connector, output, routes, app);
+    }
+
+    @Override
+    public void close() throws IOException {
+        app.main().stop();
+    }
+}
