@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.runtime.Connect;
 
@@ -56,6 +57,9 @@ public final class ConnectWorker implements AutoCloseable {
         // plugins come from the classpath through ServiceLoader: no plugin.path scan (saves ~4 s)
         props.put("plugin.discovery", "service_load");
 
+        // the stack stops Connect itself, in order (before the brokers): no hook of Connect's own
+        // racing it at JVM shutdown
+        Exit.setShutdownHookAdder((name, runnable) -> { });
         // Connect swaps the starting thread's context class loader: keep that off the caller's thread
         CompletableFuture<Connect<?>> started = new CompletableFuture<>();
         Thread starter = new Thread(() -> {

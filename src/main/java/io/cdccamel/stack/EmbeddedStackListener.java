@@ -60,17 +60,18 @@ public class EmbeddedStackListener extends MainListenerSupport {
                 intProperty(pc, StackSettings.CONNECT_PORT),
                 Duration.ofSeconds(120));
         try {
-            stack = LocalStack.start(settings);
+            stack = LocalStack.start(settings, starting ->
+                    // JVM shutdown (Ctrl-C), even half-way through the start: Camel stops first
+                    // (its own hook), then the stack, in reverse order of start
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        awaitStopped(context, Duration.ofSeconds(45));
+                        starting.close();
+                    }, "cdc-stack-shutdown")));
         } catch (StackStartException e) {
             throw e;
         } catch (Exception e) {
             throw new StackStartException("The embedded stack failed to start: " + e, e);
         }
-        // JVM shutdown (Ctrl-C): Camel stops first (its own hook), then the stack, in order
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            awaitStopped(context, Duration.ofSeconds(45));
-            stack.close();
-        }, "cdc-stack-shutdown"));
 
         // values computed at start must win over application.properties: override, not initial
         pc.addOverrideProperty("cdc.kafka.brokers", stack.kafka().bootstrapServers());
@@ -99,7 +100,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
 
     private static void awaitStopped(CamelContext context, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
-        while (!context.isStopped() && System.nanoTime() < deadline) {
+        while (isRunning(context) && System.nanoTime() < deadline) {
             try {
                 TimeUnit.MILLISECONDS.sleep(100);
             } catch (InterruptedException e) {
@@ -107,6 +108,13 @@ public class EmbeddedStackListener extends MainListenerSupport {
                 return;
             }
         }
+    }
+
+    private static boolean isRunning(CamelContext context) {
+        return switch (context.getStatus()) {
+            case Starting, Started, Stopping, Suspending, Suspended -> true;
+            default -> false;
+        };
     }
 
     static String property(PropertiesComponent pc, String key) {

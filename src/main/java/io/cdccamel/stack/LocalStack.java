@@ -14,18 +14,16 @@ public final class LocalStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
-    private final PostgresServer postgres;
-    private final KafkaCluster kafka;
-    private final ConnectWorker connect;
+    private volatile PostgresServer postgres;
+    private volatile KafkaCluster kafka;
+    private volatile ConnectWorker connect;
     private boolean closed;
 
-    private LocalStack(PostgresServer postgres, KafkaCluster kafka, ConnectWorker connect) {
-        this.postgres = postgres;
-        this.kafka = kafka;
-        this.connect = connect;
-    }
-
-    public static LocalStack start(StackSettings settings) throws Exception {
+    /**
+     * Starts every part. {@code onStarting} receives the stack before anything starts, so that a
+     * shutdown hook can stop whatever did start if the JVM is stopped half-way.
+     */
+    public static LocalStack start(StackSettings settings, java.util.function.Consumer<LocalStack> onStarting) throws Exception {
         // claim every port first: a busy port fails in milliseconds, before anything has started
         int pgPort = Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT);
         List<Integer> brokerPorts = new ArrayList<>();
@@ -33,27 +31,34 @@ public final class LocalStack implements AutoCloseable {
             brokerPorts.add(Ports.claim(p, StackSettings.KAFKA_PORTS));
         }
         int connectPort = Ports.claim(settings.connectPort(), StackSettings.CONNECT_PORT);
-
-        long t0 = System.nanoTime();
-        LOG.info("Starting PostgreSQL on localhost:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
-        PostgresServer postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
-        LOG.info("PostgreSQL ready in {} ms", millisSince(t0));
-        KafkaCluster kafka = null;
+        LocalStack stack = new LocalStack();
+        onStarting.accept(stack);
         try {
-            long t1 = System.nanoTime();
-            LOG.info("Starting 3 Kafka brokers (KRaft) on ports {}", brokerPorts);
-            kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts);
-            LOG.info("Kafka ready in {} ms: {}", millisSince(t1), kafka.bootstrapServers());
-            long t2 = System.nanoTime();
-            LOG.info("Starting Kafka Connect (distributed) on http://localhost:{}", connectPort);
-            ConnectWorker connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, settings.startTimeout());
-            LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
-            return new LocalStack(postgres, kafka, connect);
+            stack.startParts(settings, pgPort, brokerPorts, connectPort);
+            return stack;
         } catch (Exception | Error e) {
-            closeQuietly(kafka);
-            closeQuietly(postgres);
+            stack.close();
             throw e;
         }
+    }
+
+    public static LocalStack start(StackSettings settings) throws Exception {
+        return start(settings, s -> { });
+    }
+
+    private void startParts(StackSettings settings, int pgPort, List<Integer> brokerPorts, int connectPort) throws Exception {
+        long t0 = System.nanoTime();
+        LOG.info("Starting PostgreSQL on localhost:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
+        postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
+        LOG.info("PostgreSQL ready in {} ms", millisSince(t0));
+        long t1 = System.nanoTime();
+        LOG.info("Starting 3 Kafka brokers (KRaft) on ports {}", brokerPorts);
+        kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts);
+        LOG.info("Kafka ready in {} ms: {}", millisSince(t1), kafka.bootstrapServers());
+        long t2 = System.nanoTime();
+        LOG.info("Starting Kafka Connect (distributed) on http://localhost:{}", connectPort);
+        connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, settings.startTimeout());
+        LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
     }
 
     private static long millisSince(long start) {
@@ -79,6 +84,9 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closed = true;
+        if (postgres == null) {
+            return;
+        }
         LOG.info("Stopping the embedded stack");
         closeQuietly(connect);
         closeQuietly(kafka);
