@@ -52,6 +52,11 @@ public class EmbeddedStackListener extends MainListenerSupport {
     }
 
     private void startStack(CamelContext context, PropertiesComponent pc) {
+        long maxHeapMb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+        if (maxHeapMb > 2048) {
+            LOG.warn("The JVM may grow to {} MB of heap; the embedded stack needs about 512: start it with -Xmx512m",
+                    maxHeapMb);
+        }
         StackSettings settings = new StackSettings(
                 Path.of(property(pc, "cdc.stack.dir")),
                 intProperty(pc, StackSettings.POSTGRES_PORT),
