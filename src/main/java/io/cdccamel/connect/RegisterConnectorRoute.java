@@ -4,6 +4,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
 import java.io.IOException;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Route {@code register-connector}: on every tick, {@code GET /connectors/<name>}; on 404,
@@ -22,6 +23,11 @@ public class RegisterConnectorRoute extends RouteBuilder {
     public RegisterConnectorRoute(ConnectorDefinition definition, ConnectorRegistration registration) {
         this.definition = definition;
         this.registration = registration;
+    }
+
+    /** A random pause of up to {@code maxMillis}, so that apps started together do not post together. */
+    public static long jitter(long maxMillis) {
+        return maxMillis <= 0 ? 0 : ThreadLocalRandom.current().nextLong(maxMillis + 1);
     }
 
     @Override
@@ -45,13 +51,23 @@ public class RegisterConnectorRoute extends RouteBuilder {
                         .bean(registration, "onStatus(${body})")
                     .when(header(Exchange.HTTP_RESPONSE_CODE).isEqualTo(404))
                         .bean(registration, "onMissing")
+                        // Connect's POST is not atomic: two apps posting within the same herder tick
+                        // both get 201. A random pause and a second look make that unlikely.
+                        .delay(method(RegisterConnectorRoute.class, "jitter(${properties:cdc.connect.post-jitter.ms})"))
                         .removeHeaders("*")
-                        .setHeader(Exchange.HTTP_METHOD, constant("POST"))
-                        .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
-                        .setBody(constant(definition.toJson()))
-                        .to("{{cdc.connect.url}}/connectors" + HTTP_OPTIONS)
-                        .convertBodyTo(String.class)
-                        .bean(registration, "onPostAnswer(${header.CamelHttpResponseCode}, ${body})")
+                        .setHeader(Exchange.HTTP_METHOD, constant("GET"))
+                        .setBody(constant((Object) null))
+                        .to(connector + HTTP_OPTIONS)
+                        .filter(header(Exchange.HTTP_RESPONSE_CODE).isEqualTo(404))
+                            .removeHeaders("*")
+                            .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                            .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                            .setBody(constant(definition.toJson()))
+                            .to("{{cdc.connect.url}}/connectors" + HTTP_OPTIONS)
+                            .convertBodyTo(String.class)
+                            .bean(registration, "onPostAnswer(${header.CamelHttpResponseCode}, ${body})")
+                        .end()
+                        .endChoice()
                     .otherwise()
                         .bean(registration, "onUnexpected(${header.CamelHttpResponseCode}, ${body})")
                 .endDoTry()
