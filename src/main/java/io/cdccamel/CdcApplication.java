@@ -1,22 +1,28 @@
 package io.cdccamel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.connect.ConnectorApiRoute;
 import io.cdccamel.connect.ConnectorDefinition;
+import io.cdccamel.connect.ConnectorHealthCheck;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.connect.RegisterConnectorRoute;
 import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.ExactJson;
+import io.cdccamel.ops.KafkaTopics;
+import io.cdccamel.ops.OperationsApiRoutes;
 import io.cdccamel.route.DeadLetterPolicy;
 import io.cdccamel.route.DebeziumHeaders;
 import io.cdccamel.stack.EmbeddedStackListener;
 import io.cdccamel.stack.StackStartException;
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,6 +32,7 @@ public final class CdcApplication {
     private final Main main = new Main();
     private final EmbeddedStackListener stackListener = new EmbeddedStackListener();
     private volatile ConnectorRegistration registration;
+    private volatile KafkaTopics topics;
 
     public CdcApplication() {
         ObjectMapper mapper = ExactJson.newObjectMapper();
@@ -39,7 +46,14 @@ public final class CdcApplication {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
                 // after the stack listener: the connector's overrides depend on what it started
-                addRegisterConnectorRoute(m.getCamelContext());
+                addJavaRoutes(m.getCamelContext());
+            }
+
+            @Override
+            public void afterStop(BaseMainSupport m) {
+                if (topics != null) {
+                    topics.close();
+                }
             }
         });
     }
@@ -57,16 +71,21 @@ public final class CdcApplication {
         }
     }
 
-    private void addRegisterConnectorRoute(CamelContext context) {
+    private void addJavaRoutes(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         ConnectorDefinition definition = ConnectorDefinition.load(
                 Path.of(context.resolvePropertyPlaceholders("{{cdc.connector.file}}")),
                 pc.resolveProperty(ConnectorDefinition.NAME_PROPERTY).orElse(null), connectorOverrides(pc));
         registration = new ConnectorRegistration(definition.name(), () -> Banner.print(pc));
+        topics = new KafkaTopics(context.resolvePropertyPlaceholders("{{cdc.kafka.brokers}}"),
+                List.of(context.resolvePropertyPlaceholders("{{cdc.connect.internal-topics}}").split("\\s*,\\s*")));
+        HealthCheckRegistry.get(context).register(new ConnectorHealthCheck(registration));
         try {
             context.addRoutes(new RegisterConnectorRoute(definition, registration));
+            context.addRoutes(new ConnectorApiRoute(definition, registration));
+            context.addRoutes(new OperationsApiRoutes(topics));
         } catch (Exception e) {
-            throw new IllegalStateException("Could not add route " + RegisterConnectorRoute.ROUTE_ID, e);
+            throw new IllegalStateException("Could not add the Java routes", e);
         }
     }
 

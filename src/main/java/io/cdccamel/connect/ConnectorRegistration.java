@@ -136,6 +136,26 @@ public class ConnectorRegistration {
         lastDetail = detail;
     }
 
+    /**
+     * The body of {@code GET /api/connector}: Connect's status answer (or error) and this app's view.
+     */
+    public String statusReport(int status, String body) {
+        com.fasterxml.jackson.databind.node.ObjectNode report = MAPPER.createObjectNode();
+        report.put("name", connectorName);
+        report.put("registration", state.name());
+        report.put("lastMessage", lastDetail);
+        if (status == 200) {
+            try {
+                report.set("status", MAPPER.readTree(body));
+            } catch (IOException e) {
+                report.put("error", "Kafka Connect answered 200 with a body that is not JSON: " + body);
+            }
+        } else {
+            report.put("error", "Kafka Connect answered " + status + ": " + errorMessage(body));
+        }
+        return report.toPrettyString() + "\n";
+    }
+
     /** Connect's errors look like {"error_code":400,"message":"..."}; fall back to the raw body. */
     static String errorMessage(String body) {
         if (body == null || body.isBlank()) {

@@ -28,6 +28,7 @@ public final class KafkaCluster implements AutoCloseable {
 
     private final KafkaClusterTestKit kit;
     private final List<Integer> hostPorts;
+    private final java.util.Set<Integer> stopped = new java.util.HashSet<>();
 
     private KafkaCluster(KafkaClusterTestKit kit, List<Integer> hostPorts) {
         this.kit = kit;
@@ -93,6 +94,44 @@ public final class KafkaCluster implements AutoCloseable {
     /** {@code localhost:9092,localhost:9093,localhost:9094} with the default ports. */
     public String bootstrapServers() {
         return hostPorts.stream().map(p -> "localhost:" + p).collect(Collectors.joining(","));
+    }
+
+    /** Broker ids (0, 1, 2). */
+    public java.util.Set<Integer> brokerIds() {
+        return kit.brokers().keySet();
+    }
+
+    /** Stops one broker (controlled shutdown: its partitions' leadership moves first); false if already stopped. */
+    public synchronized boolean stopBroker(int id) {
+        kafka.server.BrokerServer broker = broker(id);
+        if (!stopped.add(id)) {
+            return false;
+        }
+        broker.shutdown();
+        return true;
+    }
+
+    /** Starts a stopped broker again on the same ports and data; false if it was running. */
+    public synchronized boolean startBroker(int id) {
+        kafka.server.BrokerServer broker = broker(id);
+        if (!stopped.remove(id)) {
+            return false;
+        }
+        broker.startup();
+        return true;
+    }
+
+    public synchronized boolean isRunning(int id) {
+        broker(id);
+        return !stopped.contains(id);
+    }
+
+    private kafka.server.BrokerServer broker(int id) {
+        kafka.server.BrokerServer broker = kit.brokers().get(id);
+        if (broker == null) {
+            throw new IllegalArgumentException("No broker " + id + "; brokers are " + kit.brokers().keySet());
+        }
+        return broker;
     }
 
     public List<Integer> hostPorts() {

@@ -24,6 +24,7 @@ public final class LocalStack implements AutoCloseable {
      * shutdown hook can stop whatever did start if the JVM is stopped half-way.
      */
     public static LocalStack start(StackSettings settings, java.util.function.Consumer<LocalStack> onStarting) throws Exception {
+        PostgresServer.stopLeftover(settings.dir().resolve("postgres"));
         // claim every port first: a busy port fails in milliseconds, before anything has started
         int pgPort = Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT);
         List<Integer> brokerPorts = new ArrayList<>();

@@ -13,6 +13,8 @@ import java.time.Duration;
  */
 public final class PostgresServer implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresServer.class);
+
     public static final String USER = "postgres";
     public static final String DATABASE = "postgres";
 
@@ -22,6 +24,35 @@ public final class PostgresServer implements AutoCloseable {
     private PostgresServer(EmbeddedPostgres postgres, int port) {
         this.postgres = postgres;
         this.port = port;
+    }
+
+    /**
+     * Stops a PostgreSQL that an earlier run left on this data directory (a JVM killed before it
+     * could stop its child), so that the new start does not fail on a busy port.
+     */
+    public static void stopLeftover(Path dir) throws IOException {
+        Path pidFile = dir.resolve("data").resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (RuntimeException e) {
+            return;
+        }
+        ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+                .ifPresent(p -> {
+                    LOG.warn("Stopping PostgreSQL (pid {}) left running by an earlier run on {}", pid, dir);
+                    p.destroy(); // SIGTERM: PostgreSQL's smart shutdown
+                    try {
+                        p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new StackStartException("PostgreSQL pid " + pid + " left by an earlier run did not stop;"
+                                + " stop it (kill " + pid + ") and start again");
+                    }
+                });
     }
 
     public static PostgresServer start(Path dir, int port) throws IOException {

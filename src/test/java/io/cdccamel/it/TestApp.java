@@ -3,6 +3,7 @@ package io.cdccamel.it;
 import io.cdccamel.CdcApplication;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.stack.LocalStack;
+import io.cdccamel.stack.Ports;
 import org.apache.camel.CamelContext;
 
 import java.io.IOException;
@@ -22,6 +23,11 @@ final class TestApp implements AutoCloseable {
     final Path outputDir;
     final Path routesDir;
     final CdcApplication app;
+
+    /** The operations API of this app: {@code http://127.0.0.1:<cdc.api.port>}. */
+    String apiUrl() {
+        return "http://127.0.0.1:" + app.main().getCamelContext().resolvePropertyPlaceholders("{{cdc.api.port}}");
+    }
 
     private TestApp(String schema, String connector, Path outputDir, Path routesDir, CdcApplication app) {
         this.schema = schema;
@@ -78,6 +84,7 @@ final class TestApp implements AutoCloseable {
         props.put("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml");
         props.put("camel.main.routes-reload-directory", routes.toString());
         props.put("camel.main.name", instance);
+        props.put("cdc.api.port", Integer.toString(Ports.freePort()));
 
         CdcApplication app = new CdcApplication();
         props.forEach(app.main()::addOverrideProperty);

@@ -1,0 +1,35 @@
+package io.cdccamel.connect;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+import java.util.Map;
+
+/** Readiness in {@code /observe/health}: UP once the connector and all its tasks run. */
+public class ConnectorHealthCheck extends AbstractHealthCheck {
+
+    private final ConnectorRegistration registration;
+
+    public ConnectorHealthCheck(ConnectorRegistration registration) {
+        super("cdc", "connector");
+        this.registration = registration;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false; // a connector not running yet is no reason to restart the app
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        builder.detail("state", registration.state().name());
+        if (registration.lastMessage() != null) {
+            builder.message(registration.lastMessage());
+        }
+        if (registration.state() == ConnectorRegistration.State.RUNNING) {
+            builder.up();
+        } else {
+            builder.down();
+        }
+    }
+}

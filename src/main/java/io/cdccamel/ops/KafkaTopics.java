@@ -1,0 +1,130 @@
+package io.cdccamel.ops;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TopicListing;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * What {@code kafka-topics --list} and {@code --describe} tell, through Kafka's Admin API: one
+ * client for the application's life, created on first use.
+ */
+public class KafkaTopics implements AutoCloseable {
+
+    private static final long TIMEOUT_SECONDS = 10;
+
+    /** A topic in the list; {@code internal} marks Kafka's own and Kafka Connect's topics. */
+    public record TopicSummary(String name, boolean internal) {
+    }
+
+    /** One partition as {@code kafka-topics --describe} shows it; leader -1 when there is none. */
+    public record PartitionView(int partition, int leader, List<Integer> replicas, List<Integer> isr) {
+    }
+
+    public record TopicView(String name, String topicId, int partitionCount, int replicationFactor,
+                            List<PartitionView> partitions) {
+
+        /** The same text as {@code kafka-topics --describe}. */
+        public String toText() {
+            StringBuilder out = new StringBuilder();
+            out.append("Topic: ").append(name).append("\tTopicId: ").append(topicId)
+                    .append("\tPartitionCount: ").append(partitionCount)
+                    .append("\tReplicationFactor: ").append(replicationFactor).append('\n');
+            for (PartitionView p : partitions) {
+                out.append("\tTopic: ").append(name).append("\tPartition: ").append(p.partition())
+                        .append("\tLeader: ").append(p.leader() < 0 ? "none" : Integer.toString(p.leader()))
+                        .append("\tReplicas: ").append(join(p.replicas()))
+                        .append("\tIsr: ").append(join(p.isr())).append('\n');
+            }
+            return out.toString();
+        }
+
+        private static String join(List<Integer> ids) {
+            return ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+        }
+    }
+
+    /** A topic that does not exist. */
+    public static class NoSuchTopicException extends RuntimeException {
+        public NoSuchTopicException(String topic) {
+            super("Topic " + topic + " does not exist");
+        }
+    }
+
+    private final String bootstrapServers;
+    private final List<String> connectTopics;
+    private Admin admin;
+
+    /**
+     * @param connectTopics Kafka Connect's internal topics, marked internal in the list
+     */
+    public KafkaTopics(String bootstrapServers, List<String> connectTopics) {
+        this.bootstrapServers = bootstrapServers;
+        this.connectTopics = List.copyOf(connectTopics);
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    AdminClientConfig.CLIENT_ID_CONFIG, "cdc-camel-api",
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS) / 2,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS)));
+        }
+        return admin;
+    }
+
+    public List<TopicSummary> list() throws Exception {
+        return await(admin().listTopics(new ListTopicsOptions().listInternal(true)).listings()).stream()
+                .sorted(Comparator.comparing(TopicListing::name))
+                .map(t -> new TopicSummary(t.name(), t.isInternal() || connectTopics.contains(t.name())))
+                .toList();
+    }
+
+    public TopicView describe(String topic) throws Exception {
+        TopicDescription d;
+        try {
+            d = await(admin().describeTopics(List.of(topic)).topicNameValues().get(topic));
+        } catch (UnknownTopicOrPartitionException e) {
+            throw new NoSuchTopicException(topic);
+        }
+        List<PartitionView> partitions = d.partitions().stream()
+                .map(p -> new PartitionView(p.partition(), p.leader() == null ? -1 : p.leader().id(),
+                        p.replicas().stream().map(Node::id).toList(), p.isr().stream().map(Node::id).toList()))
+                .toList();
+        int rf = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
+        return new TopicView(d.name(), d.topicId().toString(), partitions.size(), rf, partitions);
+    }
+
+    private <T> T await(org.apache.kafka.common.KafkaFuture<T> future) throws Exception {
+        try {
+            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            throw new TimeoutException("Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.cdccamel.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.builder.RouteBuilder;
+
+import java.util.Map;
+
+/**
+ * The operations API, served by Camel's platform-http on {@code cdc.api.host:cdc.api.port}:
+ * what the tutorial did with {@code kafka-topics} and {@code docker stop}, with no Kafka CLI.
+ */
+public class OperationsApiRoutes extends RouteBuilder {
+
+    public static final String LIST_TOPICS = "list-topics";
+    public static final String DESCRIBE_TOPIC = "describe-topic";
+    public static final String CONTROL_BROKER = "control-broker";
+    static final String JSON = "application/json";
+    static final String TEXT = "text/plain";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final KafkaTopics topics;
+
+    public OperationsApiRoutes(KafkaTopics topics) {
+        this.topics = topics;
+    }
+
+    @Override
+    public void configure() {
+        // Kafka down or slow: a clear 503 with the reason, not a stack trace per request
+        onException(Exception.class)
+            .handled(true)
+            .process(e -> reply(e, 503, Map.of("error",
+                    String.valueOf(e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))));
+
+        from("platform-http:/api/topics?httpMethodRestrict=GET")
+            .routeId(LIST_TOPICS)
+            .process(e -> reply(e, 200, topics.list()));
+
+        from("platform-http:/api/topics/{name}?httpMethodRestrict=GET")
+            .routeId(DESCRIBE_TOPIC)
+            .process(this::describe);
+
+        from("platform-http:/api/brokers/{id}/{action}?httpMethodRestrict=POST")
+            .routeId(CONTROL_BROKER)
+            .process(this::controlBroker);
+    }
+
+    private void describe(Exchange exchange) throws Exception {
+        String name = exchange.getMessage().getHeader("name", String.class);
+        KafkaTopics.TopicView view;
+        try {
+            view = topics.describe(name);
+        } catch (KafkaTopics.NoSuchTopicException e) {
+            reply(exchange, 404, Map.of("error", e.getMessage()));
+            return;
+        }
+        String accept = exchange.getMessage().getHeader("Accept", "", String.class);
+        if (accept.contains(TEXT) && !accept.contains(JSON)) {
+            Message out = exchange.getMessage();
+            out.removeHeaders("*");
+            out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+            out.setHeader(Exchange.CONTENT_TYPE, TEXT);
+            out.setBody(view.toText());
+        } else {
+            reply(exchange, 200, view);
+        }
+    }
+
+    private void controlBroker(Exchange exchange) throws Exception {
+        Message in = exchange.getMessage();
+        String action = in.getHeader("action", String.class);
+        String idText = in.getHeader("id", String.class);
+        BrokerControl control = exchange.getContext().getRegistry().lookupByNameAndType(BrokerControl.BEAN, BrokerControl.class);
+        if (control == null) {
+            reply(exchange, 409, Map.of("error", "Brokers can be stopped and started here in embedded mode only; "
+                    + "with docker-compose use: docker " + action + " kafka-<n>"));
+            return;
+        }
+        int id;
+        try {
+            id = Integer.parseInt(idText);
+        } catch (NumberFormatException e) {
+            reply(exchange, 404, Map.of("error", "No broker " + idText + "; brokers are " + control.brokerIds()));
+            return;
+        }
+        if (!control.brokerIds().contains(id)) {
+            reply(exchange, 404, Map.of("error", "No broker " + id + "; brokers are " + control.brokerIds()));
+            return;
+        }
+        boolean changed;
+        if ("stop".equals(action)) {
+            changed = control.stop(id);
+        } else if ("start".equals(action)) {
+            changed = control.start(id);
+        } else {
+            reply(exchange, 404, Map.of("error", "Unknown action " + action + ": use stop or start"));
+            return;
+        }
+        String state = "stop".equals(action) ? "stopped" : "running";
+        log.info("Broker {} {} through the API", id, changed ? state : "was already " + state);
+        reply(exchange, 200, Map.of("broker", id, "state", state, "changed", changed));
+    }
+
+    static void reply(Exchange exchange, int status, Object body) throws Exception {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, JSON);
+        out.setBody(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
+    }
+}
