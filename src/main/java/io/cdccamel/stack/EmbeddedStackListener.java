@@ -79,23 +79,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
             throw new StackStartException("The embedded stack failed to start: " + e, e);
         }
 
-        KafkaCluster kafka = stack.kafka();
-        context.getRegistry().bind(BrokerControl.BEAN, new BrokerControl() {
-            @Override
-            public java.util.Set<Integer> brokerIds() {
-                return kafka.brokerIds();
-            }
-
-            @Override
-            public boolean stop(int id) {
-                return kafka.stopBroker(id);
-            }
-
-            @Override
-            public boolean start(int id) {
-                return kafka.startBroker(id);
-            }
-        });
+        context.getRegistry().bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
         // values computed at start must win over application.properties: override, not initial
         pc.addOverrideProperty("cdc.kafka.brokers", stack.kafka().bootstrapServers());
         pc.addOverrideProperty("cdc.connect.url", stack.connect().url());

@@ -2,6 +2,8 @@ package io.cdccamel.it;
 
 import io.cdccamel.CdcApplication;
 import io.cdccamel.connect.ConnectorRegistration;
+import io.cdccamel.ops.BrokerControl;
+import io.cdccamel.stack.KafkaBrokerControl;
 import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.Ports;
 import org.apache.camel.CamelContext;
@@ -59,6 +61,15 @@ final class TestApp implements AutoCloseable {
      * that two apps may share one connector.
      */
     static TestApp start(String schema, String connector, String instance, Path workDir) throws Exception {
+        return start(schema, connector, instance, workDir, false);
+    }
+
+    /**
+     * @param brokerControl let this app's API stop and start the shared stack's brokers, as the
+     *                      embedded mode does for its own
+     */
+    static TestApp start(String schema, String connector, String instance, Path workDir, boolean brokerControl)
+            throws Exception {
         LocalStack stack = EmbeddedStackExtension.stack();
         Path dir = Files.createDirectories(workDir.resolve(instance));
         Path routes = Files.createDirectories(dir.resolve("routes"));
@@ -88,6 +99,9 @@ final class TestApp implements AutoCloseable {
 
         CdcApplication app = new CdcApplication();
         props.forEach(app.main()::addOverrideProperty);
+        if (brokerControl) {
+            app.main().bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
+        }
         app.main().start();
         return new TestApp(schema, connector, output, routes, app);
     }
