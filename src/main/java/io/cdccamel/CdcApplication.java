@@ -76,7 +76,9 @@ public final class CdcApplication {
         ConnectorDefinition definition = ConnectorDefinition.load(
                 Path.of(context.resolvePropertyPlaceholders("{{cdc.connector.file}}")),
                 pc.resolveProperty(ConnectorDefinition.NAME_PROPERTY).orElse(null), connectorOverrides(pc));
-        registration = new ConnectorRegistration(definition.name(), () -> Banner.print(pc));
+        registration = new ConnectorRegistration(definition, () -> Banner.print(pc),
+                Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.connect.max-restarts}}")),
+                Long.parseLong(context.resolvePropertyPlaceholders("{{cdc.connect.backoff-max.ms}}")));
         topics = new KafkaTopics(context.resolvePropertyPlaceholders("{{cdc.kafka.brokers}}"),
                 List.of(context.resolvePropertyPlaceholders("{{cdc.connect.internal-topics}}").split("\\s*,\\s*")));
         HealthCheckRegistry.get(context).register(new ConnectorHealthCheck(registration));

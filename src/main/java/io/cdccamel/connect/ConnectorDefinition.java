@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The connector as data: {@code debezium_connect.json} plus the overrides of the current mode
@@ -23,11 +26,27 @@ public final class ConnectorDefinition {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** Debezium 1.x keys that old tutorials still show, and what Debezium 3 calls them. */
+    static final Map<String, String> RENAMED_KEYS = Map.ofEntries(
+            Map.entry("database.server.name", "topic.prefix"),
+            Map.entry("table.whitelist", "table.include.list"),
+            Map.entry("table.blacklist", "table.exclude.list"),
+            Map.entry("schema.whitelist", "schema.include.list"),
+            Map.entry("schema.blacklist", "schema.exclude.list"),
+            Map.entry("column.whitelist", "column.include.list"),
+            Map.entry("column.blacklist", "column.exclude.list"),
+            Map.entry("database.whitelist", "database.include.list"),
+            Map.entry("database.blacklist", "database.exclude.list"),
+            Map.entry("database.history.kafka.topic", "schema.history.internal.kafka.topic"),
+            Map.entry("database.history.kafka.bootstrap.servers", "schema.history.internal.kafka.bootstrap.servers"));
+
+    private final String origin;
     private final String name;
     private final ObjectNode json;
     private final Map<String, String> overridden;
 
-    private ConnectorDefinition(String name, ObjectNode json, Map<String, String> overridden) {
+    private ConnectorDefinition(String origin, String name, ObjectNode json, Map<String, String> overridden) {
+        this.origin = origin;
         this.name = name;
         this.json = json;
         this.overridden = overridden;
@@ -54,7 +73,7 @@ public final class ConnectorDefinition {
         ConnectorDefinition definition = parse(file.toString(), root, overrides);
         if (name != null && !name.isBlank()) {
             definition.json.put("name", name);
-            return new ConnectorDefinition(name, definition.json, definition.overridden);
+            return new ConnectorDefinition(definition.origin, name, definition.json, definition.overridden);
         }
         return definition;
     }
@@ -66,16 +85,43 @@ public final class ConnectorDefinition {
         }
         ObjectNode json = root.deepCopy();
         ObjectNode config = (ObjectNode) json.get("config");
+        List<String> renamed = new ArrayList<>();
+        for (String key : new TreeSet<>(RENAMED_KEYS.keySet())) {
+            if (config.has(key) || overrides.containsKey(key)) {
+                renamed.add(key + " (Debezium 3: " + RENAMED_KEYS.get(key) + ")");
+            }
+        }
+        if (!renamed.isEmpty()) {
+            throw new IllegalStateException("Connector file " + origin + " uses Debezium 1.x names that Debezium 3 "
+                    + "ignores: " + String.join(", ", renamed));
+        }
         Map<String, String> applied = new TreeMap<>();
         overrides.forEach((key, value) -> {
             config.put(key, value);
             applied.put(key, value);
         });
-        return new ConnectorDefinition(json.get("name").textValue(), json, applied);
+        return new ConnectorDefinition(origin, json.get("name").textValue(), json, applied);
     }
 
     public String name() {
         return name;
+    }
+
+    /** Where the definition came from, for messages. */
+    public String origin() {
+        return origin;
+    }
+
+    /** The config, with the connector's name in it, as {@code PUT /connectors/<name>/config} takes it. */
+    public ObjectNode configNode() {
+        ObjectNode config = ((ObjectNode) json.get("config")).deepCopy();
+        config.put("name", name);
+        return config;
+    }
+
+    /** {@link #configNode()} as JSON text. */
+    public String configJson() {
+        return configNode().toString();
     }
 
     /** The body for {@code POST /connectors}. */

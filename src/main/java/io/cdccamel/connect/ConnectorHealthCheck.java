@@ -26,7 +26,7 @@ public class ConnectorHealthCheck extends AbstractHealthCheck {
         if (registration.lastMessage() != null) {
             builder.message(registration.lastMessage());
         }
-        if (registration.state() == ConnectorRegistration.State.RUNNING) {
+        if (registration.isHealthy()) {
             builder.up();
         } else {
             builder.down();

@@ -1,11 +1,12 @@
 package io.cdccamel.connect;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
-import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
@@ -19,27 +20,81 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Route {@code register-connector} against scripted Connect answers. The calls to Connect are
- * intercepted into a mock endpoint; the same route against the real Connect worker is in PipelineIT.
+ * Route {@code register-connector} against scripted Connect answers, for the answers a real worker
+ * cannot be made to give on demand (500, endless 409, refusals). The calls to Connect are
+ * intercepted into a mock endpoint; the route against the real worker is in PipelineIT and
+ * ConnectorLifecycleIT.
  */
 class RegisterConnectorRouteTest extends CamelTestSupport {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String CLASS = "io.debezium.connector.postgresql.PostgresConnector";
+    private static final String VALIDATE = "PUT /connector-plugins/" + CLASS + "/config/validate";
 
     private final ConnectorDefinition definition =
             ConnectorDefinition.load(Path.of("debezium_connect.json"), Map.of("database.hostname", "localhost"));
     private final AtomicInteger banners = new AtomicInteger();
-    private final ConnectorRegistration registration = new ConnectorRegistration(definition.name(), banners::incrementAndGet);
+    private final ConnectorRegistration registration =
+            new ConnectorRegistration(definition, banners::incrementAndGet, 2, 100);
     private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final FakeConnect connect = new FakeConnect();
 
-    /** One scripted answer of the fake Connect REST API: status code and body. */
-    record Answer(int status, String body) {
+    /** One answer of the scripted Connect REST API; null status means nobody listens. */
+    record Answer(Integer status, String body) {
+    }
+
+    /** Connect as a script: plugins listed, connector present or not, its config and status. */
+    class FakeConnect {
+        volatile boolean pluginsListed = true;
+        volatile ObjectNode config;
+        volatile String status = running();
+        volatile int refusals;
+        volatile java.util.function.IntFunction<Answer> postAnswers = n -> new Answer(201, "{}");
+        volatile String validationErrors;
+        final AtomicInteger posts = new AtomicInteger();
+
+        Answer answer(String call, String body) throws Exception {
+            if (refusals > 0) {
+                refusals--;
+                return new Answer(null, null);
+            }
+            if (call.equals("GET /connector-plugins")) {
+                return new Answer(200, pluginsListed ? "[{\"class\":\"" + CLASS + "\",\"type\":\"source\"}]" : "[]");
+            }
+            if (call.equals(VALIDATE)) {
+                String errors = validationErrors == null ? "[]" : "[\"" + validationErrors + "\"]";
+                return new Answer(200, "{\"name\":\"" + CLASS + "\",\"error_count\":" + (validationErrors == null ? 0 : 1)
+                        + ",\"configs\":[{\"value\":{\"name\":\"database.hostname\",\"errors\":" + errors + "}}]}");
+            }
+            if (call.equals("POST /connectors")) {
+                Answer a = postAnswers.apply(posts.incrementAndGet());
+                if (a.status() == 201) {
+                    JsonNode posted = MAPPER.readTree(body);
+                    config = ((ObjectNode) posted.get("config")).put("name", posted.get("name").asText());
+                }
+                return a;
+            }
+            if (call.equals("GET /connectors/product_connector")) {
+                return config == null ? new Answer(404, "{\"error_code\":404,\"message\":\"Connector product_connector not found\"}")
+                        : new Answer(200, MAPPER.createObjectNode().put("name", "product_connector").set("config", config).toString());
+            }
+            if (call.equals("PUT /connectors/product_connector/config")) {
+                config = (ObjectNode) MAPPER.readTree(body);
+                return new Answer(200, "{}");
+            }
+            if (call.equals("GET /connectors/product_connector/status")) {
+                return new Answer(200, status);
+            }
+            if (call.equals("POST /connectors/product_connector/restart")) {
+                return new Answer(202, "{}");
+            }
+            return new Answer(404, "{\"error_code\":404,\"message\":\"no such call " + call + "\"}");
+        }
     }
 
     @Override
@@ -54,7 +109,7 @@ class RegisterConnectorRouteTest extends CamelTestSupport {
         Properties props = new Properties();
         props.put("cdc.connect.url", "http://localhost:8083");
         props.put("cdc.connect.initial-delay.ms", "0");
-        props.put("cdc.connect.poll.ms", "50");
+        props.put("cdc.connect.poll.ms", "20");
         props.put("cdc.connect.post-jitter.ms", "0");
         contextConfiguration.withUseOverridePropertiesWithPropertiesComponent(props);
     }
@@ -64,23 +119,17 @@ class RegisterConnectorRouteTest extends CamelTestSupport {
         return new RegisterConnectorRoute(definition, registration);
     }
 
-    /** Starts the route with Connect answering {@code script(method + " " + path)}; null means refused. */
-    private MockEndpoint startWithConnect(Function<String, Answer> script) throws Exception {
+    private void start() throws Exception {
         AdviceWith.adviceWith(context, RegisterConnectorRoute.ROUTE_ID,
                 a -> a.interceptSendToEndpoint("http*").skipSendToOriginalEndpoint().to("mock:connect"));
-        MockEndpoint connect = getMockEndpoint("mock:connect");
-        connect.whenAnyExchangeReceived(exchange -> {
+        getMockEndpoint("mock:connect").whenAnyExchangeReceived(exchange -> {
             Message in = exchange.getMessage();
             String uri = exchange.getProperty(Exchange.INTERCEPTED_ENDPOINT, String.class);
             String path = uri.replaceFirst("^https?://localhost:8083", "").replaceFirst("\\?.*$", "");
             String call = in.getHeader(Exchange.HTTP_METHOD, String.class) + " " + path;
             calls.add(call);
-            if (call.startsWith("POST")) {
-                assertThat(in.getHeader(Exchange.CONTENT_TYPE, String.class)).isEqualTo("application/json");
-                assertThat(MAPPER.readTree(in.getBody(String.class))).isEqualTo(MAPPER.readTree(definition.toJson()));
-            }
-            Answer answer = script.apply(call);
-            if (answer == null) { // the script's way to say: nobody listens on that port
+            Answer answer = connect.answer(call, in.getBody(String.class));
+            if (answer.status() == null) {
                 exchange.setException(new ConnectException("Connection refused"));
                 return;
             }
@@ -88,109 +137,137 @@ class RegisterConnectorRouteTest extends CamelTestSupport {
             in.setBody(answer.body());
         });
         context.start();
-        return connect;
     }
 
-    private static Answer running() {
-        return new Answer(200, "{\"name\":\"product_connector\",\"connector\":{\"state\":\"RUNNING\",\"worker_id\":\"w\"},"
-                + "\"tasks\":[{\"id\":0,\"state\":\"RUNNING\",\"worker_id\":\"w\"}],\"type\":\"source\"}");
+    private static String running() {
+        return "{\"name\":\"product_connector\",\"connector\":{\"state\":\"RUNNING\",\"worker_id\":\"w\"},"
+                + "\"tasks\":[{\"id\":0,\"state\":\"RUNNING\",\"worker_id\":\"w\"}],\"type\":\"source\"}";
     }
 
-    private long posts() {
-        return calls.stream().filter(c -> c.startsWith("POST")).count();
+    private long count(String call) {
+        return calls.stream().filter(call::equals).count();
+    }
+
+    private void awaitState(ConnectorRegistration.State state) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> registration.state() == state);
     }
 
     @Test
     void shouldNotPostWhenTheConnectorIsAlreadyRegistered() throws Exception {
-        startWithConnect(call -> call.endsWith("/status") ? running() : new Answer(200, "{\"name\":\"product_connector\"}"));
+        connect.config = definition.configNode();
+        start();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() >= 10);
-        assertThat(posts()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("GET /connectors/product_connector/status") >= 5);
+        assertThat(count("POST /connectors")).isZero();
+        assertThat(count("PUT /connectors/product_connector/config")).isZero();
         assertThat(registration.state()).isEqualTo(ConnectorRegistration.State.RUNNING);
         assertThat(banners.get()).as("banner printed once, not once per tick").isEqualTo(1);
     }
 
     @Test
-    void shouldPostTheFileContentOnceWhenTheConnectorIsMissing() throws Exception {
-        AtomicInteger created = new AtomicInteger();
-        startWithConnect(call -> {
-            if (call.equals("POST /connectors")) {
-                created.incrementAndGet();
-                return new Answer(201, definition.toJson());
-            }
-            if (created.get() == 0) {
-                return new Answer(404, "{\"error_code\":404,\"message\":\"Connector product_connector not found\"}");
-            }
-            return call.endsWith("/status") ? running() : new Answer(200, "{}");
-        });
+    void shouldValidateThenPostTheFileOnceWhenTheConnectorIsMissing() throws Exception {
+        start();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> registration.state() == ConnectorRegistration.State.RUNNING);
-        await().atMost(Duration.ofSeconds(10)).until(() -> calls.size() >= 10);
-        assertThat(calls).startsWith("GET /connectors/product_connector", "GET /connectors/product_connector", "POST /connectors");
-        assertThat(posts()).as("no re-post once registered").isEqualTo(1);
+        awaitState(ConnectorRegistration.State.RUNNING);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("GET /connectors/product_connector/status") >= 5);
+        assertThat(calls).startsWith("GET /connector-plugins", "GET /connectors/product_connector",
+                "GET /connectors/product_connector", VALIDATE, "POST /connectors");
+        assertThat(count("POST /connectors")).as("no re-post once registered").isEqualTo(1);
+        assertThat((JsonNode) connect.config).isEqualTo(definition.configNode());
         assertThat(registration.createdCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWaitForConnectToListThePluginBeforeAnythingElse() throws Exception {
+        connect.pluginsListed = false;
+        start();
+
+        awaitState(ConnectorRegistration.State.WAITING_FOR_CONNECT);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("GET /connector-plugins") >= 3);
+        assertThat(calls).containsOnly("GET /connector-plugins");
+        assertThat(registration.lastMessage()).contains("Waiting for Kafka Connect to list " + CLASS);
+
+        connect.pluginsListed = true;
+        awaitState(ConnectorRegistration.State.RUNNING);
     }
 
     @Test
     void shouldRetryOn409And500UntilConnectAcceptsTheConnector() throws Exception {
-        AtomicInteger postCount = new AtomicInteger();
-        AtomicInteger created = new AtomicInteger();
-        startWithConnect(call -> {
-            if (call.startsWith("POST")) {
-                return switch (postCount.incrementAndGet()) {
-                    case 1 -> new Answer(409, "{\"error_code\":409,\"message\":\"Cannot complete request because of a conflicting operation (e.g. worker rebalance)\"}");
-                    case 2 -> new Answer(500, "{\"error_code\":500,\"message\":\"Request timed out\"}");
-                    default -> {
-                        created.incrementAndGet();
-                        yield new Answer(201, "{}");
-                    }
-                };
-            }
-            if (created.get() == 0) {
-                return new Answer(404, "{}");
-            }
-            return call.endsWith("/status") ? running() : new Answer(200, "{}");
-        });
+        connect.postAnswers = n -> switch (n) {
+            case 1 -> new Answer(409, "{\"error_code\":409,\"message\":\"Cannot complete request because of a conflicting operation (e.g. worker rebalance)\"}");
+            case 2 -> new Answer(500, "{\"error_code\":500,\"message\":\"Request timed out\"}");
+            default -> new Answer(201, "{}");
+        };
+        start();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> registration.state() == ConnectorRegistration.State.RUNNING);
-        assertThat(posts()).isEqualTo(3);
+        awaitState(ConnectorRegistration.State.RUNNING);
+        assertThat(connect.posts.get()).isEqualTo(3);
         assertThat(registration.createdCount()).isEqualTo(1);
     }
 
     @Test
-    void shouldReportConnectsErrorBodyWhenItRejectsTheConfig() throws Exception {
-        String message = "Connector configuration is invalid and contains the following 1 error(s):\n"
-                + "Error while validating connector config: Connection to localhost:5432 refused";
-        startWithConnect(call -> call.startsWith("POST")
-                ? new Answer(400, MAPPER.createObjectNode().put("error_code", 400).put("message", message).toString())
-                : new Answer(404, "{}"));
+    void shouldNotPostAConfigThatConnectFindsInvalid() throws Exception {
+        connect.validationErrors = "Error while validating connector config: Connection to localhost:5432 refused";
+        start();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> registration.state() == ConnectorRegistration.State.REJECTED);
-        assertThat(registration.lastMessage()).contains("rejected connector product_connector with 400")
-                .contains("Connection to localhost:5432 refused");
+        awaitState(ConnectorRegistration.State.INVALID);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(VALIDATE) >= 2);
+        assertThat(count("POST /connectors")).isZero();
+        assertThat(registration.lastMessage()).contains("invalid; not posting it")
+                .contains("database.hostname: Error while validating connector config: Connection to localhost:5432 refused");
+
+        connect.validationErrors = null; // the database came up
+        awaitState(ConnectorRegistration.State.RUNNING);
+        assertThat(count("POST /connectors")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReportConnectsErrorBodyWhenItRejectsThePost() throws Exception {
+        connect.postAnswers = n -> new Answer(400, "{\"error_code\":400,\"message\":\"Connector config is malformed\"}");
+        start();
+
+        awaitState(ConnectorRegistration.State.REJECTED);
+        assertThat(registration.lastMessage()).contains("rejected POST /connectors with 400")
+                .contains("Connector config is malformed");
         assertThat(registration.createdCount()).isZero();
     }
 
     @Test
-    void shouldRetryQuietlyWhileConnectIsUnreachable() throws Exception {
-        AtomicInteger refusals = new AtomicInteger();
-        AtomicInteger created = new AtomicInteger();
-        startWithConnect(call -> {
-            if (refusals.incrementAndGet() <= 5) {
-                return null;
-            }
-            if (call.startsWith("POST")) {
-                created.incrementAndGet();
-                return new Answer(201, "{}");
-            }
-            if (created.get() == 0) {
-                return new Answer(404, "{}");
-            }
-            return call.endsWith("/status") ? running() : new Answer(200, "{}");
-        });
+    void shouldRetryWithBackoffWhileConnectIsUnreachable() throws Exception {
+        connect.refusals = 5;
+        start();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> registration.state() == ConnectorRegistration.State.RUNNING);
-        assertThat(refusals.get()).isGreaterThan(5);
+        awaitState(ConnectorRegistration.State.RUNNING);
+        assertThat(calls.subList(0, 5)).containsOnly("GET /connector-plugins");
         assertThat(registration.createdCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldApplyAChangedConfigWithPutOnce() throws Exception {
+        ObjectNode drifted = definition.configNode();
+        drifted.put("database.port", "5433");
+        drifted.put("snapshot.mode", "never");
+        connect.config = drifted;
+        start();
+
+        awaitState(ConnectorRegistration.State.RUNNING);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("GET /connectors/product_connector/status") >= 5);
+        assertThat(count("PUT /connectors/product_connector/config")).isEqualTo(1);
+        assertThat((JsonNode) connect.config).isEqualTo(definition.configNode());
+        assertThat(registration.updatedCount()).isEqualTo(1);
+        assertThat(count("POST /connectors")).isZero();
+    }
+
+    @Test
+    void shouldRestartFailedPartsThenGiveUpAfterTheLimit() throws Exception {
+        connect.config = definition.configNode();
+        connect.status = "{\"name\":\"product_connector\",\"connector\":{\"state\":\"RUNNING\"},\"tasks\":[{\"id\":0,"
+                + "\"state\":\"FAILED\",\"trace\":\"org.apache.kafka.connect.errors.ConnectException: role \\\"cdc\\\" is not permitted to log in\\n\\tat io.debezium...\"}]}";
+        start();
+
+        awaitState(ConnectorRegistration.State.GAVE_UP);
+        assertThat(count("POST /connectors/product_connector/restart")).isEqualTo(2);
+        assertThat(registration.isHealthy()).isFalse();
+        assertThat(registration.lastMessage()).contains("gave up after 2 restarts").contains("is not permitted to log in");
     }
 }
