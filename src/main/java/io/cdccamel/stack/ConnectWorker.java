@@ -35,7 +35,8 @@ public final class ConnectWorker implements AutoCloseable {
         this.port = port;
     }
 
-    public static ConnectWorker start(String bootstrapServers, int port, Duration readyTimeout) throws Exception {
+    public static ConnectWorker start(String bootstrapServers, int port, java.nio.file.Path secretsFile,
+                                      Duration readyTimeout) throws Exception {
         Map<String, String> props = new HashMap<>();
         props.put("bootstrap.servers", bootstrapServers);
         props.put("group.id", GROUP_ID);
@@ -54,6 +55,12 @@ public final class ConnectWorker implements AutoCloseable {
         props.put("listeners", "http://localhost:" + port);
         props.put("rest.advertised.host.name", "localhost");
         props.put("rest.advertised.port", Integer.toString(port));
+        // connectors cannot override the worker's Kafka client settings
+        props.put("connector.client.config.override.policy", "None");
+        // ${env:NAME} in a connector config: the environment, else the stack's secrets file
+        props.put("config.providers", "env");
+        props.put("config.providers.env.class", EmbeddedSecretsProvider.class.getName());
+        props.put("config.providers.env.param." + EmbeddedSecretsProvider.SECRETS_FILE, secretsFile.toAbsolutePath().toString());
         // plugins come from the classpath through ServiceLoader: no plugin.path scan (saves ~4 s)
         props.put("plugin.discovery", "service_load");
 

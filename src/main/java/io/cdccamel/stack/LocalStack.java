@@ -3,6 +3,7 @@ package io.cdccamel.stack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,15 +52,23 @@ public final class LocalStack implements AutoCloseable {
         long t0 = System.nanoTime();
         LOG.info("Starting PostgreSQL on localhost:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
         postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
-        LOG.info("PostgreSQL ready in {} ms", millisSince(t0));
+        Path secrets = secretsFile(settings);
+        ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, "postgres", ConnectorRole.password(secrets));
+        LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
+                ConnectorRole.ROLE, ConnectorRole.PUBLICATION);
         long t1 = System.nanoTime();
         LOG.info("Starting 3 Kafka brokers (KRaft) on ports {}", brokerPorts);
         kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts);
         LOG.info("Kafka ready in {} ms: {}", millisSince(t1), kafka.bootstrapServers());
         long t2 = System.nanoTime();
         LOG.info("Starting Kafka Connect (distributed) on http://localhost:{}", connectPort);
-        connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, settings.startTimeout());
+        connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, secrets, settings.startTimeout());
         LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
+    }
+
+    /** Where the embedded stack keeps the connector role's generated password. */
+    public static Path secretsFile(StackSettings settings) {
+        return settings.dir().resolve("secrets").resolve("connector.properties");
     }
 
     private static long millisSince(long start) {

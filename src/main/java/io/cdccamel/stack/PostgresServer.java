@@ -75,8 +75,34 @@ public final class PostgresServer implements AutoCloseable {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("fsync", "on")
                 .setServerConfig("listen_addresses", "localhost")
+                .setDataDirectoryCustomizer(PostgresServer::requirePasswordOfTheConnectorRole)
                 .start();
         return new PostgresServer(postgres, port);
+    }
+
+    static final String HBA_MARKER = "# cdc-camel: the connector's role must give its password";
+
+    /**
+     * zonky trusts every local login; the connector's role gets a password check (scram) in front
+     * of that, so that a wrong or missing password fails as it would on a real server.
+     */
+    static void requirePasswordOfTheConnectorRole(java.io.File dataDirectory) {
+        Path hba = dataDirectory.toPath().resolve("pg_hba.conf");
+        try {
+            String current = Files.readString(hba);
+            if (current.contains(HBA_MARKER)) {
+                return;
+            }
+            String role = ConnectorRole.ROLE;
+            String rules = HBA_MARKER + "\n"
+                    + "host    all             " + role + "   127.0.0.1/32    scram-sha-256\n"
+                    + "host    all             " + role + "   ::1/128         scram-sha-256\n"
+                    + "host    replication     " + role + "   127.0.0.1/32    scram-sha-256\n"
+                    + "host    replication     " + role + "   ::1/128         scram-sha-256\n";
+            Files.writeString(hba, rules + current);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Cannot update " + hba, e);
+        }
     }
 
     public int port() {

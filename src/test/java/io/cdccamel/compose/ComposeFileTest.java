@@ -139,6 +139,26 @@ class ComposeFileTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void shouldGiveTheConnectorALeastPrivilegeRoleAndItsPasswordThroughTheEnvironment() throws IOException {
+        Map<String, Object> env = env("connect");
+        assertThat(env.get("CONNECT_CONNECTOR_CLIENT_CONFIG_OVERRIDE_POLICY")).hasToString("None");
+        assertThat(env.get("CONNECT_CONFIG_PROVIDERS")).hasToString("env");
+        assertThat(env.get("CONNECT_CONFIG_PROVIDERS_ENV_CLASS"))
+                .hasToString("org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+        String reference = connector.path("config").path("database.password").asText();
+        String variable = reference.replaceAll("^\\$\\{env:(.+)}$", "$1");
+        assertThat(env).containsKey(variable);
+        assertThat(env("postgres")).containsKey(variable);
+        List<String> volumes = (List<String>) services.get("postgres").get("volumes");
+        assertThat(volumes).anyMatch(v -> v.startsWith("./docker/postgres-init:/docker-entrypoint-initdb.d"));
+        String init = Files.readString(Path.of("docker/postgres-init/10-cdc-connector.sh"));
+        String user = connector.path("config").path("database.user").asText();
+        assertThat(init).contains("CREATE ROLE " + user + " WITH LOGIN REPLICATION NOSUPERUSER")
+                .contains("CREATE PUBLICATION " + connector.path("config").path("publication.name").asText());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void shouldStartConnectOnlyOnceItsDependenciesAreHealthy() {
         Map<String, Map<String, String>> dependsOn = (Map<String, Map<String, String>>) services.get("connect").get("depends_on");
         assertThat(dependsOn.keySet()).containsExactlyInAnyOrder("postgres", "kafka-1", "kafka-2", "kafka-3");

@@ -38,6 +38,17 @@ class ConnectorDefinitionTest {
     }
 
     @Test
+    void shouldHoldNoLiteralPasswordAndNoSuperuserInTheShippedFile() {
+        ConnectorDefinition d = ConnectorDefinition.load(Path.of("debezium_connect.json"), Map.of());
+
+        assertThat(d.config("database.password"))
+                .as("a config provider reference such as ${env:NAME} or ${file:path:key}, never the password")
+                .matches("\\$\\{(env|file|directory):[^}]+}");
+        assertThat(d.config("database.user")).isNotEqualTo("postgres");
+        assertThat(d.config("publication.autocreate.mode")).isEqualTo("disabled");
+    }
+
+    @Test
     void shouldRejectDebezium1NamesNamingTheirDebezium3Keys() throws Exception {
         var old = MAPPER.readTree("{\"name\":\"c\",\"config\":{\"database.server.name\":\"postgres\","
                 + "\"table.whitelist\":\"debezium.product\"}}");

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -39,6 +40,8 @@ class PipelineContainersIT {
     static final String NO_DOCKER = "No Docker engine: this test needs one for its containers; "
             + "the same scenario runs without Docker on the embedded stack in PipelineIT";
 
+    private static final String CONNECTOR_PASSWORD = "containers-it-" + System.nanoTime();
+
     private static Network network;
     private static KafkaContainer kafka;
     private static GenericContainer<?> postgres;
@@ -58,6 +61,8 @@ class PipelineContainersIT {
         postgres = new GenericContainer<>("postgres:17.6")
                 .withNetwork(network).withNetworkAliases("postgres")
                 .withEnv("POSTGRES_USER", "postgres").withEnv("POSTGRES_PASSWORD", "postgres")
+                .withEnv("CDC_CONNECTOR_PASSWORD", CONNECTOR_PASSWORD)
+                .withFileSystemBind("docker/postgres-init", "/docker-entrypoint-initdb.d", BindMode.READ_ONLY)
                 .withCommand("postgres", "-c", "wal_level=logical")
                 .withExposedPorts(5432)
                 .waitingFor(Wait.forLogMessage(".*database system is ready to accept connections.*", 2));
@@ -71,6 +76,10 @@ class PipelineContainersIT {
                 .withEnv("CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR", "1")
                 .withEnv("CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR", "1")
                 .withEnv("CONNECT_STATUS_STORAGE_REPLICATION_FACTOR", "1")
+                .withEnv("CONNECT_CONNECTOR_CLIENT_CONFIG_OVERRIDE_POLICY", "None")
+                .withEnv("CONNECT_CONFIG_PROVIDERS", "env")
+                .withEnv("CONNECT_CONFIG_PROVIDERS_ENV_CLASS", "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
+                .withEnv("CDC_CONNECTOR_PASSWORD", CONNECTOR_PASSWORD)
                 .withExposedPorts(8083)
                 .dependsOn(kafka, postgres)
                 .waitingFor(Wait.forHttp("/connector-plugins").forStatusCode(200)

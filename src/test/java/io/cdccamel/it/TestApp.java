@@ -97,6 +97,7 @@ final class TestApp implements AutoCloseable {
         props.put("camel.main.name", instance);
         props.put("cdc.api.port", Integer.toString(Ports.freePort()));
 
+        Db.ensurePublication("pub_" + connector, schema);
         CdcApplication app = new CdcApplication();
         props.forEach(app.main()::addOverrideProperty);
         if (brokerControl) {

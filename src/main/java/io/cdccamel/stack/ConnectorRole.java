@@ -1,0 +1,90 @@
+package io.cdccamel.stack;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.Properties;
+
+/**
+ * Least privilege for the connector, in the embedded PostgreSQL: a role with LOGIN and REPLICATION
+ * (not a superuser) that may read the captured schema, and the publication made ahead of time
+ * ({@code publication.autocreate.mode=disabled}). docker-compose does the same in
+ * {@code docker/postgres-init/10-cdc-connector.sh}.
+ */
+public final class ConnectorRole {
+
+    public static final String ROLE = "cdc_connector";
+    public static final String PASSWORD_KEY = "CDC_CONNECTOR_PASSWORD";
+    public static final String SCHEMA = "debezium";
+    public static final String PUBLICATION = "dbz_publication";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorRole.class);
+
+    private ConnectorRole() {
+    }
+
+    /** The role's password, generated once into {@code secretsFile} (mode 600). */
+    public static String password(Path secretsFile) throws IOException {
+        Properties secrets = new Properties();
+        if (Files.exists(secretsFile)) {
+            try (InputStream in = Files.newInputStream(secretsFile)) {
+                secrets.load(in);
+            }
+        }
+        String password = secrets.getProperty(PASSWORD_KEY);
+        if (password == null || password.isBlank()) {
+            byte[] random = new byte[18];
+            new SecureRandom().nextBytes(random);
+            password = HexFormat.of().formatHex(random);
+            secrets.setProperty(PASSWORD_KEY, password);
+            Files.createDirectories(secretsFile.getParent());
+            try (OutputStream out = Files.newOutputStream(secretsFile)) {
+                secrets.store(out, "cdc-camel embedded stack: the connector role's password (generated)");
+            }
+            try {
+                Files.setPosixFilePermissions(secretsFile, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
+            LOG.info("Generated the password of role {} into {}", ROLE, secretsFile);
+        }
+        return password;
+    }
+
+    /** Creates or updates the role, its grants and the publication; safe to run at every start. */
+    public static void ensure(String jdbcUrl, String adminUser, String adminPassword, String password) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, adminUser, adminPassword);
+             Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + ROLE + "') THEN "
+                    + "CREATE ROLE " + ROLE + "; END IF; END $$");
+            try (PreparedStatement alter = c.prepareStatement("SELECT format('ALTER ROLE %I WITH LOGIN REPLICATION "
+                    + "NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', ?, ?)")) {
+                alter.setString(1, ROLE);
+                alter.setString(2, password);
+                try (var rs = alter.executeQuery()) {
+                    rs.next();
+                    s.execute(rs.getString(1));
+                }
+            }
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+            s.execute("GRANT USAGE ON SCHEMA " + SCHEMA + " TO " + ROLE);
+            s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + SCHEMA + " TO " + ROLE);
+            s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + SCHEMA + " GRANT SELECT ON TABLES TO " + ROLE);
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_publication WHERE pubname = '" + PUBLICATION + "') THEN "
+                    + "CREATE PUBLICATION " + PUBLICATION + " FOR TABLES IN SCHEMA " + SCHEMA + "; END IF; END $$");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.cdccamel.stack;
+
+import org.apache.kafka.common.config.ConfigData;
+import org.apache.kafka.common.config.provider.ConfigProvider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The embedded Connect worker's {@code env} config provider: {@code ${env:NAME}} resolves from the
+ * process environment, as Kafka's EnvVarConfigProvider does, and falls back to the secrets file
+ * the embedded stack keeps under its data folder. So {@code debezium_connect.json} holds a
+ * reference, never a password, and reads the same in embedded mode and in docker-compose.
+ */
+public class EmbeddedSecretsProvider implements ConfigProvider {
+
+    /** Worker setting {@code config.providers.env.param.secrets.file}. */
+    public static final String SECRETS_FILE = "secrets.file";
+
+    private Path secretsFile;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object file = configs.get(SECRETS_FILE);
+        secretsFile = file == null ? null : Path.of(file.toString());
+    }
+
+    @Override
+    public ConfigData get(String path) {
+        return new ConfigData(Map.of());
+    }
+
+    @Override
+    public ConfigData get(String path, Set<String> keys) {
+        Properties secrets = readSecrets();
+        Map<String, String> values = new HashMap<>();
+        for (String key : keys) {
+            String value = System.getenv(key);
+            if (value == null) {
+                value = secrets.getProperty(key);
+            }
+            if (value != null) {
+                values.put(key, value);
+            }
+        }
+        return new ConfigData(values);
+    }
+
+    private Properties readSecrets() {
+        Properties secrets = new Properties();
+        if (secretsFile != null && Files.exists(secretsFile)) {
+            try (InputStream in = Files.newInputStream(secretsFile)) {
+                secrets.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + secretsFile, e);
+            }
+        }
+        return secrets;
+    }
+
+    @Override
+    public void close() {
+        // nothing held open
+    }
+}
