@@ -79,6 +79,7 @@ public class RegisterConnectorRoute extends RouteBuilder {
             // Connect's POST is not atomic: two apps posting within the same herder tick both get
             // 201. A random pause and a second look make that unlikely.
             .delay(method(RegisterConnectorRoute.class, "jitter(${properties:cdc.connect.post-jitter.ms})"))
+                .syncDelayed() // the tick waits: the timer never starts a second attempt meanwhile
             .removeHeaders("*")
             .setHeader(Exchange.HTTP_METHOD, constant("GET"))
             .setBody(constant((Object) null))

@@ -25,7 +25,8 @@ final class Db {
     /** The publication a connector of the tests streams from, made ahead as in production. */
     static void ensurePublication(String publication, String schema) throws SQLException {
         exec("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_publication WHERE pubname = '" + publication + "') THEN "
-                + "CREATE PUBLICATION " + publication + " FOR TABLES IN SCHEMA " + schema + "; END IF; END $$");
+                + "CREATE PUBLICATION " + publication + " FOR TABLES IN SCHEMA " + schema + "; "
+                + "ELSE ALTER PUBLICATION " + publication + " SET TABLES IN SCHEMA " + schema + "; END IF; END $$");
     }
 
     /** A fresh {@code <schema>.product (id int primary key, name text)}, as the demo table. */

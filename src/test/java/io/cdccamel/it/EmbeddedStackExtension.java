@@ -23,7 +23,16 @@ public final class EmbeddedStackExtension implements BeforeAllCallback {
 
     private static StackResource start() {
         try {
-            stack = LocalStack.start(StackSettings.randomPorts(Path.of("target", "it-stack")));
+            Path dir = Path.of("target", "it-stack");
+            // a fresh database per test JVM: no slot or publication of an earlier run in the way
+            if (java.nio.file.Files.exists(dir)) {
+                try (var paths = java.nio.file.Files.walk(dir)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        java.nio.file.Files.delete(p);
+                    }
+                }
+            }
+            stack = LocalStack.start(StackSettings.randomPorts(dir));
             return new StackResource(stack);
         } catch (Exception e) {
             throw new IllegalStateException("The embedded stack did not start", e);
