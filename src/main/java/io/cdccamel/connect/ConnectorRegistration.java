@@ -79,9 +79,12 @@ public class ConnectorRegistration {
 
     // ---- pacing --------------------------------------------------------------------------
 
-    /** False while backing off after a failure: the tick is skipped. */
+    /**
+     * False while backing off after a failure, and for good once Connect refused the connector
+     * (a 4xx other than 404 and 409): repeating the same request cannot help.
+     */
     public synchronized boolean shouldAttempt() {
-        return System.currentTimeMillis() >= nextAttemptAt;
+        return state != State.REJECTED && System.currentTimeMillis() >= nextAttemptAt;
     }
 
     private void backOff() {
@@ -310,7 +313,7 @@ public class ConnectorRegistration {
         onFailedCall("GET /connectors/" + definition.name(), status, body);
     }
 
-    /** 409 and 5xx are passing; other 4xx are Connect refusing: quoted, retried with backoff. */
+    /** 409 and 5xx are passing and retried with backoff; other 4xx are Connect refusing: quoted, final. */
     private void onFailedCall(String call, int status, String body) {
         if (status == 409) {
             move(State.CONFLICT, "Kafka Connect answered 409 to " + call + " (" + errorMessage(body)
@@ -320,7 +323,7 @@ public class ConnectorRegistration {
                     + errorMessage(body) + "); retrying with backoff");
         } else {
             moveError(State.REJECTED, "Kafka Connect rejected " + call + " with " + status + ": " + errorMessage(body)
-                    + " -- check " + definition.origin() + "; retrying with backoff");
+                    + " -- fix " + definition.origin() + " and restart; no further attempts");
         }
         backOff();
     }

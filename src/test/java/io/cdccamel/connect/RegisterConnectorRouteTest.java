@@ -7,6 +7,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
@@ -228,8 +229,13 @@ class RegisterConnectorRouteTest extends CamelTestSupport {
 
         awaitState(ConnectorRegistration.State.REJECTED);
         assertThat(registration.lastMessage()).contains("rejected POST /connectors with 400")
-                .contains("Connector config is malformed");
+                .contains("Connector config is malformed").contains("no further attempts");
+        int callsAtRejection = calls.size();
+        NotifyBuilder tenMoreTicks = new NotifyBuilder(context).fromRoute(RegisterConnectorRoute.ROUTE_ID).whenDone(10).create();
+        assertThat(tenMoreTicks.matches(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(calls).as("no retry of a request Connect refused").hasSize(callsAtRejection);
         assertThat(registration.createdCount()).isZero();
+        assertThat(registration.isHealthy()).isFalse();
     }
 
     @Test

@@ -70,6 +70,12 @@ final class TestApp implements AutoCloseable {
      */
     static TestApp start(String schema, String connector, String instance, Path workDir, boolean brokerControl)
             throws Exception {
+        return start(schema, connector, instance, workDir, brokerControl, Map.of());
+    }
+
+    /** @param extra properties that override the defaults of the tests */
+    static TestApp start(String schema, String connector, String instance, Path workDir, boolean brokerControl,
+                         Map<String, String> extra) throws Exception {
         LocalStack stack = EmbeddedStackExtension.stack();
         Path dir = Files.createDirectories(workDir.resolve(instance));
         Path routes = Files.createDirectories(dir.resolve("routes"));
@@ -96,6 +102,7 @@ final class TestApp implements AutoCloseable {
         props.put("camel.main.routes-reload-directory", routes.toString());
         props.put("camel.main.name", instance);
         props.put("cdc.api.port", Integer.toString(Ports.freePort()));
+        props.putAll(extra);
 
         Db.ensurePublication("pub_" + connector, schema);
         CdcApplication app = new CdcApplication();
