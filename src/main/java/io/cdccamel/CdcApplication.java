@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.connect.ConnectorApiRoute;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorHealthCheck;
+import io.cdccamel.connect.KafkaRegistrationLock;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.connect.RegisterConnectorRoute;
 import io.cdccamel.events.ChangeEventFormatter;
@@ -22,6 +23,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,6 +35,7 @@ public final class CdcApplication {
     private final EmbeddedStackListener stackListener = new EmbeddedStackListener();
     private volatile ConnectorRegistration registration;
     private volatile KafkaTopics topics;
+    private volatile KafkaRegistrationLock lock;
 
     public CdcApplication() {
         ObjectMapper mapper = ExactJson.newObjectMapper();
@@ -53,6 +56,9 @@ public final class CdcApplication {
             public void afterStop(BaseMainSupport m) {
                 if (topics != null) {
                     topics.close();
+                }
+                if (lock != null) {
+                    lock.close();
                 }
             }
         });
@@ -79,11 +85,16 @@ public final class CdcApplication {
         registration = new ConnectorRegistration(definition, () -> Banner.print(pc),
                 Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.connect.max-restarts}}")),
                 Long.parseLong(context.resolvePropertyPlaceholders("{{cdc.connect.backoff-max.ms}}")));
-        topics = new KafkaTopics(context.resolvePropertyPlaceholders("{{cdc.kafka.brokers}}"),
-                List.of(context.resolvePropertyPlaceholders("{{cdc.connect.internal-topics}}").split("\\s*,\\s*")));
+        List<String> internalTopics = new java.util.ArrayList<>(List.of(
+                context.resolvePropertyPlaceholders("{{cdc.connect.internal-topics}}").split("\\s*,\\s*")));
+        internalTopics.add(KafkaRegistrationLock.TOPIC);
+        topics = new KafkaTopics(context.resolvePropertyPlaceholders("{{cdc.kafka.brokers}}"), internalTopics);
         HealthCheckRegistry.get(context).register(new ConnectorHealthCheck(registration));
         try {
-            context.addRoutes(new RegisterConnectorRoute(definition, registration));
+            lock = new KafkaRegistrationLock(context.resolvePropertyPlaceholders("{{cdc.kafka.brokers}}"),
+                    definition.name(), Duration.ofMillis(Long.parseLong(
+                            context.resolvePropertyPlaceholders("{{cdc.connect.claim-ttl.ms}}"))));
+            context.addRoutes(new RegisterConnectorRoute(definition, registration, lock));
             context.addRoutes(new ConnectorApiRoute(definition, registration));
             context.addRoutes(new OperationsApiRoutes(topics));
         } catch (Exception e) {

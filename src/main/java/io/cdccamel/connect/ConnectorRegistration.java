@@ -27,7 +27,7 @@ public class ConnectorRegistration {
 
     /** Where registration stands. */
     public enum State {
-        STARTING, WAITING_FOR_CONNECT, UNREACHABLE, NOT_REGISTERED, INVALID, CONFLICT, CONNECT_ERROR, REJECTED,
+        STARTING, WAITING_FOR_CONNECT, UNREACHABLE, NOT_REGISTERED, REGISTERED_ELSEWHERE, INVALID, CONFLICT, CONNECT_ERROR, REJECTED,
         REGISTERED, RUNNING, NOT_RUNNING, FAILED, GAVE_UP
     }
 
@@ -128,10 +128,17 @@ public class ConnectorRegistration {
     // ---- creation ------------------------------------------------------------------------
 
     public synchronized void onMissing() {
-        if (state == State.CONFLICT || state == State.CONNECT_ERROR || state == State.REJECTED || state == State.INVALID) {
+        if (state == State.CONFLICT || state == State.CONNECT_ERROR || state == State.REJECTED || state == State.INVALID
+                || state == State.REGISTERED_ELSEWHERE) {
             return; // the POST that follows reports; a retry loop logs once, not once per tick
         }
         move(State.NOT_REGISTERED, "Connector " + definition.name() + " is not registered; validating and registering it");
+    }
+
+    /** Another instance won the right to create the connector: wait for it to appear. */
+    public synchronized void onClaimedElsewhere() {
+        move(State.REGISTERED_ELSEWHERE, "Another instance is registering connector " + definition.name()
+                + "; waiting for it to appear");
     }
 
     /** The body of {@code PUT /connectors/<name>/config} and of the validation call. */

@@ -23,15 +23,27 @@ public class RegisterConnectorRoute extends RouteBuilder {
 
     private final ConnectorDefinition definition;
     private final ConnectorRegistration registration;
+    private final RegistrationLock lock;
 
-    public RegisterConnectorRoute(ConnectorDefinition definition, ConnectorRegistration registration) {
+    public RegisterConnectorRoute(ConnectorDefinition definition, ConnectorRegistration registration,
+                                  RegistrationLock lock) {
         this.definition = definition;
         this.registration = registration;
+        this.lock = lock;
     }
 
     /** A random pause of up to {@code maxMillis}, so that apps started together do not post together. */
     public static long jitter(long maxMillis) {
         return maxMillis <= 0 ? 0 : ThreadLocalRandom.current().nextLong(maxMillis + 1);
+    }
+
+    /** Whether this instance may create the connector now; says so once when another one does. */
+    public boolean claimed() {
+        boolean won = lock.claim();
+        if (!won) {
+            registration.onClaimedElsewhere();
+        }
+        return won;
     }
 
     @Override
@@ -77,7 +89,7 @@ public class RegisterConnectorRoute extends RouteBuilder {
             .routeId("create-connector")
             .bean(registration, "onMissing")
             // Connect's POST is not atomic: two apps posting within the same herder tick both get
-            // 201. A random pause and a second look make that unlikely.
+            // 201. A random pause and a second look let a faster instance finish first.
             .delay(method(RegisterConnectorRoute.class, "jitter(${properties:cdc.connect.post-jitter.ms})"))
                 .syncDelayed() // the tick waits: the timer never starts a second attempt meanwhile
             .removeHeaders("*")
@@ -85,6 +97,8 @@ public class RegisterConnectorRoute extends RouteBuilder {
             .setBody(constant((Object) null))
             .to(connector + HTTP_OPTIONS)
             .filter(header(Exchange.HTTP_RESPONSE_CODE).isEqualTo(404))
+            // one instance creates it: the others wait for it to appear
+            .filter(method(this, "claimed"))
             .removeHeaders("*")
             .setHeader(Exchange.HTTP_METHOD, constant("PUT"))
             .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))

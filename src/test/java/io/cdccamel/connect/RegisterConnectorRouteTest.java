@@ -44,6 +44,7 @@ class RegisterConnectorRouteTest extends CamelTestSupport {
             new ConnectorRegistration(definition, banners::incrementAndGet, 2, 100);
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final FakeConnect connect = new FakeConnect();
+    private volatile boolean claimWins = true;
 
     /** One answer of the scripted Connect REST API; null status means nobody listens. */
     record Answer(Integer status, String body) {
@@ -117,7 +118,7 @@ class RegisterConnectorRouteTest extends CamelTestSupport {
 
     @Override
     protected RoutesBuilder createRouteBuilder() {
-        return new RegisterConnectorRoute(definition, registration);
+        return new RegisterConnectorRoute(definition, registration, () -> claimWins);
     }
 
     private void start() throws Exception {
@@ -176,6 +177,21 @@ class RegisterConnectorRouteTest extends CamelTestSupport {
         assertThat(count("POST /connectors")).as("no re-post once registered").isEqualTo(1);
         assertThat((JsonNode) connect.config).isEqualTo(definition.configNode());
         assertThat(registration.createdCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLeaveTheCreationToTheInstanceThatClaimedIt() throws Exception {
+        claimWins = false;
+        start();
+
+        awaitState(ConnectorRegistration.State.REGISTERED_ELSEWHERE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("GET /connectors/product_connector") >= 6);
+        assertThat(count(VALIDATE)).isZero();
+        assertThat(count("POST /connectors")).isZero();
+
+        connect.config = definition.configNode(); // the other instance created it
+        awaitState(ConnectorRegistration.State.RUNNING);
+        assertThat(registration.createdCount()).isZero();
     }
 
     @Test
