@@ -1,19 +1,12 @@
 package io.cdccamel.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.stack.ConnectorRole;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -36,42 +29,16 @@ import static org.awaitility.Awaitility.await;
 class ConnectorLifecycleIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    Path workDir;
-
-    private final List<TestApp> apps = new ArrayList<>();
-    private final List<String> connectors = new ArrayList<>();
+    @RegisterExtension
+    final AppsUnderTest apps = new AppsUnderTest();
 
     private TestApp start(String schema, String connector, String instance, Map<String, String> extra) throws Exception {
-        connectors.add(connector);
-        TestApp app = TestApp.start(schema, connector, instance, workDir, false, extra);
-        apps.add(app);
-        return app;
-    }
-
-    @AfterEach
-    void stopAppsAndDeleteConnectors() throws Exception {
-        for (TestApp app : apps) {
-            app.close();
-        }
-        for (String connector : connectors.stream().distinct().toList()) {
-            HTTP.send(HttpRequest.newBuilder(URI.create(connectUrl() + "/connectors/" + connector)).DELETE().build(),
-                    HttpResponse.BodyHandlers.discarding());
-        }
-    }
-
-    private static String connectUrl() {
-        return EmbeddedStackExtension.stack().connect().url();
+        return apps.start(schema, connector, instance, false, extra);
     }
 
     private static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(connectUrl() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return MAPPER.readTree(r.body());
+        return AppsUnderTest.connect(path);
     }
 
     private static List<String> column(String sql) throws Exception {
@@ -95,8 +62,7 @@ class ConnectorLifecycleIT {
         TestApp first = start("it_drift", "drift_connector", "drift-a", Map.of());
         awaitRunning(first);
         assertThat(get("/connectors/drift_connector/config").has("poll.interval.ms")).isFalse();
-        first.close();
-        apps.remove(first);
+        apps.stop(first);
 
         TestApp second = start("it_drift", "drift_connector", "drift-b",
                 Map.of("cdc.connector.config.poll.interval.ms", "250"));

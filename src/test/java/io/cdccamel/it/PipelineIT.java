@@ -9,15 +9,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,41 +34,16 @@ class PipelineIT {
 
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper MAPPER = ExactJson.newObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    Path workDir;
-
-    private final List<TestApp> apps = new ArrayList<>();
-    private final List<String> connectors = new ArrayList<>();
+    @RegisterExtension
+    final AppsUnderTest apps = new AppsUnderTest();
 
     private TestApp start(String schema, String connector, String instance) throws Exception {
-        connectors.add(connector);
-        TestApp app = TestApp.start(schema, connector, instance, workDir);
-        apps.add(app);
-        return app;
-    }
-
-    @AfterEach
-    void stopAppsAndDeleteConnectors() throws Exception {
-        for (TestApp app : apps) {
-            app.close();
-        }
-        for (String connector : connectors.stream().distinct().toList()) {
-            HTTP.send(HttpRequest.newBuilder(URI.create(connectUrl() + "/connectors/" + connector)).DELETE().build(),
-                    HttpResponse.BodyHandlers.discarding());
-        }
-    }
-
-    private static String connectUrl() {
-        return EmbeddedStackExtension.stack().connect().url();
+        return apps.start(schema, connector, instance);
     }
 
     private static JsonNode getJson(String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(connectUrl() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
-        return MAPPER.readTree(response.body());
+        return AppsUnderTest.connect(path);
     }
 
     private static List<Entry> entries(TestApp app) {
@@ -178,8 +148,7 @@ class PipelineIT {
         assertThat(entries(second).get(0).offset()).isEqualTo(entries(first).get(0).offset());
 
         // a restarted app finds the connector and does not post it again
-        first.close();
-        apps.remove(first);
+        apps.stop(first);
         TestApp restarted = start("it_once", "once_connector", "once-c");
         await().atMost(EVENT_TIMEOUT).until(() -> restarted.registration().state() == ConnectorRegistration.State.RUNNING);
         assertThat(restarted.registration().createdCount()).isZero();
