@@ -13,6 +13,7 @@ import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.ops.OperationsApiRoutes;
 import io.cdccamel.route.DeadLetterPolicy;
 import io.cdccamel.route.DebeziumHeaders;
+import io.cdccamel.route.DropRecordHeaders;
 import io.cdccamel.stack.EmbeddedStackListener;
 import io.cdccamel.stack.StackStartException;
 import org.apache.camel.CamelContext;
@@ -43,6 +44,7 @@ public final class CdcApplication {
         main.bind("exactJson", mapper);
         main.bind("changeEventFormatter", formatter);
         main.bind("debeziumHeaders", new DebeziumHeaders());
+        main.bind("dropRecordHeaders", new DropRecordHeaders());
         main.configure().addRoutesBuilder(new DeadLetterPolicy(formatter));
         main.addMainListener(stackListener);
         main.addMainListener(new MainListenerSupport() {

@@ -35,6 +35,19 @@ public final class ChangeEvent {
             throw new InvalidChangeEventException("expected a JSON object (a Debezium envelope) but got "
                     + describe(payload));
         }
+        ChangeEvent event = new ChangeEvent(payload);
+        if (event.opCode() == null) {
+            throw new InvalidChangeEventException("not a Debezium change event: the envelope has no \"op\"");
+        }
+        if (event.operation() == null) {
+            throw new InvalidChangeEventException("unknown Debezium operation \"op\": \"" + event.opCode()
+                    + "\" (known: r, c, u, d, t, m)");
+        }
+        return event;
+    }
+
+    /** Any JSON object as an envelope, unchecked: for the formatter's own tests. */
+    static ChangeEvent unchecked(JsonNode payload) {
         return new ChangeEvent(payload);
     }
 

@@ -50,7 +50,7 @@ class ChangeEventTest {
 
     @Test
     void shouldKeepAnEnvelopeThatMerelyHasAFieldNamedSchema() throws IOException {
-        ChangeEvent event = parse("{\"schema\":\"x\",\"payload\":\"y\"}");
+        ChangeEvent event = parse("{\"schema\":\"x\",\"payload\":\"y\",\"op\":\"c\"}");
 
         assertThat(event.payload().get("schema").asText()).isEqualTo("x");
     }
@@ -76,11 +76,15 @@ class ChangeEventTest {
     }
 
     @Test
-    void shouldReportAnUnknownOperationAsNullButKeepItsCode() throws IOException {
-        ChangeEvent event = parse("{\"op\":\"x\"}");
+    void shouldRejectAnUnknownOperationNamingIt() {
+        assertThatThrownBy(() -> parse("{\"op\":\"x\"}")).isInstanceOf(InvalidChangeEventException.class)
+                .hasMessageContaining("unknown Debezium operation \"op\": \"x\"");
+    }
 
-        assertThat(event.operation()).isNull();
-        assertThat(event.opCode()).isEqualTo("x");
+    @Test
+    void shouldRejectAnEnvelopeWithoutOperation() {
+        assertThatThrownBy(() -> parse("{\"after\":{\"id\":1}}")).isInstanceOf(InvalidChangeEventException.class)
+                .hasMessageContaining("no \"op\"");
     }
 
     @Test

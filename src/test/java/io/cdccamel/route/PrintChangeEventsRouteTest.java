@@ -65,6 +65,7 @@ class PrintChangeEventsRouteTest extends CamelTestSupport {
         registry.bind("exactJson", mapper);
         registry.bind("changeEventFormatter", formatter);
         registry.bind("debeziumHeaders", new DebeziumHeaders());
+        registry.bind("dropRecordHeaders", new DropRecordHeaders());
     }
 
     @Override
