@@ -32,6 +32,8 @@ import java.util.TreeMap;
 /** Camel Main entry point: binds the beans the YAML routes use and adds the Java routes. */
 public final class CdcApplication {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CdcApplication.class);
+
     private final Main main = new Main();
     private final EmbeddedStackListener stackListener = new EmbeddedStackListener();
     private volatile ConnectorRegistration registration;
@@ -90,7 +92,15 @@ public final class CdcApplication {
         List<String> internalTopics = new java.util.ArrayList<>(List.of(
                 context.resolvePropertyPlaceholders("{{cdc.connect.internal-topics}}").split("\\s*,\\s*")));
         internalTopics.add(KafkaRegistrationLock.TOPIC);
+        String deadLetterTopic = context.resolvePropertyPlaceholders("{{cdc.dead-letter.topic}}");
+        internalTopics.add(deadLetterTopic);
         topics = new KafkaTopics(context.resolvePropertyPlaceholders("{{cdc.kafka.brokers}}"), internalTopics);
+        try {
+            // Kafka does not create topics on demand here: the dead letters' topic must exist first
+            topics.ensure(deadLetterTopic);
+        } catch (Exception e) {
+            LOG.warn("Could not create the dead-letter topic {} yet: {}", deadLetterTopic, e.getMessage());
+        }
         HealthCheckRegistry.get(context).register(new ConnectorHealthCheck(registration));
         try {
             lock = new KafkaRegistrationLock(context.resolvePropertyPlaceholders("{{cdc.kafka.brokers}}"),

@@ -92,6 +92,20 @@ public class KafkaTopics implements AutoCloseable {
                 .toList();
     }
 
+    /** Creates {@code topic} when it is missing (3 partitions, replicated as widely as the cluster allows). */
+    public void ensure(String topic) throws Exception {
+        if (await(admin().listTopics(new ListTopicsOptions().listInternal(true)).names()).contains(topic)) {
+            return;
+        }
+        int brokers = await(admin().describeCluster().nodes()).size();
+        try {
+            await(admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3,
+                    (short) Math.min(3, brokers)))).all());
+        } catch (org.apache.kafka.common.errors.TopicExistsException e) {
+            // another instance made it meanwhile
+        }
+    }
+
     public TopicView describe(String topic) throws Exception {
         TopicDescription d;
         try {

@@ -17,12 +17,19 @@ import java.util.Base64;
 /**
  * The one error policy of the consumer routes (they opt in with {@code routeConfigurationId}):
  * a record that cannot be printed goes, with its position and the reason, to
- * {@code <cdc.output.dir>/dead-letter.log} and the log; the route goes on with the next record.
+ * {@code <cdc.output.dir>/dead-letter.log}, the log, and, unchanged, to the Kafka topic
+ * {@code cdc.dead-letter.topic}; the route goes on with the next record.
  */
 public class DeadLetterPolicy extends RouteConfigurationBuilder {
 
     public static final String ID = "dead-letter-policy";
     public static final String DEAD_LETTER_FILE = "dead-letter.log";
+    /** Kafka headers of a record in the dead-letter topic: why, and where it came from. */
+    public static final String REASON = "cdc.dead-letter.reason";
+    public static final String SOURCE_TOPIC = "cdc.source.topic";
+    public static final String SOURCE_PARTITION = "cdc.source.partition";
+    public static final String SOURCE_OFFSET = "cdc.source.offset";
+    private static final String RAW_VALUE = "cdcDeadLetterValue";
     static final int PREVIEW_BYTES = 512;
 
     private final ChangeEventFormatter formatter;
@@ -36,21 +43,29 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
         routeConfiguration(ID)
                 .onException(JacksonException.class, InvalidChangeEventException.class)
                     .handled(true)
+                    // the record as it arrived: its bytes and its CamelKafka* position headers
+                    .useOriginalMessage()
                     .process(this::toDeadLetterLine)
                     .to("file:{{cdc.output.dir}}?fileName=" + DEAD_LETTER_FILE + "&fileExist=Append")
-                    .to("log:io.cdccamel.dead-letter?level=WARN&plain=true");
+                    .to("log:io.cdccamel.dead-letter?level=WARN&plain=true")
+                    // and the record itself, unchanged, with the reason in its headers
+                    .setBody(exchangeProperty(RAW_VALUE))
+                    .to("{{cdc.dead-letter.endpoint}}");
     }
 
     private void toDeadLetterLine(Exchange exchange) {
         Message in = exchange.getMessage();
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + firstLine(cause.getMessage());
-        in.setBody(formatter.formatDeadLetter(
-                in.getHeader(KafkaConstants.TOPIC, String.class),
-                in.getHeader(KafkaConstants.PARTITION, 0, Integer.class),
-                in.getHeader(KafkaConstants.OFFSET, -1L, Long.class),
-                reason,
-                preview(in.getBody())));
+        String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
+        int partition = in.getHeader(KafkaConstants.PARTITION, 0, Integer.class);
+        long offset = in.getHeader(KafkaConstants.OFFSET, -1L, Long.class);
+        exchange.setProperty(RAW_VALUE, in.getBody());
+        in.setHeader(REASON, reason);
+        in.setHeader(SOURCE_TOPIC, topic);
+        in.setHeader(SOURCE_PARTITION, Integer.toString(partition));
+        in.setHeader(SOURCE_OFFSET, Long.toString(offset));
+        in.setBody(formatter.formatDeadLetter(topic, partition, offset, reason, preview(in.getBody())));
     }
 
     private static String firstLine(String message) {

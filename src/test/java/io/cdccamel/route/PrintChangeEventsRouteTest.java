@@ -57,6 +57,7 @@ class PrintChangeEventsRouteTest extends CamelTestSupport {
         props.put("cdc.topics.pattern", "false");
         props.put("cdc.consumer.group", "test");
         props.put("cdc.kafka.brokers", "localhost:9092");
+        props.put("cdc.dead-letter.endpoint", "mock:dead-letter-topic");
         contextConfiguration.withUseOverridePropertiesWithPropertiesComponent(props);
     }
 
@@ -80,6 +81,7 @@ class PrintChangeEventsRouteTest extends CamelTestSupport {
         }
         PluginHelper.getRoutesLoader(context).loadRoutes(
                 ResourceHelper.resolveMandatoryResource(context, "file:routes/print-change-events.yaml"));
+        context.setAllowUseOriginalMessage(true);
         AdviceWith.adviceWith(context, "print-change-events", a -> {
             a.replaceFromWith("direct:records");
             a.weaveAddLast().to("mock:printed");
@@ -141,6 +143,11 @@ class PrintChangeEventsRouteTest extends CamelTestSupport {
 
     @Test
     void shouldSendNonJsonToTheDeadLetterLogWithItsPositionAndGoOn() throws Exception {
+        MockEndpoint deadLetterTopic = getMockEndpoint("mock:dead-letter-topic");
+        deadLetterTopic.expectedBodiesReceived("hello, not json".getBytes(StandardCharsets.UTF_8),
+                "{\"op\":\"c\",\"after\":{\"id\":1,\"name\":".getBytes(StandardCharsets.UTF_8),
+                "[1,2,3]".getBytes(StandardCharsets.UTF_8));
+        deadLetterTopic.expectedHeaderValuesReceivedInAnyOrder(DeadLetterPolicy.SOURCE_OFFSET, "9", "10", "11");
         send(TOPIC, 1, 9, "k", "hello, not json");
         send(TOPIC, 1, 10, "k", "{\"op\":\"c\",\"after\":{\"id\":1,\"name\":");
         send(TOPIC, 1, 11, "k", "[1,2,3]");
@@ -154,6 +161,9 @@ class PrintChangeEventsRouteTest extends CamelTestSupport {
         assertThat(deadLetters.lines().toList().get(1)).contains("Offset: 10 ]").contains("end-of-input");
         assertThat(deadLetters.lines().toList().get(2)).contains("Offset: 11 ]").contains("a JSON array");
         assertThat(output(TOPIC + ".log")).startsWith("Message on [ Topic: postgres.debezium.product , Partition: 1, Offset: 12 ] {");
+        deadLetterTopic.assertIsSatisfied();
+        assertThat(deadLetterTopic.getExchanges().get(0).getMessage().getHeader(DeadLetterPolicy.REASON, String.class))
+                .startsWith("JsonParseException: Unrecognized token 'hello'");
     }
 
     @Test
