@@ -9,6 +9,7 @@ import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.connect.RegisterConnectorRoute;
 import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.ExactJson;
+import io.cdccamel.events.WrittenPositions;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.ops.OperationsApiRoutes;
 import io.cdccamel.route.DeadLetterPolicy;
@@ -86,6 +87,13 @@ public final class CdcApplication {
         ConnectorDefinition definition = ConnectorDefinition.load(
                 Path.of(context.resolvePropertyPlaceholders("{{cdc.connector.file}}")),
                 pc.resolveProperty(ConnectorDefinition.NAME_PROPERTY).orElse(null), connectorOverrides(pc));
+        try {
+            // what the output files already hold: records up to there are not written again
+            context.getRegistry().bind("writtenPositions",
+                    WrittenPositions.scan(Path.of(context.resolvePropertyPlaceholders("{{cdc.output.dir}}"))));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot read the output folder: " + e.getMessage(), e);
+        }
         registration = new ConnectorRegistration(definition, () -> Banner.print(pc),
                 Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.connect.max-restarts}}")),
                 Long.parseLong(context.resolvePropertyPlaceholders("{{cdc.connect.backoff-max.ms}}")));

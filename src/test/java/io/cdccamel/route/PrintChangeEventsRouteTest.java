@@ -41,6 +41,7 @@ class PrintChangeEventsRouteTest extends CamelTestSupport {
 
     private final ObjectMapper mapper = ExactJson.newObjectMapper();
     private final ChangeEventFormatter formatter = new ChangeEventFormatter();
+    private final io.cdccamel.events.WrittenPositions positions = new io.cdccamel.events.WrittenPositions();
 
     @Override
     public void configureTest(TestExecutionConfiguration testConfiguration) {
@@ -67,6 +68,7 @@ class PrintChangeEventsRouteTest extends CamelTestSupport {
         registry.bind("changeEventFormatter", formatter);
         registry.bind("debeziumHeaders", new DebeziumHeaders());
         registry.bind("dropRecordHeaders", new DropRecordHeaders());
+        registry.bind("writtenPositions", positions);
     }
 
     @Override
@@ -172,6 +174,18 @@ class PrintChangeEventsRouteTest extends CamelTestSupport {
                 + resource("seed-snapshot.json") + "}");
 
         assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
+    }
+
+    @Test
+    void shouldNotWriteARedeliveredRecordTwice() throws Exception {
+        send(TOPIC, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
+        send(TOPIC, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
+        send(TOPIC, 0, 1, "k", "not json");
+        send(TOPIC, 0, 1, "k", "not json");
+
+        assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
+        assertThat(output(DeadLetterPolicy.DEAD_LETTER_FILE).lines()).hasSize(1);
+        assertThat(positions.skippedCount()).isEqualTo(2);
     }
 
     @Test
