@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  */
 public class WrittenPositions {
 
-    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.print-change-events.positions");
+    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.output-positions");
     private static final Pattern POSITION = Pattern.compile(
             "(?:Message|Dead letter) on \\[ Topic: (\\S+) , Partition: (\\d+), Offset: (\\d+) \\]");
 

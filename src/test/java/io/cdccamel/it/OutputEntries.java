@@ -38,6 +38,25 @@ final class OutputEntries {
     private OutputEntries() {
     }
 
+    /** Entries with this {@code op} in the file, counted without parsing (the file grows to MBs). */
+    static int countOp(Path file, String op) {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        String marker = "\n\t\"op\": \"" + op + "\",\n";
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int count = 0;
+        for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) {
+            count++;
+        }
+        return count;
+    }
+
     static List<Entry> read(Path file) {
         if (!Files.exists(file)) {
             return List.of();
