@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -80,6 +81,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
         }
 
         context.getRegistry().bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
+        moveEarlierOutputAside(Path.of(property(pc, "cdc.output.dir")));
         // values computed at start must win over application.properties: override, not initial
         pc.addOverrideProperty("cdc.kafka.brokers", stack.kafka().bootstrapServers());
         pc.addOverrideProperty("cdc.connect.url", stack.connect().url());
@@ -91,6 +93,32 @@ public class EmbeddedStackListener extends MainListenerSupport {
         // Connect runs in this JVM: it reaches the database where the app does
         pc.addOverrideProperty("cdc.connector.config.database.hostname", "localhost");
         pc.addOverrideProperty("cdc.connector.config.database.port", Integer.toString(stack.postgres().port()));
+    }
+
+    /**
+     * The embedded Kafka cluster is new at every start, so its offsets start again at 0: output
+     * written against an earlier cluster is moved to {@code <output>/previous-<time>/}, or its
+     * positions would be taken for the new cluster's.
+     */
+    static void moveEarlierOutputAside(Path outputDir) {
+        if (!java.nio.file.Files.isDirectory(outputDir)) {
+            return;
+        }
+        try (var files = java.nio.file.Files.list(outputDir)) {
+            List<Path> logs = files.filter(p -> p.getFileName().toString().endsWith(".log")).toList();
+            if (logs.isEmpty()) {
+                return;
+            }
+            Path aside = outputDir.resolve("previous-" + java.time.LocalDateTime.now()
+                    .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            java.nio.file.Files.createDirectories(aside);
+            for (Path log : logs) {
+                java.nio.file.Files.move(log, aside.resolve(log.getFileName()));
+            }
+            LOG.info("The embedded Kafka cluster is new at every start: the earlier output moved to {}", aside);
+        } catch (java.io.IOException e) {
+            throw new StackStartException("Cannot move the earlier output in " + outputDir + " aside: " + e.getMessage(), e);
+        }
     }
 
     @Override
