@@ -8,9 +8,7 @@ import org.apache.camel.Message;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import io.cdccamel.testing.RouteTestSupport;
 import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
@@ -18,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * intercepted into a mock endpoint; the route against the real worker is in PipelineIT and
  * ConnectorLifecycleIT.
  */
-class RegisterConnectorRouteTest extends CamelTestSupport {
+class RegisterConnectorRouteTest extends RouteTestSupport {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String CLASS = "io.debezium.connector.postgresql.PostgresConnector";
@@ -100,20 +97,12 @@ class RegisterConnectorRouteTest extends CamelTestSupport {
     }
 
     @Override
-    public void configureTest(TestExecutionConfiguration testConfiguration) {
-        super.configureTest(testConfiguration);
-        testConfiguration.withUseAdviceWith(true);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration contextConfiguration) {
-        super.configureContext(contextConfiguration);
-        Properties props = new Properties();
-        props.put("cdc.connect.url", "http://localhost:8083");
-        props.put("cdc.connect.initial-delay.ms", "0");
-        props.put("cdc.connect.poll.ms", "20");
-        props.put("cdc.connect.post-jitter.ms", "0");
-        contextConfiguration.withUseOverridePropertiesWithPropertiesComponent(props);
+    protected Map<String, String> properties() {
+        return Map.ofEntries(
+                Map.entry("cdc.connect.url", "http://localhost:8083"),
+                Map.entry("cdc.connect.initial-delay.ms", "0"),
+                Map.entry("cdc.connect.poll.ms", "20"),
+                Map.entry("cdc.connect.post-jitter.ms", "0"));
     }
 
     @Override

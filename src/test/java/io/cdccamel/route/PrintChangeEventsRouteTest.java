@@ -11,9 +11,7 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import io.cdccamel.testing.RouteTestSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The YAML route {@code routes/print-change-events.yaml}, as users edit it, with its Kafka input
  * replaced by a direct endpoint: record in, expected file text out.
  */
-class PrintChangeEventsRouteTest extends CamelTestSupport {
+class PrintChangeEventsRouteTest extends RouteTestSupport {
 
     private static final String TOPIC = "postgres.debezium.product";
 
@@ -44,22 +41,14 @@ class PrintChangeEventsRouteTest extends CamelTestSupport {
     private final io.cdccamel.events.WrittenPositions positions = new io.cdccamel.events.WrittenPositions();
 
     @Override
-    public void configureTest(TestExecutionConfiguration testConfiguration) {
-        super.configureTest(testConfiguration);
-        testConfiguration.withUseAdviceWith(true);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration contextConfiguration) {
-        super.configureContext(contextConfiguration);
-        Properties props = new Properties();
-        props.put("cdc.output.dir", outputDir.toString());
-        props.put("cdc.topics", TOPIC);
-        props.put("cdc.topics.pattern", "false");
-        props.put("cdc.consumer.group", "test");
-        props.put("cdc.kafka.brokers", "localhost:9092");
-        props.put("cdc.dead-letter.endpoint", "mock:dead-letter-topic");
-        contextConfiguration.withUseOverridePropertiesWithPropertiesComponent(props);
+    protected Map<String, String> properties() {
+        return Map.ofEntries(
+                Map.entry("cdc.output.dir", outputDir.toString()),
+                Map.entry("cdc.topics", TOPIC),
+                Map.entry("cdc.topics.pattern", "false"),
+                Map.entry("cdc.consumer.group", "test"),
+                Map.entry("cdc.kafka.brokers", "localhost:9092"),
+                Map.entry("cdc.dead-letter.endpoint", "mock:dead-letter-topic"));
     }
 
     @Override
