@@ -6,6 +6,7 @@ import io.cdccamel.events.InvalidChangeEventException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.component.kafka.KafkaConstants;
 
 import java.nio.ByteBuffer;
@@ -18,7 +19,8 @@ import java.util.Base64;
  * The one error policy of the consumer routes (they opt in with {@code routeConfigurationId}):
  * a record that cannot be printed goes, with its position and the reason, to
  * {@code <cdc.output.dir>/dead-letter.log}, the log, and, unchanged, to the Kafka topic
- * {@code cdc.dead-letter.topic}; the route goes on with the next record.
+ * {@code cdc.dead-letter.topic}; the route goes on with the next record. It also commits each
+ * record's offset once the record is done with.
  */
 public class DeadLetterPolicy extends RouteConfigurationBuilder {
 
@@ -40,8 +42,11 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
 
     @Override
     public void configuration() {
-        routeConfiguration(ID)
-                .onException(JacksonException.class, InvalidChangeEventException.class)
+        RouteConfigurationDefinition policy = routeConfiguration(ID);
+        // the offset is committed when the record is done with (printed, dead-lettered or found
+        // already written), never before, and not when its exchange failed
+        policy.onCompletion().onCompleteOnly().process(new CommitOffset());
+        policy.onException(JacksonException.class, InvalidChangeEventException.class)
                     .handled(true)
                     // the record as it arrived: its bytes and its CamelKafka* position headers
                     .useOriginalMessage()
