@@ -87,6 +87,8 @@ public final class CdcApplication {
         ConnectorDefinition definition = ConnectorDefinition.load(
                 Path.of(context.resolvePropertyPlaceholders("{{cdc.connector.file}}")),
                 pc.resolveProperty(ConnectorDefinition.NAME_PROPERTY).orElse(null), connectorOverrides(pc));
+        LOG.info("Connector {} from {}{}", definition.name(), definition.origin(), definition.overridden().isEmpty()
+                ? "" : ", with " + definition.overridden().keySet() + " set by this mode");
         try {
             // what the output files already hold: records up to there are not written again
             context.getRegistry().bind("writtenPositions",

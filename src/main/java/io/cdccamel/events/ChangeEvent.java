@@ -3,7 +3,6 @@ package io.cdccamel.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.debezium.data.Envelope;
 
-import java.util.Iterator;
 
 /**
  * One Debezium change-event envelope ({@code before}, {@code after}, {@code op}, {@code source},
@@ -106,23 +105,6 @@ public final class ChangeEvent {
     /** {@code ts_ms}: when the connector processed the event, or null. */
     public Long timestampMillis() {
         return ExactJson.longValue(payload.get(Envelope.FieldName.TIMESTAMP));
-    }
-
-    /** {@code <topic.prefix>.<schema>.<table>} from the source block, or null when it lacks those. */
-    public String sourceIdentifier() {
-        JsonNode source = source();
-        if (source == null || !source.isObject()) {
-            return null;
-        }
-        StringBuilder id = new StringBuilder();
-        for (Iterator<String> it = java.util.List.of("name", "schema", "table").iterator(); it.hasNext(); ) {
-            JsonNode part = source.get(it.next());
-            if (part == null || !part.isTextual()) {
-                return null;
-            }
-            id.append(part.textValue()).append(it.hasNext() ? "." : "");
-        }
-        return id.toString();
     }
 
     private JsonNode field(String name) {

@@ -71,7 +71,7 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
         in.setHeader(SOURCE_TOPIC, topic);
         in.setHeader(SOURCE_PARTITION, Integer.toString(partition));
         in.setHeader(SOURCE_OFFSET, Long.toString(offset));
-        in.setBody(formatter.formatDeadLetter(topic, partition, offset, reason, preview(in.getBody())));
+        in.setBody(formatter.formatDeadLetter(topic, partition, offset, reason, preview(in.getBody(byte[].class))));
     }
 
     private static String firstLine(String message) {
@@ -80,14 +80,6 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
-    }
-
-    /** The record value as it stands when parsing failed: raw bytes, or the JSON tree already read. */
-    static String preview(Object body) {
-        if (body instanceof byte[] bytes) {
-            return preview(bytes);
-        }
-        return body == null ? "null" : preview(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The value's first bytes: as quoted text when they are UTF-8, else as base64. */

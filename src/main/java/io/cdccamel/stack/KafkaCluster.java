@@ -121,11 +121,6 @@ public final class KafkaCluster implements AutoCloseable {
         return true;
     }
 
-    public synchronized boolean isRunning(int id) {
-        broker(id);
-        return !stopped.contains(id);
-    }
-
     private kafka.server.BrokerServer broker(int id) {
         kafka.server.BrokerServer broker = kit.brokers().get(id);
         if (broker == null) {
