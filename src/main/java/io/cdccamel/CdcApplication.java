@@ -15,6 +15,7 @@ import io.cdccamel.ops.OperationsApiRoutes;
 import io.cdccamel.route.DeadLetterPolicy;
 import io.cdccamel.route.DebeziumHeaders;
 import io.cdccamel.route.DropRecordHeaders;
+import io.cdccamel.route.DurableCommits;
 import io.cdccamel.stack.EmbeddedStackListener;
 import io.cdccamel.stack.StackStartException;
 import org.apache.camel.CamelContext;
@@ -96,6 +97,8 @@ public final class CdcApplication {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the output folder: " + e.getMessage(), e);
         }
+        context.getRegistry().bind(DeadLetterPolicy.DURABLE_COMMITS, new DurableCommits(
+                Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{cdc.output.sync}}"))));
         registration = new ConnectorRegistration(definition, () -> Banner.print(pc),
                 Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.connect.max-restarts}}")),
                 Long.parseLong(context.resolvePropertyPlaceholders("{{cdc.connect.backoff-max.ms}}")));

@@ -26,6 +26,8 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
 
     public static final String ID = "dead-letter-policy";
     public static final String DEAD_LETTER_FILE = "dead-letter.log";
+    /** The {@link DurableCommits} bean the policy hands finished records to. */
+    public static final String DURABLE_COMMITS = "durableCommits";
     /** Kafka headers of a record in the dead-letter topic: why, and where it came from. */
     public static final String REASON = "cdc.dead-letter.reason";
     public static final String SOURCE_TOPIC = "cdc.source.topic";
@@ -44,8 +46,8 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
     public void configuration() {
         RouteConfigurationDefinition policy = routeConfiguration(ID);
         // the offset is committed when the record is done with (printed, dead-lettered or found
-        // already written), never before, and not when its exchange failed
-        policy.onCompletion().onCompleteOnly().process(new CommitOffset());
+        // already written) and its text synced to disk, never before, and not when its exchange failed
+        policy.onCompletion().onCompleteOnly().bean(DURABLE_COMMITS, "done");
         policy.onException(JacksonException.class, InvalidChangeEventException.class)
                     .handled(true)
                     // the record as it arrived: its bytes and its CamelKafka* position headers

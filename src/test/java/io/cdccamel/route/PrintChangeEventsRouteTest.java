@@ -7,6 +7,7 @@ import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.debezium.DebeziumConstants;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.PluginHelper;
@@ -21,6 +22,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +41,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     private final ObjectMapper mapper = ExactJson.newObjectMapper();
     private final ChangeEventFormatter formatter = new ChangeEventFormatter();
     private final io.cdccamel.events.WrittenPositions positions = new io.cdccamel.events.WrittenPositions();
+    private final DurableCommits durableCommits = new DurableCommits(true);
 
     @Override
     protected Map<String, String> properties() {
@@ -58,6 +61,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         registry.bind("debeziumHeaders", new DebeziumHeaders());
         registry.bind("dropRecordHeaders", new DropRecordHeaders());
         registry.bind("writtenPositions", positions);
+        registry.bind(DeadLetterPolicy.DURABLE_COMMITS, durableCommits);
     }
 
     @Override
@@ -175,6 +179,43 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
         assertThat(output(DeadLetterPolicy.DEAD_LETTER_FILE).lines()).hasSize(1);
         assertThat(positions.skippedCount()).isEqualTo(2);
+    }
+
+    /** What the route committed: each commit object records its own offset when called. */
+    private record Commit(List<String> log, int partition, long offset) implements KafkaManualCommit {
+        @Override
+        public void commit() {
+            log.add(partition + "@" + offset);
+        }
+    }
+
+    private void sendPolled(List<String> commits, int partition, long offset, String value, boolean lastOfPoll) {
+        template.sendBodyAndHeaders("direct:records", value.getBytes(StandardCharsets.UTF_8),
+                Map.of(KafkaConstants.TOPIC, TOPIC, KafkaConstants.PARTITION, partition, KafkaConstants.OFFSET, offset,
+                        KafkaConstants.KEY, "k", KafkaConstants.MANUAL_COMMIT, new Commit(commits, partition, offset),
+                        KafkaConstants.LAST_POLL_RECORD, lastOfPoll));
+    }
+
+    @Test
+    void shouldCommitOnlyAfterTheLastRecordOfAPollIsWrittenAndSynced() throws Exception {
+        List<String> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long syncsBefore = durableCommits.syncCount();
+        String event = resource("seed-snapshot.json");
+
+        sendPolled(commits, 0, 0, event, false);
+        sendPolled(commits, 1, 0, "not json", false);
+        sendPolled(commits, 0, 1, event, false);
+
+        // written, not yet committed: the poll's last record has not come
+        assertThat(output(TOPIC + ".log").lines().filter(l -> l.startsWith("Message on")).count()).isEqualTo(2);
+        assertThat(commits).isEmpty();
+        assertThat(durableCommits.syncCount()).isEqualTo(syncsBefore);
+
+        sendPolled(commits, 2, 7, event, true);
+
+        // one sync for the poll, then the newest offset of each partition (a dead letter counts)
+        assertThat(durableCommits.syncCount()).isEqualTo(syncsBefore + 1);
+        assertThat(commits).containsExactly("0@1", "1@0", "2@7");
     }
 
     @Test

@@ -1,0 +1,120 @@
+package io.cdccamel.route;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Offsets are committed only for text that is on disk. Camel's file producer appends a String
+ * body with {@code Files.writeString} and never syncs (its {@code forceWrites} option is not read
+ * by the producer in Camel 4.22), so a power loss could lose text whose offset was committed.
+ * Here the route hands each finished record over; at the end of each poll's records (header
+ * {@code CamelKafkaLastPollRecord}) the files written since the last sync are synced once
+ * ({@code fdatasync}, and the folder for a new file), then the newest offset of each partition
+ * is committed: one sync per poll (up to {@code max.poll.records} records), not one per record.
+ * <p>
+ * Each consumer thread keeps its own pending commits: a Kafka consumer must be called from its
+ * own thread only.
+ */
+public class DurableCommits {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DurableCommits.class);
+
+    private final ThreadLocal<Pending> pending = ThreadLocal.withInitial(Pending::new);
+    private final Set<Path> known = ConcurrentHashMap.newKeySet();
+    private final AtomicLong syncs = new AtomicLong();
+    private final AtomicLong commits = new AtomicLong();
+    private final boolean sync;
+
+    /** @param sync false only for benchmarks that measure what syncing costs */
+    public DurableCommits(boolean sync) {
+        this.sync = sync;
+        if (!sync) {
+            LOG.warn("Output files are NOT synced before offsets are committed (cdc.output.sync=false): "
+                    + "a power loss can lose printed records");
+        }
+    }
+
+    /** A record is done with: printed, dead-lettered or found already written. */
+    public void done(Exchange exchange) {
+        Pending p = pending.get();
+        String written = exchange.getMessage().getHeader(Exchange.FILE_NAME_PRODUCED, String.class);
+        if (written != null) {
+            p.files.add(Path.of(written));
+        }
+        KafkaManualCommit commit = exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+        String topic = exchange.getMessage().getHeader(KafkaConstants.TOPIC, String.class);
+        Integer partition = exchange.getMessage().getHeader(KafkaConstants.PARTITION, Integer.class);
+        if (commit != null && topic != null && partition != null) {
+            // the newest record of a partition commits all before it
+            p.commits.put(topic + "-" + partition, commit);
+        }
+        if (commit == null || Boolean.TRUE.equals(exchange.getMessage().getHeader(KafkaConstants.LAST_POLL_RECORD, Boolean.class))) {
+            flush(p);
+        }
+    }
+
+    private void flush(Pending p) {
+        if (sync) {
+            for (Path file : p.files) {
+                force(file);
+            }
+            if (!p.files.isEmpty()) {
+                syncs.incrementAndGet();
+            }
+        }
+        p.files.clear();
+        for (KafkaManualCommit commit : p.commits.values()) {
+            commit.commit();
+            commits.incrementAndGet();
+        }
+        p.commits.clear();
+    }
+
+    private void force(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(false);
+        } catch (IOException e) {
+            // the exchange is complete already: nothing is committed, the records will be read again
+            throw new UncheckedIOException("Could not sync " + file + "; its records' offsets are not committed", e);
+        }
+        if (known.add(file)) {
+            // a new file's name is only durable once its folder is synced
+            Path dir = file.toAbsolutePath().getParent();
+            try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+                channel.force(true);
+            } catch (IOException e) {
+                LOG.debug("Could not sync folder {}: {}", dir, e.getMessage());
+            }
+        }
+    }
+
+    /** Syncs done since start (each covers every file written since the one before). */
+    public long syncCount() {
+        return syncs.get();
+    }
+
+    /** Offset commits requested since start. */
+    public long commitCount() {
+        return commits.get();
+    }
+
+    private static final class Pending {
+        final Set<Path> files = new LinkedHashSet<>();
+        final Map<String, KafkaManualCommit> commits = new LinkedHashMap<>();
+    }
+}
