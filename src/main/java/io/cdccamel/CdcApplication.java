@@ -9,6 +9,7 @@ import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.connect.RegisterConnectorRoute;
 import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.ExactJson;
+import io.cdccamel.events.ResentEvents;
 import io.cdccamel.events.WrittenPositions;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.ops.OperationsApiRoutes;
@@ -16,6 +17,7 @@ import io.cdccamel.route.DeadLetterPolicy;
 import io.cdccamel.route.DebeziumHeaders;
 import io.cdccamel.route.DropRecordHeaders;
 import io.cdccamel.route.DurableCommits;
+import io.cdccamel.route.OutputMetrics;
 import io.cdccamel.stack.EmbeddedStackListener;
 import io.cdccamel.stack.StackStartException;
 import org.apache.camel.CamelContext;
@@ -59,6 +61,11 @@ public final class CdcApplication {
             }
 
             @Override
+            public void afterStart(BaseMainSupport m) {
+                OutputMetrics.register(m.getCamelContext());
+            }
+
+            @Override
             public void afterStop(BaseMainSupport m) {
                 if (topics != null) {
                     topics.close();
@@ -94,6 +101,11 @@ public final class CdcApplication {
             // what the output files already hold: records up to there are not written again
             context.getRegistry().bind("writtenPositions",
                     WrittenPositions.scan(Path.of(context.resolvePropertyPlaceholders("{{cdc.output.dir}}"))));
+            // and the source positions of the last events written: Debezium's re-sends are dropped
+            context.getRegistry().bind("resentEvents", ResentEvents.scan(
+                    Path.of(context.resolvePropertyPlaceholders("{{cdc.output.dir}}")),
+                    Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.resent.window}}")),
+                    ExactJson.newObjectMapper()));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the output folder: " + e.getMessage(), e);
         }

@@ -42,6 +42,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     private final ChangeEventFormatter formatter = new ChangeEventFormatter();
     private final io.cdccamel.events.WrittenPositions positions = new io.cdccamel.events.WrittenPositions();
     private final DurableCommits durableCommits = new DurableCommits(true);
+    private final io.cdccamel.events.ResentEvents resentEvents = new io.cdccamel.events.ResentEvents(1000);
 
     @Override
     protected Map<String, String> properties() {
@@ -62,6 +63,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         registry.bind("dropRecordHeaders", new DropRecordHeaders());
         registry.bind("writtenPositions", positions);
         registry.bind(DeadLetterPolicy.DURABLE_COMMITS, durableCommits);
+        registry.bind("resentEvents", resentEvents);
     }
 
     @Override
@@ -204,18 +206,37 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
 
         sendPolled(commits, 0, 0, event, false);
         sendPolled(commits, 1, 0, "not json", false);
-        sendPolled(commits, 0, 1, event, false);
+        sendPolled(commits, 0, 1, event.replace("23700112", "23700113"), false);
 
         // written, not yet committed: the poll's last record has not come
         assertThat(output(TOPIC + ".log").lines().filter(l -> l.startsWith("Message on")).count()).isEqualTo(2);
         assertThat(commits).isEmpty();
         assertThat(durableCommits.syncCount()).isEqualTo(syncsBefore);
 
-        sendPolled(commits, 2, 7, event, true);
+        sendPolled(commits, 2, 7, event.replace("23700112", "23700114"), true);
 
         // one sync for the poll, then the newest offset of each partition (a dead letter counts)
         assertThat(durableCommits.syncCount()).isEqualTo(syncsBefore + 1);
         assertThat(commits).containsExactly("0@1", "1@0", "2@7");
+    }
+
+    @Test
+    void shouldDropAnEventDebeziumSentAgainUnderANewOffset() throws Exception {
+        String event = resource("seed-snapshot.json");
+        String update = event.replace("\"op\":\"r\"", "\"op\":\"u\"");
+        send(TOPIC, 0, 0, "Struct{id=23}", event);
+        send(TOPIC, 0, 1, "Struct{id=23}", update);
+        // a Connect worker crashed: the same two changes again, at new offsets
+        send(TOPIC, 0, 2, "Struct{id=23}", event);
+        send(TOPIC, 0, 3, "Struct{id=23}", update);
+        // the same row in another topic is another event
+        send("postgres.debezium.product_copy", 0, 4, "Struct{id=23}", event);
+
+        assertThat(output(TOPIC + ".log").lines().filter(l -> l.startsWith("Message on")))
+                .containsExactly("Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 0 ] {",
+                        "Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ] {");
+        assertThat(output("postgres.debezium.product_copy.log")).startsWith("Message on");
+        assertThat(resentEvents.droppedCount()).isEqualTo(2);
     }
 
     @Test

@@ -1,0 +1,209 @@
+package io.cdccamel.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.RandomAccessFile;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Events Debezium sent again under new Kafka offsets. After a Kafka Connect worker dies, its
+ * connector restarts from the last source offset Connect had flushed and re-emits what followed:
+ * the same changes, at new positions in the topic. {@link WrittenPositions} cannot see those; this
+ * recognises them by their source position: topic, {@code op}, {@code source.lsn},
+ * {@code source.txId} and the row ({@code before} and {@code after}, which hold the key), and the
+ * route drops them, counting them in metric {@code cdc_resent_events_dropped_total} and the log.
+ * <p>
+ * It remembers the positions of the last {@code window} events written (two generations of
+ * 128-bit digests, so memory is bounded: about 64 bytes an event), filled at start from the tail of
+ * the output files. A re-send older than the window is printed again. Events without
+ * {@code source.lsn} (not from PostgreSQL) are never dropped.
+ */
+public class ResentEvents {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.resent-events");
+    /** Exchange property: the record's source position, remembered once its text is written. */
+    public static final String POSITION = "cdcSourcePosition";
+    private static final Pattern HEADER = Pattern.compile("^Message on \\[ Topic: (\\S+) , Partition: \\d+, Offset: \\d+ \\] \\{$");
+    /** How much of each output file's end is read back at start. */
+    static final long TAIL_BYTES = 128L * 1024 * 1024;
+
+    private final int generationSize;
+    private Set<Digest> current = new HashSet<>();
+    private Set<Digest> previous = new HashSet<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean dropping;
+    private volatile String firstDropped;
+
+    public ResentEvents(int window) {
+        this.generationSize = Math.max(1, window / 2);
+    }
+
+    /** Whether this event was written before under another Kafka offset; if not, keeps its position for {@link #written}. */
+    public boolean isResent(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (!(body instanceof ChangeEvent event)) {
+            return false;
+        }
+        String topic = exchange.getMessage().getHeader(KafkaConstants.TOPIC, String.class);
+        Digest position = position(topic, event);
+        if (position == null) {
+            return false;
+        }
+        boolean resent;
+        synchronized (this) {
+            resent = current.contains(position) || previous.contains(position);
+        }
+        if (resent) {
+            long n = dropped.incrementAndGet();
+            String where = topic + "-" + exchange.getMessage().getHeader(KafkaConstants.PARTITION) + " offset "
+                    + exchange.getMessage().getHeader(KafkaConstants.OFFSET);
+            if (!dropping) {
+                dropping = true;
+                firstDropped = where;
+                LOG.warn("Dropping events Debezium sent again under new offsets (already written), from {} (lsn {}, op {})",
+                        where, ExactJson.longValue(event.source().get("lsn")), event.opCode());
+            }
+            LOG.debug("Dropped re-sent event at {} ({} so far)", where, n);
+        } else {
+            if (dropping) {
+                dropping = false;
+                LOG.warn("Dropped re-sent events from {} up to the one before {}; {} dropped since start",
+                        firstDropped, topic + "-" + exchange.getMessage().getHeader(KafkaConstants.PARTITION) + " offset "
+                                + exchange.getMessage().getHeader(KafkaConstants.OFFSET), dropped.get());
+            }
+            exchange.setProperty(POSITION, position);
+        }
+        return resent;
+    }
+
+    /** The event's text is written: from now on a copy of it under another offset is dropped. */
+    public void written(Exchange exchange) {
+        Digest position = exchange.getProperty(POSITION, Digest.class);
+        if (position != null) {
+            remember(position);
+        }
+    }
+
+    private synchronized void remember(Digest position) {
+        if (current.size() >= generationSize) {
+            previous = current;
+            current = new HashSet<>(generationSize * 4 / 3 + 1);
+        }
+        current.add(position);
+    }
+
+    /** Events dropped since start. */
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    /** Source positions remembered. */
+    public synchronized int size() {
+        return current.size() + previous.size();
+    }
+
+    /** The position an event is recognised by, or null when it has no {@code source.lsn}. */
+    static Digest position(String topic, ChangeEvent event) {
+        JsonNode source = event.source();
+        JsonNode lsn = source == null ? null : source.get("lsn");
+        if (lsn == null || lsn.isNull()) {
+            return null;
+        }
+        JsonNode txId = source.get("txId");
+        StringBuilder text = new StringBuilder(256).append(topic).append('\u0000').append(event.opCode())
+                .append('\u0000').append(lsn.asText()).append('\u0000').append(txId == null ? "null" : txId.asText())
+                .append('\u0000');
+        // sorted keys and exact numbers: the same text for the record and for its printed copy
+        text.append(event.before() == null ? "null" : GoJsonWriter.write(event.before())).append('\u0000');
+        text.append(event.after() == null ? "null" : GoJsonWriter.write(event.after()));
+        return Digest.of(text);
+    }
+
+    /** Reads back the positions of the events at the end of each output file. */
+    public static ResentEvents scan(Path outputDir, int window, ObjectMapper mapper) throws IOException {
+        ResentEvents resent = new ResentEvents(window);
+        if (!Files.isDirectory(outputDir)) {
+            return resent;
+        }
+        long start = System.nanoTime();
+        try (Stream<Path> files = Files.list(outputDir)) {
+            for (Path file : files.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                resent.readTail(file, mapper);
+            }
+        }
+        if (resent.size() > 0) {
+            LOG.info("Read back the source positions of the last {} events written, in {} ms", resent.size(),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        return resent;
+    }
+
+    private void readTail(Path file, ObjectMapper mapper) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            long from = Math.max(0, raf.length() - TAIL_BYTES);
+            raf.seek(from);
+            BufferedReader reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(raf.getChannel()),
+                    StandardCharsets.UTF_8), 1 << 16);
+            String line;
+            String topic = null;
+            StringBuilder json = null;
+            while ((line = reader.readLine()) != null) {
+                if (json != null) {
+                    json.append(line).append('\n');
+                    if (line.equals("}")) {
+                        rememberPrinted(topic, json, mapper);
+                        json = null;
+                    }
+                    continue;
+                }
+                Matcher m = HEADER.matcher(line);
+                if (m.matches()) {
+                    topic = m.group(1);
+                    json = new StringBuilder(1024).append("{\n");
+                }
+            }
+        }
+    }
+
+    private void rememberPrinted(String topic, StringBuilder json, ObjectMapper mapper) {
+        try {
+            Digest position = position(topic, ChangeEvent.unchecked(mapper.readTree(json.toString())));
+            if (position != null) {
+                remember(position);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("An entry of {} could not be read back: {}", topic, e.getMessage());
+        }
+    }
+
+    /** 128 bits of MD5: collisions are out of reach for any window that fits in memory. */
+    record Digest(long high, long low) {
+        static Digest of(CharSequence text) {
+            try {
+                byte[] d = MessageDigest.getInstance("MD5").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+                return new Digest(java.nio.ByteBuffer.wrap(d, 0, 8).getLong(), java.nio.ByteBuffer.wrap(d, 8, 8).getLong());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.cdccamel.route;
+
+import io.cdccamel.events.ResentEvents;
+import io.cdccamel.events.WrittenPositions;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+
+/**
+ * The output's counters in {@code /observe/metrics}: records skipped because they were written
+ * before, events dropped as Debezium re-sends, syncs and offset commits.
+ */
+public final class OutputMetrics {
+
+    private OutputMetrics() {
+    }
+
+    public static void register(CamelContext context) {
+        MeterRegistry registry = context.getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry == null) {
+            return;
+        }
+        WrittenPositions written = context.getRegistry().lookupByNameAndType("writtenPositions", WrittenPositions.class);
+        ResentEvents resent = context.getRegistry().lookupByNameAndType("resentEvents", ResentEvents.class);
+        DurableCommits commits = context.getRegistry().lookupByNameAndType(DeadLetterPolicy.DURABLE_COMMITS, DurableCommits.class);
+        if (written != null) {
+            FunctionCounter.builder("cdc.redelivered.records.skipped", written, WrittenPositions::skippedCount)
+                    .description("Records read again from Kafka that the output already held").register(registry);
+        }
+        if (resent != null) {
+            FunctionCounter.builder("cdc.resent.events.dropped", resent, ResentEvents::droppedCount)
+                    .description("Events Debezium sent again under new offsets, already written").register(registry);
+        }
+        if (commits != null) {
+            FunctionCounter.builder("cdc.output.syncs", commits, DurableCommits::syncCount)
+                    .description("Syncs of the output files (one per poll of records)").register(registry);
+            FunctionCounter.builder("cdc.offset.commits", commits, DurableCommits::commitCount)
+                    .description("Offset commits requested after a sync").register(registry);
+        }
+    }
+}
