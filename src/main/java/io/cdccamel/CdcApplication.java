@@ -61,11 +61,6 @@ public final class CdcApplication {
             }
 
             @Override
-            public void afterStart(BaseMainSupport m) {
-                OutputMetrics.register(m.getCamelContext());
-            }
-
-            @Override
             public void afterStop(BaseMainSupport m) {
                 if (topics != null) {
                     topics.close();
@@ -111,6 +106,20 @@ public final class CdcApplication {
         }
         context.getRegistry().bind(DeadLetterPolicy.DURABLE_COMMITS, new DurableCommits(
                 Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{cdc.output.sync}}"))));
+        try {
+            context.addStartupListener(new org.apache.camel.StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                    OutputMetrics.register(started);
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         registration = new ConnectorRegistration(definition, () -> Banner.print(pc),
                 Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.connect.max-restarts}}")),
                 Long.parseLong(context.resolvePropertyPlaceholders("{{cdc.connect.backoff-max.ms}}")));

@@ -12,12 +12,19 @@ import org.apache.camel.CamelContext;
  */
 public final class OutputMetrics {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutputMetrics.class);
+
     private OutputMetrics() {
     }
 
     public static void register(CamelContext context) {
-        MeterRegistry registry = context.getRegistry().findSingleByType(MeterRegistry.class);
+        // camel-micrometer-prometheus binds its registry under this name
+        MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         if (registry == null) {
+            registry = context.getRegistry().findSingleByType(MeterRegistry.class);
+        }
+        if (registry == null) {
+            LOG.warn("No Micrometer registry: the output's counters are not in /observe/metrics");
             return;
         }
         WrittenPositions written = context.getRegistry().lookupByNameAndType("writtenPositions", WrittenPositions.class);

@@ -37,12 +37,25 @@ public final class ConnectWorker implements AutoCloseable {
 
     public static ConnectWorker start(String bootstrapServers, int port, java.nio.file.Path secretsFile,
                                       Duration readyTimeout) throws Exception {
+        return start(bootstrapServers, port, secretsFile, readyTimeout, GROUP_ID, Map.of());
+    }
+
+    /**
+     * A worker of Connect cluster {@code groupId}: workers of one group share connectors and tasks
+     * through the group's internal topics (the seed's names for {@value #GROUP_ID}, else
+     * {@code <groupId>-configs}, {@code -offsets}, {@code -statuses}).
+     *
+     * @param extra worker settings that override these
+     */
+    public static ConnectWorker start(String bootstrapServers, int port, java.nio.file.Path secretsFile,
+                                      Duration readyTimeout, String groupId, Map<String, String> extra) throws Exception {
+        boolean seed = GROUP_ID.equals(groupId);
         Map<String, String> props = new HashMap<>();
         props.put("bootstrap.servers", bootstrapServers);
-        props.put("group.id", GROUP_ID);
-        props.put("config.storage.topic", CONFIG_TOPIC);
-        props.put("offset.storage.topic", OFFSET_TOPIC);
-        props.put("status.storage.topic", STATUS_TOPIC);
+        props.put("group.id", groupId);
+        props.put("config.storage.topic", seed ? CONFIG_TOPIC : groupId + "-configs");
+        props.put("offset.storage.topic", seed ? OFFSET_TOPIC : groupId + "-offsets");
+        props.put("status.storage.topic", seed ? STATUS_TOPIC : groupId + "-statuses");
         props.put("config.storage.replication.factor", "3");
         props.put("offset.storage.replication.factor", "3");
         props.put("status.storage.replication.factor", "3");
@@ -63,6 +76,8 @@ public final class ConnectWorker implements AutoCloseable {
         props.put("config.providers.env.param." + EmbeddedSecretsProvider.SECRETS_FILE, secretsFile.toAbsolutePath().toString());
         // plugins come from the classpath through ServiceLoader: no plugin.path scan (saves ~4 s)
         props.put("plugin.discovery", "service_load");
+
+        props.putAll(extra);
 
         // the stack stops Connect itself, in order (before the brokers): no hook of Connect's own
         // racing it at JVM shutdown
@@ -105,6 +120,28 @@ public final class ConnectWorker implements AutoCloseable {
         }
         throw new StackStartException("Kafka Connect at " + url() + " did not list " + POSTGRES_CONNECTOR
                 + " within " + timeout.toSeconds() + " s (last answer: " + last + ")");
+    }
+
+    /**
+     * One more worker, in a JVM of its own, for a Connect cluster whose brokers already run:
+     * {@code java -cp target/cdc-camel.jar io.cdccamel.stack.ConnectWorker [brokers] [port] [group]}
+     * (defaults {@code localhost:9092,localhost:9093,localhost:9094}, {@code 8084}, {@value #GROUP_ID}:
+     * it joins the embedded stack's Connect cluster and takes a share of its tasks). It runs until
+     * it is stopped (SIGTERM); worker settings can be given as {@code -Dconnect.<key>=<value>}.
+     */
+    public static void main(String[] args) throws Exception {
+        String brokers = args.length > 0 ? args[0] : "localhost:9092,localhost:9093,localhost:9094";
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 8084;
+        String group = args.length > 2 ? args[2] : GROUP_ID;
+        java.nio.file.Path secrets = java.nio.file.Path.of(System.getProperty("cdc.secrets.file",
+                "data/secrets/connector.properties"));
+        Map<String, String> extra = new HashMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("connect."))
+                .forEach(k -> extra.put(k.substring("connect.".length()), System.getProperty(k)));
+        ConnectWorker worker = start(brokers, port, secrets, Duration.ofSeconds(120), group, extra);
+        Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "connect-worker-stop"));
+        System.out.println("Kafka Connect worker ready at " + worker.url() + " (group " + group + ", brokers " + brokers + ")");
+        worker.connect.awaitStop();
     }
 
     public String url() {

@@ -18,6 +18,7 @@ public final class LocalStack implements AutoCloseable {
     private volatile PostgresServer postgres;
     private volatile KafkaCluster kafka;
     private volatile ConnectWorker connect;
+    private volatile Path postgresDir;
     private boolean closed;
 
     /**
@@ -51,7 +52,8 @@ public final class LocalStack implements AutoCloseable {
     private void startParts(StackSettings settings, int pgPort, List<Integer> brokerPorts, int connectPort) throws Exception {
         long t0 = System.nanoTime();
         LOG.info("Starting PostgreSQL on localhost:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
-        postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
+        postgresDir = settings.dir().resolve("postgres");
+        postgres = PostgresServer.start(postgresDir, pgPort);
         Path secrets = secretsFile(settings);
         ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, "postgres", ConnectorRole.password(secrets));
         LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
@@ -85,6 +87,18 @@ public final class LocalStack implements AutoCloseable {
 
     public ConnectWorker connect() {
         return connect;
+    }
+
+    /** Stops PostgreSQL (a fast shutdown: sessions and replication connections are cut). */
+    public synchronized void stopPostgres() throws java.io.IOException {
+        LOG.warn("Stopping PostgreSQL on localhost:{}", postgres.port());
+        postgres.close();
+    }
+
+    /** Starts PostgreSQL again on its data directory and port. */
+    public synchronized void startPostgres() throws java.io.IOException {
+        postgres = PostgresServer.start(postgresDir, postgres.port());
+        LOG.info("PostgreSQL running again on localhost:{}", postgres.port());
     }
 
     /** Stops Connect, then the brokers, then PostgreSQL. Safe to call twice, from any thread. */

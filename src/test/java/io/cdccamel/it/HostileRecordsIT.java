@@ -31,6 +31,7 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -89,6 +90,12 @@ class HostileRecordsIT {
         cases.add(Case.of("nested 10,000 levels", "[".repeat(10_000) + "]".repeat(10_000), "dead:StreamConstraintsException"));
         cases.add(new Case("null key", null, bytes(envelope("c")), Map.of(), "printed"));
         cases.add(new Case("key not UTF-8", new byte[] {(byte) 0xFF, (byte) 0xFE, 0x00}, bytes(envelope("c")), Map.of(), "printed"));
+        // a real-looking PostgreSQL event, then the same event again at a new offset, as Debezium
+        // re-sends after a Connect worker crash: printed once
+        String withLsn = "{\"before\":null,\"after\":{\"id\":8,\"name\":\"y\"},\"source\":{\"connector\":\"postgresql\","
+                + "\"schema\":\"" + SCHEMA + "\",\"table\":\"product\",\"lsn\":987654,\"txId\":4242},\"op\":\"c\",\"ts_ms\":2}";
+        cases.add(Case.of("event with a source position", withLsn, "printed"));
+        cases.add(Case.of("the same event re-sent", withLsn.replace("\"ts_ms\":2", "\"ts_ms\":3"), "dropped"));
         cases.add(new Case("headers that try to steer Camel", bytes("k"), bytes(envelope("c")),
                 Map.of("CamelFileName", "../escaped.log", "CAMELFILENAME", "../escaped2.log",
                         "CamelOverruleFileName", "../escaped3.log", "CamelKafkaTopic", "other"), "printed"));
@@ -143,6 +150,9 @@ class HostileRecordsIT {
             if (c.fate().equals("printed")) {
                 assertThat(printed).as(c.name()).containsKey(offset);
                 assertThat(dead).as(c.name()).doesNotContainKey(offset);
+            } else if (c.fate().equals("dropped")) {
+                assertThat(printed).as(c.name()).doesNotContainKey(offset);
+                assertThat(dead).as(c.name()).doesNotContainKey(offset);
             } else {
                 assertThat(dead).as(c.name()).containsKey(offset);
                 assertThat(dead.get(offset)).as(c.name())
@@ -179,8 +189,21 @@ class HostileRecordsIT {
                 return committed != null && committed.offset() == end;
             });
         }
-        System.out.printf("HOSTILE CORPUS: %d records, %d printed, %d dead-lettered; committed offset %d%n",
-                cases.size(), cases.size() - deadCount, deadCount, end);
+        long droppedCount = cases.stream().filter(c -> c.fate().equals("dropped")).count();
+        assertThat(app.metric("cdc_resent_events_dropped_total")).isEqualTo(droppedCount);
+        System.out.printf("HOSTILE CORPUS: %d records, %d printed, %d dead-lettered, %d dropped as re-sent; committed offset %d%n",
+                cases.size(), cases.size() - deadCount - droppedCount, deadCount, droppedCount, end);
+    }
+
+    @Test
+    void shouldFindThatKafkaRefusesTopicNamesThatWouldBeDangerousFileNames() throws Exception {
+        // the route names a file after the topic: Kafka allows only [a-zA-Z0-9._-]{1,249}, not "." or ".."
+        try (Admin admin = Admin.create(clientProps())) {
+            for (String name : List.of("..", ".", "../escape", "a/b", "x".repeat(250), "nul\u0000byte")) {
+                assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic(name, 1, (short) 3))).all().get())
+                        .as(name).hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidTopicException.class);
+            }
+        }
     }
 
     private static long offsetOf(Map<Long, Case> byOffset, String name) {

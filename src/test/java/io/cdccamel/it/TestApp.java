@@ -56,6 +56,20 @@ final class TestApp implements AutoCloseable {
         return app.main().getCamelContext();
     }
 
+    /** A counter of this app's {@code /observe/metrics} (Prometheus text), summed over its labels; -1 when absent. */
+    long metric(String name) throws IOException, InterruptedException {
+        String text = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(apiUrl() + "/observe/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        double sum = -1;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                sum = Math.max(sum, 0) + Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) sum;
+    }
+
     /**
      * Starts an app for {@code schema}; {@code instance} names its consumer group and folders, so
      * that two apps may share one connector.

@@ -240,6 +240,14 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     }
 
     @Test
+    void shouldNameTheFileAfterTheLongestTopicNameKafkaAllows() throws Exception {
+        String longest = "t".repeat(249);
+        send(longest, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
+
+        assertThat(output(longest + ".log")).startsWith("Message on [ Topic: " + longest + " , Partition: 0, Offset: 0 ] {");
+    }
+
+    @Test
     void shouldWriteOneFilePerTopic() throws Exception {
         send("postgres.debezium.order", 0, 5, "Struct{id=1}", "{\"op\":\"c\",\"after\":{\"id\":1}}");
         send(TOPIC, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
