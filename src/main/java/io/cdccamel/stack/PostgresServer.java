@@ -20,10 +20,12 @@ public final class PostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final int port;
+    private final Path dataDir;
 
-    private PostgresServer(EmbeddedPostgres postgres, int port) {
+    private PostgresServer(EmbeddedPostgres postgres, int port, Path dataDir) {
         this.postgres = postgres;
         this.port = port;
+        this.dataDir = dataDir;
     }
 
     /**
@@ -77,7 +79,7 @@ public final class PostgresServer implements AutoCloseable {
                 .setServerConfig("listen_addresses", "localhost")
                 .setDataDirectoryCustomizer(PostgresServer::requirePasswordOfTheConnectorRole)
                 .start();
-        return new PostgresServer(postgres, port);
+        return new PostgresServer(postgres, port, dir.resolve("data"));
     }
 
     static final String HBA_MARKER = "# cdc-camel: the connector's role must give its password";
@@ -113,8 +115,28 @@ public final class PostgresServer implements AutoCloseable {
         return "jdbc:postgresql://localhost:" + port + "/" + DATABASE;
     }
 
+    /**
+     * A fast shutdown. zonky's {@code pg_ctl stop} gives up after a few seconds, while PostgreSQL
+     * waits for its WAL senders (Debezium's replication connections) before the shutdown
+     * checkpoint: the postmaster is awaited here, so that a start that follows finds it gone.
+     */
     @Override
     public void close() throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        java.util.Optional<ProcessHandle> postmaster = java.util.Optional.empty();
+        try {
+            postmaster = ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()));
+        } catch (IOException | RuntimeException e) {
+            // not running, or not readable: nothing to wait for
+        }
         postgres.close();
+        if (postmaster.isPresent() && postmaster.get().isAlive()) {
+            LOG.info("Waiting for PostgreSQL (pid {}) to finish its shutdown", postmaster.get().pid());
+            try {
+                postmaster.get().onExit().get(120, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IOException("PostgreSQL (pid " + postmaster.get().pid() + ") did not stop within 120 s", e);
+            }
+        }
     }
 }
