@@ -1,0 +1,153 @@
+package io.cdccamel.bench;
+
+import io.cdccamel.CdcApplication;
+import io.cdccamel.stack.LocalStack;
+import io.cdccamel.stack.Ports;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The benchmarks' entry point ({@code bench/run <name>}) and what they share: the real
+ * application in embedded mode, in this JVM, on free ports, in a fresh folder under
+ * {@code target/bench}. Figures go to standard error (the terminal) and to
+ * {@code target/bench/results.txt}; the app's own output goes to standard out (a file).
+ */
+public final class Bench {
+
+    static final Path DIR = Path.of("target", "bench");
+    private static final PrintStream FIGURES = System.err;
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String name = args.length > 0 ? args[0] : "";
+        switch (name) {
+            case "throughput" -> ThroughputBench.run();
+            case "latency" -> LatencyBench.run();
+            case "snapshot" -> SnapshotBench.run();
+            case "startup" -> StartupBench.run();
+            default -> {
+                FIGURES.println("usage: bench/run throughput|latency|snapshot|startup");
+                System.exit(2);
+            }
+        }
+        System.exit(0);
+    }
+
+    /** A figure line: on the terminal and in target/bench/results.txt. */
+    static void figure(String format, Object... args) {
+        String line = String.format(format, args);
+        FIGURES.println(line);
+        try {
+            Files.createDirectories(DIR);
+            Files.writeString(DIR.resolve("results.txt"), line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static void progress(String format, Object... args) {
+        FIGURES.printf("  .. " + format + "%n", args);
+    }
+
+    /** A fresh, empty folder under target/bench. */
+    static Path freshDir(String name) throws IOException {
+        Path dir = DIR.resolve(name);
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
+    }
+
+    /** The real application, embedded mode, started in this JVM with the given overrides. */
+    static CdcApplication startApp(Path workDir, Map<String, String> extra) throws Exception {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("cdc.stack.dir", workDir.resolve("data").toString());
+        props.put("cdc.postgres.port", "0");
+        props.put("cdc.kafka.ports", "0,0,0");
+        props.put("cdc.connect.port", "0");
+        props.put("cdc.api.port", Integer.toString(Ports.freePort()));
+        props.put("cdc.output.dir", workDir.resolve("output").toString());
+        props.put("camel.main.routes-reload-enabled", "false");
+        props.putAll(extra);
+        // -Dcdc.*=... and -Dcamel.*=... on the bench's command line reach the app (to try settings)
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("cdc.") || k.startsWith("camel."))
+                .forEach(k -> props.put(k, System.getProperty(k)));
+        CdcApplication app = new CdcApplication();
+        props.forEach(app.main()::addOverrideProperty);
+        app.main().start();
+        return app;
+    }
+
+    static LocalStack stack(CdcApplication app) {
+        return app.stackListener().stack();
+    }
+
+    static void sql(LocalStack stack, String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+             Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    /** Resident memory, MB: this JVM and its child processes (PostgreSQL). */
+    static long rssMb() {
+        long kb = rssKb(ProcessHandle.current().pid());
+        kb += ProcessHandle.current().descendants().mapToLong(p -> rssKb(p.pid())).sum();
+        return kb / 1024;
+    }
+
+    static long rssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process is gone
+        }
+        return 0;
+    }
+
+    /** The p-th percentile (0-100) of sorted values, nearest rank. */
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static double median(double... values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    static int intProperty(String key, int dflt) {
+        return Integer.parseInt(System.getProperty(key, Integer.toString(dflt)));
+    }
+}

@@ -1,0 +1,57 @@
+package io.cdccamel.bench;
+
+import io.cdccamel.CdcApplication;
+import io.cdccamel.stack.LocalStack;
+import io.cdccamel.stack.StackSettings;
+import org.apache.camel.builder.NotifyBuilder;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Snapshot: a table of {@code -Dbench.rows} (1,000,000) rows exists before the connector starts;
+ * the time from the app's start until every row is in the output file, and rows/s.
+ */
+final class SnapshotBench {
+
+    private static final String TOPIC = "postgres.debezium.snap";
+
+    private SnapshotBench() {
+    }
+
+    static void run() throws Exception {
+        int rows = Bench.intProperty("bench.rows", 1_000_000);
+        Path dir = Bench.freshDir("snapshot");
+        // the table first, on the stack's own PostgreSQL data, before any connector exists
+        try (LocalStack stack = LocalStack.start(StackSettings.randomPorts(dir.resolve("data")))) {
+            long t = System.nanoTime();
+            Bench.sql(stack, "CREATE SCHEMA IF NOT EXISTS debezium",
+                    "CREATE TABLE debezium.snap (id int PRIMARY KEY, name text, price numeric(10,2), qty int, "
+                            + "created_at timestamptz DEFAULT now(), note text)",
+                    "INSERT INTO debezium.snap (id, name, price, qty, note) SELECT g, 'product ' || g, (g % 10000) / 100.0, "
+                            + "g % 97, repeat('x', 64) FROM generate_series(1, " + rows + ") g",
+                    "GRANT SELECT ON ALL TABLES IN SCHEMA debezium TO cdc_connector");
+            Bench.progress("%d rows in debezium.snap in %d ms", rows, (System.nanoTime() - t) / 1_000_000);
+        }
+        long start = System.nanoTime();
+        CdcApplication app = Bench.startApp(dir, Map.of("cdc.topics", TOPIC));
+        NotifyBuilder first = new NotifyBuilder(app.main().getCamelContext()).fromRoute("print-change-events").whenDone(1).create();
+        NotifyBuilder all = new NotifyBuilder(app.main().getCamelContext()).fromRoute("print-change-events").whenDone(rows).create();
+        long started = System.nanoTime();
+        if (!first.matches(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("no snapshot event within 5 minutes");
+        }
+        long firstAt = System.nanoTime();
+        if (!all.matches(60, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("the snapshot did not reach the file within 60 minutes");
+        }
+        long end = System.nanoTime();
+        double total = (end - start) / 1e9;
+        double streaming = (end - firstAt) / 1e9;
+        Bench.figure("snapshot of %d rows: all in the file %.1f s after the app's start (app up in %.1f s, first row at %.1f s); "
+                        + "%.0f rows/s from the first row, %.0f rows/s overall; RSS %d MB",
+                rows, total, (started - start) / 1e9, (firstAt - start) / 1e9, rows / streaming, rows / total, Bench.rssMb());
+        app.main().stop();
+    }
+}
