@@ -1,9 +1,14 @@
 package io.cdccamel.events;
 
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.apache.camel.component.kafka.KafkaConstants;
+
 /**
  * Turns a record into the text the seed tutorial's Go consumer printed:
  * {@code Message on [ Topic: T , Partition: P, Offset: O ] } followed, on the same line, by the
- * envelope as indented JSON (Go's {@code Printf} then {@code Println}). Plain Java: no Camel needed.
+ * envelope as indented JSON (Go's {@code Printf} then {@code Println}). Plain Java; the annotations
+ * let a route call it with the record's Kafka headers without evaluating expressions per record.
  */
 public class ChangeEventFormatter {
 
@@ -13,12 +18,14 @@ public class ChangeEventFormatter {
     }
 
     /** Header and envelope, ending with a newline. */
-    public String format(String topic, int partition, long offset, ChangeEvent event) {
+    public String format(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
+                         @Header(KafkaConstants.OFFSET) long offset, @Body ChangeEvent event) {
         return header(topic, partition, offset) + GoJsonWriter.write(event.payload()) + "\n";
     }
 
     /** One line for a null value: the marker Debezium sends after a delete so that compaction can drop the key. */
-    public String formatTombstone(String topic, int partition, long offset, String key) {
+    public String formatTombstone(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
+                                  @Header(KafkaConstants.OFFSET) long offset, @Header(KafkaConstants.KEY) String key) {
         return header(topic, partition, offset) + "tombstone (null value) for key " + key + "\n";
     }
 

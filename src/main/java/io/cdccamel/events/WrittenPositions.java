@@ -1,5 +1,7 @@
 package io.cdccamel.events;
 
+import org.apache.camel.Header;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,12 +122,14 @@ public class WrittenPositions {
     }
 
     /** The opposite of {@link #isNew}: the record is in the output already. */
-    public boolean isWritten(String topic, int partition, long offset) {
+    public boolean isWritten(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
+                             @Header(KafkaConstants.OFFSET) long offset) {
         return !isNew(topic, partition, offset);
     }
 
     /** Called once the record's text is appended. */
-    public void written(String topic, int partition, long offset) {
+    public void written(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
+                        @Header(KafkaConstants.OFFSET) long offset) {
         highest.merge(key(topic, partition), offset, Math::max);
     }
 

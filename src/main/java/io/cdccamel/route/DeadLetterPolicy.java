@@ -54,7 +54,7 @@ public class DeadLetterPolicy extends RouteConfigurationBuilder {
                     .useOriginalMessage()
                     .process(this::toDeadLetterLine)
                     .to("file:{{cdc.output.dir}}?fileName=" + DEAD_LETTER_FILE + "&fileExist=Append")
-                    .bean("writtenPositions", "written(${header.CamelKafkaTopic}, ${header.CamelKafkaPartition}, ${header.CamelKafkaOffset})")
+                    .bean("writtenPositions", "written")
                     .to("log:io.cdccamel.dead-letter?level=WARN&plain=true")
                     // and the record itself, unchanged, with the reason in its headers
                     .setBody(exchangeProperty(RAW_VALUE))

@@ -35,6 +35,21 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
+        try {
+            run(name);
+        } catch (Throwable t) {
+            FIGURES.println(name + " failed: " + t);
+            t.printStackTrace();
+            System.out.flush();
+            Runtime.getRuntime().halt(1);
+        }
+        System.out.flush();
+        System.err.flush();
+        // the app and its stack are stopped: no shutdown hook of theirs may hold the exit
+        Runtime.getRuntime().halt(0);
+    }
+
+    private static void run(String name) throws Exception {
         switch (name) {
             case "throughput" -> ThroughputBench.run();
             case "latency" -> LatencyBench.run();
@@ -42,10 +57,9 @@ public final class Bench {
             case "startup" -> StartupBench.run();
             default -> {
                 FIGURES.println("usage: bench/run throughput|latency|snapshot|startup");
-                System.exit(2);
+                Runtime.getRuntime().halt(2);
             }
         }
-        System.exit(0);
     }
 
     /** A figure line: on the terminal and in target/bench/results.txt. */
