@@ -103,6 +103,23 @@ class SourceFaultsIT {
         });
     }
 
+    /** Waits until the output holds at least {@code inserts} printed inserts. */
+    private static void awaitPrinted(TestApp app, int inserts) {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(50))
+                .until(() -> OutputEntries.countOp(app.outputFile(), "c") >= inserts);
+    }
+
+    /**
+     * Every id printed once as an insert, and every insert Kafka holds twice (sent again by
+     * Debezium) dropped: returns {inserts in the topic, re-sends dropped}.
+     */
+    private static long[] assertEveryRowPrintedOnceAndResendsDropped(TestApp app) throws Exception {
+        long inTopic = assertEveryRowPrintedOnce(app);
+        long dropped = app.metric("cdc_resent_events_dropped_total");
+        assertThat(dropped).isEqualTo(inTopic - ROWS);
+        return new long[] {inTopic, dropped};
+    }
+
     /** Every id printed once as an insert; returns the number of inserts in the topic (re-sends included). */
     private static long assertEveryRowPrintedOnce(TestApp app) {
         List<Entry> printed = OutputEntries.read(app.outputFile()).stream().filter(e -> "c".equals(e.op())).toList();
@@ -175,8 +192,7 @@ class SourceFaultsIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> app.registration().state() == ConnectorRegistration.State.RUNNING);
 
         CompletableFuture<Integer> inserting = insertAll(schema, app.outputFile());
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
-                .until(() -> OutputEntries.countOp(app.outputFile(), "c") >= 3_000);
+        awaitPrinted(app, 3_000);
         first.destroyForcibly(); // SIGKILL: no offset flush, no producer flush
         first.waitFor();
         long killedAt = System.nanoTime();
@@ -184,21 +200,16 @@ class SourceFaultsIT {
 
         startWorker(group, port, 2);
         long workerBackMillis = (System.nanoTime() - killedAt) / 1_000_000;
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
-                .until(() -> OutputEntries.countOp(app.outputFile(), "c") > printedAtKill);
+        awaitPrinted(app, printedAtKill + 1);
         long streamingAgainMillis = (System.nanoTime() - killedAt) / 1_000_000;
         inserting.get();
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
-                .until(() -> OutputEntries.countOp(app.outputFile(), "c") >= ROWS);
+        awaitPrinted(app, ROWS);
 
-        long inTopic = assertEveryRowPrintedOnce(app);
-        long dropped = app.metric("cdc_resent_events_dropped_total");
-        // every insert Kafka holds twice was sent again by Debezium, and dropped
-        assertThat(dropped).isEqualTo(inTopic - ROWS);
+        long[] counts = assertEveryRowPrintedOnceAndResendsDropped(app);
         System.out.printf("CONNECT KILL FIGURES: %d of %d printed at the kill; new worker up after %d ms, "
                 + "printing again after %d ms; %d inserts in Kafka, %d re-sent by Debezium and dropped; "
                 + "%d printed, duplicates 0%n", printedAtKill, ROWS, workerBackMillis, streamingAgainMillis,
-                inTopic, dropped, ROWS);
+                counts[0], counts[1], ROWS);
     }
 
     @Test
@@ -209,27 +220,22 @@ class SourceFaultsIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> app.registration().state() == ConnectorRegistration.State.RUNNING);
 
         CompletableFuture<Integer> inserting = insertAll(schema, app.outputFile());
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
-                .until(() -> OutputEntries.countOp(app.outputFile(), "c") >= 3_000);
+        awaitPrinted(app, 3_000);
         LocalStack stack = EmbeddedStackExtension.stack();
         long stoppedAt = System.nanoTime();
         stack.stopPostgres();
         int printedAtStop = OutputEntries.countOp(app.outputFile(), "c");
         stack.startPostgres();
         long downMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
-                .until(() -> OutputEntries.countOp(app.outputFile(), "c") > printedAtStop);
+        awaitPrinted(app, printedAtStop + 1);
         long streamingAgainMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
         int failedBatches = inserting.get();
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
-                .until(() -> OutputEntries.countOp(app.outputFile(), "c") >= ROWS);
+        awaitPrinted(app, ROWS);
 
-        long inTopic = assertEveryRowPrintedOnce(app);
-        long dropped = app.metric("cdc_resent_events_dropped_total");
-        assertThat(dropped).isEqualTo(inTopic - ROWS);
+        long[] counts = assertEveryRowPrintedOnceAndResendsDropped(app);
         System.out.printf("POSTGRES RESTART FIGURES: %d of %d printed at the stop; PostgreSQL down %d ms "
                 + "(%d insert attempts refused); printing again after %d ms; %d inserts in Kafka, %d re-sent and dropped; "
                 + "%d printed, duplicates 0%n", printedAtStop, ROWS, downMillis, failedBatches, streamingAgainMillis,
-                inTopic, dropped, ROWS);
+                counts[0], counts[1], ROWS);
     }
 }
