@@ -28,6 +28,8 @@ import java.util.Map;
 public final class Bench {
 
     static final Path DIR = Path.of("target", "bench");
+    /** Apps started, stopped (with their stacks) whatever way the bench ends. */
+    private static final java.util.List<CdcApplication> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final PrintStream FIGURES = System.err;
 
     private Bench() {
@@ -40,9 +42,11 @@ public final class Bench {
         } catch (Throwable t) {
             FIGURES.println(name + " failed: " + t);
             t.printStackTrace();
+            stopAll();
             System.out.flush();
             Runtime.getRuntime().halt(1);
         }
+        stopAll();
         System.out.flush();
         System.err.flush();
         // the app and its stack are stopped: no shutdown hook of theirs may hold the exit
@@ -109,8 +113,29 @@ public final class Bench {
                 .forEach(k -> props.put(k, System.getProperty(k)));
         CdcApplication app = new CdcApplication();
         props.forEach(app.main()::addOverrideProperty);
+        STARTED.add(app);
         app.main().start();
         return app;
+    }
+
+    private static void stopAll() {
+        for (CdcApplication app : STARTED) {
+            try {
+                stop(app);
+            } catch (Exception e) {
+                FIGURES.println("could not stop the app: " + e);
+            }
+        }
+    }
+
+    /** Stops the app, then its embedded stack (PostgreSQL is a child process: it must not outlive the bench). */
+    static void stop(CdcApplication app) throws Exception {
+        STARTED.remove(app);
+        LocalStack stack = stack(app);
+        app.main().stop();
+        if (stack != null) {
+            stack.close();
+        }
     }
 
     static LocalStack stack(CdcApplication app) {

@@ -96,7 +96,7 @@ final class LatencyBench {
         Path chart = Path.of("bench", "latency.png");
         chart(results, chart);
         Bench.figure("  chart: %s", chart);
-        app.main().stop();
+        Bench.stop(app);
     }
 
     private static void await(Map<Long, Long> seen, long from, long to, int timeoutSeconds) {

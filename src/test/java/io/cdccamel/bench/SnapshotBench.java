@@ -52,6 +52,6 @@ final class SnapshotBench {
         Bench.figure("snapshot of %d rows: all in the file %.1f s after the app's start (app up in %.1f s, first row at %.1f s); "
                         + "%.0f rows/s from the first row, %.0f rows/s overall; RSS %d MB",
                 rows, total, (started - start) / 1e9, (firstAt - start) / 1e9, rows / streaming, rows / total, Bench.rssMb());
-        app.main().stop();
+        Bench.stop(app);
     }
 }

@@ -96,7 +96,7 @@ final class ThroughputBench {
             Bench.figure("  kcat: not installed (apt-get install kcat); route/plain %.2f", plain / route);
         }
         Bench.figure("  RSS of the stack (JVM + PostgreSQL): %d MB after start, %d MB after the route's run", rssAfterStart, rssAtEnd);
-        app.main().stop();
+        Bench.stop(app);
     }
 
     static List<ConsumerRecord<byte[], byte[]>> readAll(String brokers, String topic, int expected) {
