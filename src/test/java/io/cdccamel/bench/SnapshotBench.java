@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Snapshot: a table of {@code -Dbench.rows} (1,000,000) rows exists before the connector starts;
- * the time from the app's start until every row is in the output file, and rows/s.
+ * the time from the app's start until every row is in the output file, and rows/s. With
+ * {@code -Dbench.route=false} the route is stopped and the figure is Debezium's alone: until every
+ * row is in Kafka.
  */
 final class SnapshotBench {
 
@@ -34,8 +36,35 @@ final class SnapshotBench {
                     "GRANT SELECT ON ALL TABLES IN SCHEMA debezium TO cdc_connector");
             Bench.progress("%d rows in debezium.snap in %d ms", rows, (System.nanoTime() - t) / 1_000_000);
         }
+        boolean route = Boolean.parseBoolean(System.getProperty("bench.route", "true"));
         long start = System.nanoTime();
         CdcApplication app = Bench.startApp(dir, Map.of("cdc.topics", TOPIC));
+        if (!route) {
+            // Debezium alone: how fast the snapshot reaches Kafka when nothing else wants the CPU
+            app.main().getCamelContext().getRouteController().stopRoute("print-change-events");
+            String brokers = Bench.stack(app).kafka().bootstrapServers();
+            long firstAt = 0;
+            long inKafka = 0;
+            while (inKafka < rows) {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+                try {
+                    inKafka = ThroughputBench.endOffsets(brokers, TOPIC);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    inKafka = 0; // the connector has not created the topic yet
+                }
+                if (inKafka > 0 && firstAt == 0) {
+                    firstAt = System.nanoTime();
+                }
+                if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(60)) {
+                    throw new IllegalStateException("the snapshot did not reach Kafka within 60 minutes");
+                }
+            }
+            long end = System.nanoTime();
+            Bench.figure("snapshot of %d rows, Debezium alone (route stopped): all in Kafka %.1f s after the app's start; "
+                    + "%.0f rows/s from the first row", rows, (end - start) / 1e9, rows / ((end - firstAt) / 1e9));
+            Bench.stop(app);
+            return;
+        }
         NotifyBuilder first = new NotifyBuilder(app.main().getCamelContext()).fromRoute("print-change-events").whenDone(1).create();
         NotifyBuilder all = new NotifyBuilder(app.main().getCamelContext()).fromRoute("print-change-events").whenDone(rows).create();
         long started = System.nanoTime();
