@@ -29,6 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * Each consumer thread keeps its own pending commits: a Kafka consumer must be called from its
  * own thread only.
+ * <p>
+ * A sync that fails is not tried again (after a failed {@code fsync} the kernel may have dropped
+ * the dirty pages, so a second one proves nothing): nothing is committed from then on, the route
+ * is stopped, and the error says so. Restarted, the app reads its files back and the records after
+ * the last commit are read again from Kafka: those in the files are skipped, the others written.
  */
 public class DurableCommits {
 
@@ -39,6 +44,7 @@ public class DurableCommits {
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
     private final boolean sync;
+    private volatile String failure;
 
     /** @param sync false only for benchmarks that measure what syncing costs */
     public DurableCommits(boolean sync) {
@@ -51,6 +57,9 @@ public class DurableCommits {
 
     /** A record is done with: printed, dead-lettered or found already written. */
     public void done(Exchange exchange) {
+        if (failure != null) {
+            return; // a sync failed: nothing more is committed until the app is restarted
+        }
         Pending p = pending.get();
         String written = exchange.getMessage().getHeader(Exchange.FILE_NAME_PRODUCED, String.class);
         if (written != null) {
@@ -64,8 +73,40 @@ public class DurableCommits {
             p.commits.put(topic + "-" + partition, commit);
         }
         if (commit == null || Boolean.TRUE.equals(exchange.getMessage().getHeader(KafkaConstants.LAST_POLL_RECORD, Boolean.class))) {
-            flush(p);
+            try {
+                flush(p);
+            } catch (UncheckedIOException e) {
+                failure = e.getMessage();
+                p.commits.clear();
+                LOG.error("{}: nothing more is committed and route {} stops. Fix the disk and restart the app: it reads "
+                        + "the output back, and the records after the last commit are read again from Kafka",
+                        e.getMessage(), exchange.getFromRouteId(), e.getCause());
+                stopRoute(exchange);
+                throw e;
+            }
         }
+    }
+
+    private static void stopRoute(Exchange exchange) {
+        String routeId = exchange.getFromRouteId();
+        if (routeId == null) {
+            return;
+        }
+        // not from the route's own thread, which is still inside the exchange
+        Thread stopper = new Thread(() -> {
+            try {
+                exchange.getContext().getRouteController().stopRoute(routeId);
+            } catch (Exception e) {
+                LOG.error("Could not stop route {}: {}", routeId, e.toString());
+            }
+        }, "cdc-stop-after-sync-failure");
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    /** Why the output stopped being committed, or null while syncs succeed. */
+    public String failure() {
+        return failure;
     }
 
     private void flush(Pending p) {
