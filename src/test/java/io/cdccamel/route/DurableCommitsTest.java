@@ -36,11 +36,15 @@ class DurableCommitsTest {
         return exchange;
     }
 
+    /** The output file, as the route's file producer left it. */
+    private Path written(String text) throws java.io.IOException {
+        return Files.writeString(dir.resolve("t.log"), text);
+    }
+
     @Test
     void shouldCommitNothingMoreOnceASyncFails() throws Exception {
         DurableCommits commits = new DurableCommits(true);
-        Path file = dir.resolve("t.log");
-        Files.writeString(file, "entry\n");
+        Path file = written("entry\n");
         commits.done(finished(file, 0, 3, true));
         assertThat(committed).containsExactly("0@3");
         commits.done(finished(file, 0, 4, false));
@@ -52,7 +56,7 @@ class DurableCommitsTest {
         assertThat(commits.failure()).contains("Could not sync");
 
         // not even after the file is back: a failed fsync is not retried, the app must restart
-        Files.writeString(file, "entry\nentry\n");
+        written("entry\nentry\n");
         commits.done(finished(file, 1, 10, true));
 
         assertThat(committed).containsExactly("0@3");
@@ -62,8 +66,7 @@ class DurableCommitsTest {
     @Test
     void shouldCommitWithoutSyncingWhenSyncIsOff() throws Exception {
         DurableCommits commits = new DurableCommits(false);
-        Path file = dir.resolve("t.log");
-        Files.writeString(file, "entry\n");
+        Path file = written("entry\n");
 
         commits.done(finished(file, 2, 1, true));
 
