@@ -249,7 +249,7 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
         start();
 
         awaitState(ConnectorRegistration.State.RUNNING);
-        assertThat(calls.subList(0, 5)).containsOnly("GET /connector-plugins");
+        assertThat(List.copyOf(calls).subList(0, 5)).containsOnly("GET /connector-plugins");
         assertThat(registration.createdCount()).isEqualTo(1);
     }
 
