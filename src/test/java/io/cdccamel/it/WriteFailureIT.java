@@ -34,6 +34,8 @@ class WriteFailureIT {
         TestApp app = apps.start("it_write", "write_connector", "write");
         await().atMost(Duration.ofSeconds(90)).until(() -> app.registration().state() == ConnectorRegistration.State.RUNNING);
         await().atMost(Duration.ofSeconds(90)).until(() -> OutputEntries.read(app.outputFile()).size() == 1);
+        // and synced: the file is moved below only once its first entry's offset may be committed
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.metric("cdc_output_syncs_total") >= 1);
 
         // the output file's place is taken by a directory: every append fails
         Path file = app.outputFile();
