@@ -44,8 +44,9 @@ public final class CdcApplication {
     private volatile KafkaTopics topics;
     private volatile KafkaRegistrationLock lock;
 
+    private final ObjectMapper mapper = ExactJson.newObjectMapper();
+
     public CdcApplication() {
-        ObjectMapper mapper = ExactJson.newObjectMapper();
         ChangeEventFormatter formatter = new ChangeEventFormatter();
         main.bind("exactJson", mapper);
         main.bind("changeEventFormatter", formatter);
@@ -92,31 +93,21 @@ public final class CdcApplication {
                 pc.resolveProperty(ConnectorDefinition.NAME_PROPERTY).orElse(null), connectorOverrides(pc));
         LOG.info("Connector {} from {}{}", definition.name(), definition.origin(), definition.overridden().isEmpty()
                 ? "" : ", with " + definition.overridden().keySet() + " set by this mode");
+        Path outputDir = Path.of(context.resolvePropertyPlaceholders("{{cdc.output.dir}}"));
         try {
             // what the output files already hold: records up to there are not written again
-            context.getRegistry().bind("writtenPositions",
-                    WrittenPositions.scan(Path.of(context.resolvePropertyPlaceholders("{{cdc.output.dir}}"))));
+            context.getRegistry().bind("writtenPositions", WrittenPositions.scan(outputDir));
             // and the source positions of the last events written: Debezium's re-sends are dropped
-            context.getRegistry().bind("resentEvents", ResentEvents.scan(
-                    Path.of(context.resolvePropertyPlaceholders("{{cdc.output.dir}}")),
-                    Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.resent.window}}")),
-                    ExactJson.newObjectMapper()));
+            context.getRegistry().bind("resentEvents", ResentEvents.scan(outputDir,
+                    Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.resent.window}}")), mapper));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the output folder: " + e.getMessage(), e);
         }
         context.getRegistry().bind(DeadLetterPolicy.DURABLE_COMMITS, new DurableCommits(
                 Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{cdc.output.sync}}"))));
         try {
-            context.addStartupListener(new org.apache.camel.StartupListener() {
-                @Override
-                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                }
-
-                @Override
-                public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                    OutputMetrics.register(started);
-                }
-            });
+            // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())
+            context.addStartupListener((started, alreadyStarted) -> OutputMetrics.register(started));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -18,7 +18,6 @@ public final class LocalStack implements AutoCloseable {
     private volatile PostgresServer postgres;
     private volatile KafkaCluster kafka;
     private volatile ConnectWorker connect;
-    private volatile Path postgresDir;
     private boolean closed;
 
     /**
@@ -52,8 +51,7 @@ public final class LocalStack implements AutoCloseable {
     private void startParts(StackSettings settings, int pgPort, List<Integer> brokerPorts, int connectPort) throws Exception {
         long t0 = System.nanoTime();
         LOG.info("Starting PostgreSQL on localhost:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
-        postgresDir = settings.dir().resolve("postgres");
-        postgres = PostgresServer.start(postgresDir, pgPort);
+        postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
         Path secrets = secretsFile(settings);
         ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, "postgres", ConnectorRole.password(secrets));
         LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
@@ -97,7 +95,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts PostgreSQL again on its data directory and port. */
     public synchronized void startPostgres() throws java.io.IOException {
-        postgres = PostgresServer.start(postgresDir, postgres.port());
+        postgres = postgres.restart();
         LOG.info("PostgreSQL running again on localhost:{}", postgres.port());
     }
 

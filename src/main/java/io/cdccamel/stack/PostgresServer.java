@@ -20,12 +20,12 @@ public final class PostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final int port;
-    private final Path dataDir;
+    private final Path dir;
 
-    private PostgresServer(EmbeddedPostgres postgres, int port, Path dataDir) {
+    private PostgresServer(EmbeddedPostgres postgres, int port, Path dir) {
         this.postgres = postgres;
         this.port = port;
-        this.dataDir = dataDir;
+        this.dir = dir;
     }
 
     /**
@@ -33,28 +33,37 @@ public final class PostgresServer implements AutoCloseable {
      * could stop its child), so that the new start does not fail on a busy port.
      */
     public static void stopLeftover(Path dir) throws IOException {
-        Path pidFile = dir.resolve("data").resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        long pid;
+        postmaster(dir.resolve("data")).ifPresent(p -> {
+            LOG.warn("Stopping PostgreSQL (pid {}) left running by an earlier run on {}", p.pid(), dir);
+            p.destroy(); // SIGTERM: PostgreSQL's smart shutdown
+            if (!awaitExit(p, 30)) {
+                throw new StackStartException("PostgreSQL pid " + p.pid() + " left by an earlier run did not stop;"
+                        + " stop it (kill " + p.pid() + ") and start again");
+            }
+        });
+    }
+
+    /** The running postmaster of {@code dataDir}, from its {@code postmaster.pid}. */
+    private static java.util.Optional<ProcessHandle> postmaster(Path dataDir) {
         try {
-            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-        } catch (RuntimeException e) {
-            return;
+            long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty(); // not running, or not readable
         }
-        ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
-                .ifPresent(p -> {
-                    LOG.warn("Stopping PostgreSQL (pid {}) left running by an earlier run on {}", pid, dir);
-                    p.destroy(); // SIGTERM: PostgreSQL's smart shutdown
-                    try {
-                        p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        throw new StackStartException("PostgreSQL pid " + pid + " left by an earlier run did not stop;"
-                                + " stop it (kill " + pid + ") and start again");
-                    }
-                });
+    }
+
+    private static boolean awaitExit(ProcessHandle process, int seconds) {
+        try {
+            process.onExit().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     public static PostgresServer start(Path dir, int port) throws IOException {
@@ -79,7 +88,7 @@ public final class PostgresServer implements AutoCloseable {
                 .setServerConfig("listen_addresses", "localhost")
                 .setDataDirectoryCustomizer(PostgresServer::requirePasswordOfTheConnectorRole)
                 .start();
-        return new PostgresServer(postgres, port, dir.resolve("data"));
+        return new PostgresServer(postgres, port, dir);
     }
 
     static final String HBA_MARKER = "# cdc-camel: the connector's role must give its password";
@@ -122,21 +131,18 @@ public final class PostgresServer implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        Path pidFile = dataDir.resolve("postmaster.pid");
-        java.util.Optional<ProcessHandle> postmaster = java.util.Optional.empty();
-        try {
-            postmaster = ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()));
-        } catch (IOException | RuntimeException e) {
-            // not running, or not readable: nothing to wait for
-        }
+        java.util.Optional<ProcessHandle> postmaster = postmaster(dir.resolve("data"));
         postgres.close();
         if (postmaster.isPresent() && postmaster.get().isAlive()) {
             LOG.info("Waiting for PostgreSQL (pid {}) to finish its shutdown", postmaster.get().pid());
-            try {
-                postmaster.get().onExit().get(120, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IOException("PostgreSQL (pid " + postmaster.get().pid() + ") did not stop within 120 s", e);
+            if (!awaitExit(postmaster.get(), 120)) {
+                throw new IOException("PostgreSQL (pid " + postmaster.get().pid() + ") did not stop within 120 s");
             }
         }
+    }
+
+    /** The same PostgreSQL again, on its data directory and port (after {@link #close()}). */
+    public PostgresServer restart() throws IOException {
+        return start(dir, port);
     }
 }
