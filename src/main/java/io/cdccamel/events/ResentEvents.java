@@ -128,14 +128,61 @@ public class ResentEvents {
         if (lsn == null || lsn.isNull()) {
             return null;
         }
+        MessageDigest md = md5();
+        update(md, topic);
+        update(md, event.opCode());
+        update(md, lsn.asText());
         JsonNode txId = source.get("txId");
-        StringBuilder text = new StringBuilder(256).append(topic).append('\u0000').append(event.opCode())
-                .append('\u0000').append(lsn.asText()).append('\u0000').append(txId == null ? "null" : txId.asText())
-                .append('\u0000');
-        // sorted keys and exact numbers: the same text for the record and for its printed copy
-        text.append(event.before() == null ? "null" : GoJsonWriter.write(event.before())).append('\u0000');
-        text.append(event.after() == null ? "null" : GoJsonWriter.write(event.after()));
-        return Digest.of(text);
+        update(md, txId == null ? "null" : txId.asText());
+        feed(md, event.before());
+        feed(md, event.after());
+        byte[] d = md.digest();
+        return new Digest(java.nio.ByteBuffer.wrap(d, 0, 8).getLong(), java.nio.ByteBuffer.wrap(d, 8, 8).getLong());
+    }
+
+    /**
+     * A row into the digest, keys sorted and numbers as their literal, so that the record (keys in
+     * column order) and its printed copy read back (keys sorted) give the same digest.
+     */
+    private static void feed(MessageDigest md, JsonNode node) {
+        if (node == null || node.isNull()) {
+            md.update((byte) 'n');
+        } else if (node.isObject()) {
+            md.update((byte) '{');
+            java.util.List<String> names = new java.util.ArrayList<>(node.size());
+            node.fieldNames().forEachRemaining(names::add);
+            java.util.Collections.sort(names);
+            for (String name : names) {
+                update(md, name);
+                feed(md, node.get(name));
+            }
+            md.update((byte) '}');
+        } else if (node.isArray()) {
+            md.update((byte) '[');
+            for (JsonNode element : node) {
+                feed(md, element);
+            }
+            md.update((byte) ']');
+        } else {
+            md.update(node.isTextual() ? (byte) 's' : (byte) 'v');
+            String literal = ExactJson.numberLiteral(node);
+            update(md, literal != null ? literal : node.asText());
+        }
+    }
+
+    /** A string, length first: no two different sequences feed the same bytes. */
+    private static void update(MessageDigest md, String text) {
+        byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+        md.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+        md.update(bytes);
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Reads back the positions of the events at the end of each output file. */
@@ -197,13 +244,5 @@ public class ResentEvents {
 
     /** 128 bits of MD5: collisions are out of reach for any window that fits in memory. */
     record Digest(long high, long low) {
-        static Digest of(CharSequence text) {
-            try {
-                byte[] d = MessageDigest.getInstance("MD5").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-                return new Digest(java.nio.ByteBuffer.wrap(d, 0, 8).getLong(), java.nio.ByteBuffer.wrap(d, 8, 8).getLong());
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }
