@@ -1,14 +1,9 @@
 package io.cdccamel.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.it.OutputEntries.Entry;
 import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.Ports;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,13 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -45,7 +37,6 @@ class SourceFaultsIT {
 
     private static final int ROWS = 10_000;
     private static final int BATCH = 100;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @RegisterExtension
@@ -126,35 +117,7 @@ class SourceFaultsIT {
         Set<Integer> ids = printed.stream().map(e -> e.json().path("after").path("id").asInt()).collect(Collectors.toSet());
         assertThat(ids).isEqualTo(IntStream.rangeClosed(1, ROWS).boxed().collect(Collectors.toSet()));
         assertThat(printed).as("duplicates in the output").hasSize(ROWS);
-        return insertsInTopic(app.topic());
-    }
-
-    private static long insertsInTopic(String topic) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", EmbeddedStackExtension.stack().kafka().bootstrapServers());
-        props.put("group.id", "source-faults-count-" + System.nanoTime());
-        props.put("auto.offset.reset", "earliest");
-        props.put("key.deserializer", StringDeserializer.class.getName());
-        props.put("value.deserializer", StringDeserializer.class.getName());
-        Map<Integer, Integer> byId = new HashMap<>();
-        AtomicInteger total = new AtomicInteger();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            consumer.subscribe(List.of(topic));
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.value() != null) {
-                        JsonNode v = MAPPER.readTree(r.value());
-                        if ("c".equals(v.path("op").asText())) {
-                            total.incrementAndGet();
-                            byId.merge(v.path("after").path("id").asInt(), 1, Integer::sum);
-                        }
-                    }
-                }
-                return byId.size() >= ROWS && consumer.assignment().stream()
-                        .allMatch(tp -> consumer.position(tp) >= consumer.endOffsets(List.of(tp)).get(tp));
-            });
-        }
-        return total.get();
+        return TopicInserts.countById(app.topic(), ROWS).values().stream().mapToLong(Integer::longValue).sum();
     }
 
     private Process startWorker(String group, int port, int run) throws Exception {
