@@ -13,8 +13,8 @@ import io.cdccamel.events.ResentEvents;
 import io.cdccamel.events.WrittenPositions;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.ops.OperationsApiRoutes;
-import io.cdccamel.route.DeadLetterPolicy;
-import io.cdccamel.route.DebeziumHeaders;
+import io.cdccamel.route.DeadLetters;
+import io.cdccamel.route.PrintChangeEvents;
 import io.cdccamel.route.DropRecordHeaders;
 import io.cdccamel.route.DurableCommits;
 import io.cdccamel.route.OutputMetrics;
@@ -47,12 +47,9 @@ public final class CdcApplication {
     private final ObjectMapper mapper = ExactJson.newObjectMapper();
 
     public CdcApplication() {
-        ChangeEventFormatter formatter = new ChangeEventFormatter();
         main.bind("exactJson", mapper);
-        main.bind("changeEventFormatter", formatter);
-        main.bind("debeziumHeaders", new DebeziumHeaders());
         main.bind("dropRecordHeaders", new DropRecordHeaders());
-        main.configure().addRoutesBuilder(new DeadLetterPolicy(formatter));
+        main.bind("deadLetters", new DeadLetters());
         main.addMainListener(stackListener);
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -96,14 +93,18 @@ public final class CdcApplication {
         Path outputDir = Path.of(context.resolvePropertyPlaceholders("{{cdc.output.dir}}"));
         try {
             // what the output files already hold: records up to there are not written again
-            context.getRegistry().bind("writtenPositions", WrittenPositions.scan(outputDir));
+            WrittenPositions written = WrittenPositions.scan(outputDir);
             // and the source positions of the last events written: Debezium's re-sends are dropped
-            context.getRegistry().bind("resentEvents", ResentEvents.scan(outputDir,
-                    Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.resent.window}}")), mapper));
+            ResentEvents resent = ResentEvents.scan(outputDir,
+                    Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.resent.window}}")), mapper);
+            context.getRegistry().bind("writtenPositions", written);
+            context.getRegistry().bind("resentEvents", resent);
+            context.getRegistry().bind("printChangeEvents",
+                    new PrintChangeEvents(mapper, new ChangeEventFormatter(), written, resent));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the output folder: " + e.getMessage(), e);
         }
-        context.getRegistry().bind(DeadLetterPolicy.DURABLE_COMMITS, new DurableCommits(
+        context.getRegistry().bind("durableCommits", new DurableCommits(
                 Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{cdc.output.sync}}"))));
         try {
             // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())

@@ -1,14 +1,10 @@
 package io.cdccamel.events;
 
-import org.apache.camel.Body;
-import org.apache.camel.Header;
-import org.apache.camel.component.kafka.KafkaConstants;
-
 /**
  * Turns a record into the text the seed tutorial's Go consumer printed:
  * {@code Message on [ Topic: T , Partition: P, Offset: O ] } followed, on the same line, by the
- * envelope as indented JSON (Go's {@code Printf} then {@code Println}). Plain Java; the annotations
- * let a route call it with the record's Kafka headers without evaluating expressions per record.
+ * envelope as indented JSON (Go's {@code Printf} then {@code Println}). Plain Java, called by
+ * {@code io.cdccamel.route.PrintChangeEvents} for each record of a poll.
  */
 public class ChangeEventFormatter {
 
@@ -18,14 +14,19 @@ public class ChangeEventFormatter {
     }
 
     /** Header and envelope, ending with a newline. */
-    public String format(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
-                         @Header(KafkaConstants.OFFSET) long offset, @Body ChangeEvent event) {
-        return header(topic, partition, offset) + GoJsonWriter.write(event.payload()) + "\n";
+    public String format(String topic, int partition, long offset, ChangeEvent event) {
+        return formatTo(new StringBuilder(1024), topic, partition, offset, event).toString();
+    }
+
+    /** {@link #format}, appended to {@code out} (no copy of the text per record). */
+    public StringBuilder formatTo(StringBuilder out, String topic, int partition, long offset, ChangeEvent event) {
+        out.append(header(topic, partition, offset));
+        GoJsonWriter.write(event.payload(), out, 0);
+        return out.append('\n');
     }
 
     /** One line for a null value: the marker Debezium sends after a delete so that compaction can drop the key. */
-    public String formatTombstone(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
-                                  @Header(KafkaConstants.OFFSET) long offset, @Header(KafkaConstants.KEY) String key) {
+    public String formatTombstone(String topic, int partition, long offset, String key) {
         return header(topic, partition, offset) + "tombstone (null value) for key " + key + "\n";
     }
 

@@ -26,7 +26,7 @@ public final class GoJsonWriter {
         return out.toString();
     }
 
-    static void write(JsonNode node, StringBuilder out, int depth) {
+    public static void write(JsonNode node, StringBuilder out, int depth) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             out.append("null");
         } else if (node.isObject()) {

@@ -2,8 +2,6 @@ package io.cdccamel.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,8 +39,6 @@ import java.util.stream.Stream;
 public class ResentEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.resent-events");
-    /** Exchange property: the record's source position, remembered once its text is written. */
-    public static final String POSITION = "cdcSourcePosition";
     private static final Pattern HEADER = Pattern.compile("^Message on \\[ Topic: (\\S+) , Partition: \\d+, Offset: \\d+ \\] \\{$");
     /** How much of each output file's end is read back at start. */
     static final long TAIL_BYTES = 128L * 1024 * 1024;
@@ -57,25 +54,25 @@ public class ResentEvents {
         this.generationSize = Math.max(1, window / 2);
     }
 
-    /** Whether this event was written before under another Kafka offset; if not, keeps its position for {@link #written}. */
-    public boolean isResent(Exchange exchange) {
-        Object body = exchange.getMessage().getBody();
-        if (!(body instanceof ChangeEvent event)) {
-            return false;
-        }
-        String topic = exchange.getMessage().getHeader(KafkaConstants.TOPIC, String.class);
-        Digest position = position(topic, event);
+    /**
+     * Whether an event was written before under another Kafka offset, or comes earlier in the same
+     * batch ({@code notYetWritten}); counts and logs the drops.
+     *
+     * @param position the event's {@link #positionOf position}; an event without one is never a re-send
+     * @param where    topic-partition and offset, for the log
+     */
+    public boolean isResent(Digest position, Collection<Digest> notYetWritten, String where, ChangeEvent event) {
         if (position == null) {
             return false;
         }
-        boolean resent;
-        synchronized (this) {
-            resent = current.contains(position) || previous.contains(position);
+        boolean resent = notYetWritten.contains(position);
+        if (!resent) {
+            synchronized (this) {
+                resent = current.contains(position) || previous.contains(position);
+            }
         }
         if (resent) {
             long n = dropped.incrementAndGet();
-            String where = topic + "-" + exchange.getMessage().getHeader(KafkaConstants.PARTITION) + " offset "
-                    + exchange.getMessage().getHeader(KafkaConstants.OFFSET);
             if (!dropping) {
                 dropping = true;
                 firstDropped = where;
@@ -83,22 +80,17 @@ public class ResentEvents {
                         where, ExactJson.longValue(event.source().get("lsn")), event.opCode());
             }
             LOG.debug("Dropped re-sent event at {} ({} so far)", where, n);
-        } else {
-            if (dropping) {
-                dropping = false;
-                LOG.warn("Dropped re-sent events from {} up to the one before {}; {} dropped since start",
-                        firstDropped, topic + "-" + exchange.getMessage().getHeader(KafkaConstants.PARTITION) + " offset "
-                                + exchange.getMessage().getHeader(KafkaConstants.OFFSET), dropped.get());
-            }
-            exchange.setProperty(POSITION, position);
+        } else if (dropping) {
+            dropping = false;
+            LOG.warn("Dropped re-sent events from {} up to the one before {}; {} dropped since start",
+                    firstDropped, where, dropped.get());
         }
         return resent;
     }
 
-    /** The event's text is written: from now on a copy of it under another offset is dropped. */
-    public void written(Exchange exchange) {
-        Digest position = exchange.getProperty(POSITION, Digest.class);
-        if (position != null) {
+    /** These events' texts are written: from now on a copy of one under another offset is dropped. */
+    public synchronized void remember(Collection<Digest> positions) {
+        for (Digest position : positions) {
             remember(position);
         }
     }
@@ -122,7 +114,7 @@ public class ResentEvents {
     }
 
     /** The position an event is recognised by, or null when it has no {@code source.lsn}. */
-    static Digest position(String topic, ChangeEvent event) {
+    public static Digest positionOf(String topic, ChangeEvent event) {
         JsonNode source = event.source();
         JsonNode lsn = source == null ? null : source.get("lsn");
         if (lsn == null || lsn.isNull()) {
@@ -233,7 +225,7 @@ public class ResentEvents {
 
     private void rememberPrinted(String topic, StringBuilder json, ObjectMapper mapper) {
         try {
-            Digest position = position(topic, ChangeEvent.unchecked(mapper.readTree(json.toString())));
+            Digest position = positionOf(topic, ChangeEvent.unchecked(mapper.readTree(json.toString())));
             if (position != null) {
                 remember(position);
             }
@@ -243,6 +235,6 @@ public class ResentEvents {
     }
 
     /** 128 bits of MD5: collisions are out of reach for any window that fits in memory. */
-    record Digest(long high, long low) {
+    public record Digest(long high, long low) {
     }
 }

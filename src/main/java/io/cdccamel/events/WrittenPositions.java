@@ -1,7 +1,5 @@
 package io.cdccamel.events;
 
-import org.apache.camel.Header;
-import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,15 +119,8 @@ public class WrittenPositions {
         return isNew;
     }
 
-    /** The opposite of {@link #isNew}: the record is in the output already. */
-    public boolean isWritten(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
-                             @Header(KafkaConstants.OFFSET) long offset) {
-        return !isNew(topic, partition, offset);
-    }
-
     /** Called once the record's text is appended. */
-    public void written(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
-                        @Header(KafkaConstants.OFFSET) long offset) {
+    public void written(String topic, int partition, long offset) {
         highest.merge(key(topic, partition), offset, Math::max);
     }
 

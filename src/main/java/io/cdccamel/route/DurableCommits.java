@@ -1,7 +1,7 @@
 package io.cdccamel.route;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.Variable;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,9 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,13 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Offsets are committed only for text that is on disk. Camel's file producer appends a String
  * body with {@code Files.writeString} and never syncs (its {@code forceWrites} option is not read
  * by the producer in Camel 4.22), so a power loss could lose text whose offset was committed.
- * Here the route hands each finished record over; at the end of each poll's records (header
- * {@code CamelKafkaLastPollRecord}) the files written since the last sync are synced once
- * ({@code fdatasync}, and the folder for a new file), then the newest offset of each partition
- * is committed: one sync per poll (up to {@code max.poll.records} records), not one per record.
- * <p>
- * Each consumer thread keeps its own pending commits: a Kafka consumer must be called from its
- * own thread only.
+ * Once a batch's outputs are appended, the route calls {@link #commit}: each file written is synced
+ * once ({@code fdatasync}, and the folder for a new file), then the newest offset of each
+ * partition of the batch is committed: one sync per batch (up to {@code cdc.consumer.batch.size}
+ * records), not one per record.
  * <p>
  * A sync that fails is not tried again (after a failed {@code fsync} the kernel may have dropped
  * the dirty pages, so a second one proves nothing): nothing is committed from then on, the route
@@ -39,7 +34,6 @@ public class DurableCommits {
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableCommits.class);
 
-    private final ThreadLocal<Pending> pending = ThreadLocal.withInitial(Pending::new);
     private final Set<Path> known = ConcurrentHashMap.newKeySet();
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
@@ -55,35 +49,41 @@ public class DurableCommits {
         }
     }
 
-    /** A record is done with: printed, dead-lettered or found already written. */
-    public void done(Exchange exchange) {
+    /** A batch is written: syncs its files, then commits the newest offset of each of its partitions. */
+    public void commit(Exchange exchange, @Variable(PrintChangeEvents.BATCH) PrintedBatch batch) {
         if (failure != null) {
             return; // a sync failed: nothing more is committed until the app is restarted
         }
-        Pending p = pending.get();
-        String written = exchange.getMessage().getHeader(Exchange.FILE_NAME_PRODUCED, String.class);
-        if (written != null) {
-            p.files.add(Path.of(written));
+        if (batch.consumerThread() != Thread.currentThread()) {
+            // a Kafka consumer must only be called from its own thread: the route must not go on
+            // in another thread (a split without synchronous, an asynchronous endpoint) before this step
+            throw new IllegalStateException("Offsets of a batch read by " + batch.consumerThread().getName()
+                    + " cannot be committed from " + Thread.currentThread().getName());
         }
-        KafkaManualCommit commit = exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-        String topic = exchange.getMessage().getHeader(KafkaConstants.TOPIC, String.class);
-        Integer partition = exchange.getMessage().getHeader(KafkaConstants.PARTITION, Integer.class);
-        if (commit != null && topic != null && partition != null) {
-            // the newest record of a partition commits all before it
-            p.commits.put(topic + "-" + partition, commit);
-        }
-        if (commit == null || Boolean.TRUE.equals(exchange.getMessage().getHeader(KafkaConstants.LAST_POLL_RECORD, Boolean.class))) {
-            try {
-                flush(p);
-            } catch (UncheckedIOException e) {
-                failure = e.getMessage();
-                p.commits.clear();
-                LOG.error("{}: nothing more is committed and route {} stops. Fix the disk and restart the app: it reads "
-                        + "the output back, and the records after the last commit are read again from Kafka",
-                        e.getMessage(), exchange.getFromRouteId(), e.getCause());
-                stopRoute(exchange);
-                throw e;
+        Set<Path> files = new LinkedHashSet<>();
+        for (PrintedBatch.Output output : batch.getOutputs()) {
+            if (output.produced() != null) {
+                files.add(Path.of(output.produced()));
             }
+        }
+        try {
+            if (sync && !files.isEmpty()) {
+                for (Path file : files) {
+                    force(file);
+                }
+                syncs.incrementAndGet();
+            }
+        } catch (UncheckedIOException e) {
+            failure = e.getMessage();
+            LOG.error("{}: nothing more is committed and route {} stops. Fix the disk and restart the app: it reads "
+                    + "the output back, and the records after the last commit are read again from Kafka",
+                    e.getMessage(), exchange.getFromRouteId(), e.getCause());
+            stopRoute(exchange);
+            throw e;
+        }
+        for (KafkaManualCommit commit : batch.commits()) {
+            commit.commit();
+            commits.incrementAndGet();
         }
     }
 
@@ -107,23 +107,6 @@ public class DurableCommits {
     /** Why the output stopped being committed, or null while syncs succeed. */
     public String failure() {
         return failure;
-    }
-
-    private void flush(Pending p) {
-        if (sync) {
-            for (Path file : p.files) {
-                force(file);
-            }
-            if (!p.files.isEmpty()) {
-                syncs.incrementAndGet();
-            }
-        }
-        p.files.clear();
-        for (KafkaManualCommit commit : p.commits.values()) {
-            commit.commit();
-            commits.incrementAndGet();
-        }
-        p.commits.clear();
     }
 
     private void force(Path file) {
@@ -152,10 +135,5 @@ public class DurableCommits {
     /** Offset commits requested since start. */
     public long commitCount() {
         return commits.get();
-    }
-
-    private static final class Pending {
-        final Set<Path> files = new LinkedHashSet<>();
-        final Map<String, KafkaManualCommit> commits = new LinkedHashMap<>();
     }
 }

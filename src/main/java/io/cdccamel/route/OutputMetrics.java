@@ -29,7 +29,7 @@ public final class OutputMetrics {
         }
         WrittenPositions written = context.getRegistry().lookupByNameAndType("writtenPositions", WrittenPositions.class);
         ResentEvents resent = context.getRegistry().lookupByNameAndType("resentEvents", ResentEvents.class);
-        DurableCommits commits = context.getRegistry().lookupByNameAndType(DeadLetterPolicy.DURABLE_COMMITS, DurableCommits.class);
+        DurableCommits commits = context.getRegistry().lookupByNameAndType("durableCommits", DurableCommits.class);
         if (written != null) {
             FunctionCounter.builder("cdc.redelivered.records.skipped", written, WrittenPositions::skippedCount)
                     .description("Records read again from Kafka that the output already held").register(registry);
@@ -40,7 +40,7 @@ public final class OutputMetrics {
         }
         if (commits != null) {
             FunctionCounter.builder("cdc.output.syncs", commits, DurableCommits::syncCount)
-                    .description("Syncs of the output files (one per poll of records)").register(registry);
+                    .description("Syncs of the output files (one per batch of records)").register(registry);
             FunctionCounter.builder("cdc.offset.commits", commits, DurableCommits::commitCount)
                     .description("Offset commits requested after a sync").register(registry);
         }

@@ -1,10 +1,6 @@
 package io.cdccamel.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,13 +23,20 @@ class ResentEventsTest {
                 + ",\"source\":{\"connector\":\"postgresql\",\"lsn\":" + lsn + ",\"txId\":7,\"ts_ms\":1}}"));
     }
 
-    private Exchange record(ChangeEvent event) {
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.getMessage().setHeader(KafkaConstants.TOPIC, TOPIC);
-        exchange.getMessage().setHeader(KafkaConstants.PARTITION, 0);
-        exchange.getMessage().setHeader(KafkaConstants.OFFSET, 99L);
-        exchange.getMessage().setBody(event);
-        return exchange;
+    /** Whether the event is a re-send (of one written, or of one earlier in {@code batch}). */
+    private static boolean isResent(ResentEvents resent, ChangeEvent event, java.util.Set<ResentEvents.Digest> batch) {
+        return resent.isResent(ResentEvents.positionOf(TOPIC, event), batch, TOPIC + "-0 offset 99", event);
+    }
+
+    private static boolean isResent(ResentEvents resent, ChangeEvent event) {
+        return isResent(resent, event, java.util.Set.of());
+    }
+
+    private static void written(ResentEvents resent, ChangeEvent event) {
+        ResentEvents.Digest position = ResentEvents.positionOf(TOPIC, event);
+        if (position != null) {
+            resent.remember(java.util.List.of(position));
+        }
     }
 
     @Test
@@ -46,48 +49,47 @@ class ResentEventsTest {
         ResentEvents resent = ResentEvents.scan(dir, 1000, mapper);
 
         assertThat(resent.size()).isEqualTo(2);
-        assertThat(resent.isResent(record(event(100, row)))).isTrue();
-        assertThat(resent.isResent(record(event(101, "{\"id\":13}")))).isTrue();
+        assertThat(isResent(resent, event(100, row))).isTrue();
+        assertThat(isResent(resent, event(101, "{\"id\":13}"))).isTrue();
         // another lsn, another row: new events
-        assertThat(resent.isResent(record(event(102, row)))).isFalse();
-        assertThat(resent.isResent(record(event(100, "{\"id\":12,\"name\":\"other\"}")))).isFalse();
+        assertThat(isResent(resent, event(102, row))).isFalse();
+        assertThat(isResent(resent, event(100, "{\"id\":12,\"name\":\"other\"}"))).isFalse();
         assertThat(resent.droppedCount()).isEqualTo(2);
     }
 
     @Test
     void shouldRememberAnEventOnlyOnceItIsWritten() throws Exception {
         ResentEvents resent = new ResentEvents(1000);
-        Exchange first = record(event(100, "{\"id\":1}"));
+        ChangeEvent first = event(100, "{\"id\":1}");
 
-        assertThat(resent.isResent(first)).isFalse();
+        assertThat(isResent(resent, first)).isFalse();
         // not written (the write failed and the record is retried): the retry is not a re-send
-        assertThat(resent.isResent(record(event(100, "{\"id\":1}")))).isFalse();
-        resent.written(first);
-        assertThat(resent.isResent(record(event(100, "{\"id\":1}")))).isTrue();
+        assertThat(isResent(resent, event(100, "{\"id\":1}"))).isFalse();
+        // but a copy later in the same batch is
+        assertThat(isResent(resent, event(100, "{\"id\":1}"), java.util.Set.of(ResentEvents.positionOf(TOPIC, first)))).isTrue();
+        written(resent, first);
+        assertThat(isResent(resent, event(100, "{\"id\":1}"))).isTrue();
     }
 
     @Test
     void shouldForgetTheOldestPositionsBeyondTheWindow() throws Exception {
         ResentEvents resent = new ResentEvents(4);
         for (int i = 0; i < 10; i++) {
-            Exchange e = record(event(1000 + i, "{\"id\":" + i + "}"));
-            assertThat(resent.isResent(e)).isFalse();
-            resent.written(e);
+            ChangeEvent e = event(1000 + i, "{\"id\":" + i + "}");
+            assertThat(isResent(resent, e)).isFalse();
+            written(resent, e);
         }
 
         assertThat(resent.size()).isLessThanOrEqualTo(4);
-        assertThat(resent.isResent(record(event(1009, "{\"id\":9}")))).isTrue();
-        assertThat(resent.isResent(record(event(1000, "{\"id\":0}")))).isFalse();
+        assertThat(isResent(resent, event(1009, "{\"id\":9}"))).isTrue();
+        assertThat(isResent(resent, event(1000, "{\"id\":0}"))).isFalse();
     }
 
     @Test
     void shouldNeverDropAnEventWithoutAnLsn() throws Exception {
         ResentEvents resent = new ResentEvents(1000);
         ChangeEvent noLsn = ChangeEvent.of(mapper.readTree("{\"op\":\"c\",\"after\":{\"id\":1},\"source\":{\"connector\":\"mysql\"}}"));
-        Exchange e = record(noLsn);
-        resent.isResent(e);
-        resent.written(e);
-
-        assertThat(resent.isResent(record(noLsn))).isFalse();
+        assertThat(ResentEvents.positionOf(TOPIC, noLsn)).isNull();
+        assertThat(isResent(resent, noLsn)).isFalse();
     }
 }

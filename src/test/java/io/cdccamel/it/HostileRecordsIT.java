@@ -2,7 +2,7 @@ package io.cdccamel.it;
 
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.it.OutputEntries.Entry;
-import io.cdccamel.route.DeadLetterPolicy;
+import io.cdccamel.route.DeadLetters;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -138,7 +138,7 @@ class HostileRecordsIT {
 
         Map<Long, Entry> printed = OutputEntries.read(app.outputFile()).stream()
                 .collect(Collectors.toMap(Entry::offset, e -> e, (a, b) -> a));
-        List<String> deadLines = Files.readAllLines(app.outputDir.resolve(DeadLetterPolicy.DEAD_LETTER_FILE));
+        List<String> deadLines = Files.readAllLines(app.outputDir.resolve(DeadLetters.FILE));
         Map<Long, String> dead = new HashMap<>();
         for (String line : deadLines) {
             long offset = Long.parseLong(line.replaceFirst("^.*, Offset: (\\d+) \\].*$", "$1"));
@@ -167,7 +167,7 @@ class HostileRecordsIT {
         // headers from the record steered nothing: one output file per topic, plus the dead letters
         try (var files = Files.list(app.outputDir)) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder(TOPIC + ".log", DeadLetterPolicy.DEAD_LETTER_FILE);
+                    .containsExactlyInAnyOrder(TOPIC + ".log", DeadLetters.FILE);
         }
         assertThat(Files.exists(app.outputDir.resolveSibling("escaped.log"))).isFalse();
 
@@ -220,10 +220,10 @@ class HostileRecordsIT {
             consumer.subscribe(List.of("cdc-camel.dead-letter"));
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    var topic = r.headers().lastHeader(DeadLetterPolicy.SOURCE_TOPIC);
+                    var topic = r.headers().lastHeader(DeadLetters.SOURCE_TOPIC);
                     if (topic != null && TOPIC.equals(new String(topic.value(), StandardCharsets.UTF_8))) {
-                        reasons.put(new String(r.headers().lastHeader(DeadLetterPolicy.SOURCE_OFFSET).value(), StandardCharsets.UTF_8),
-                                new String(r.headers().lastHeader(DeadLetterPolicy.REASON).value(), StandardCharsets.UTF_8));
+                        reasons.put(new String(r.headers().lastHeader(DeadLetters.SOURCE_OFFSET).value(), StandardCharsets.UTF_8),
+                                new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8));
                     }
                 }
                 return reasons.size() >= expected;

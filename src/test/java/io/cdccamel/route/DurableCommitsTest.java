@@ -1,8 +1,6 @@
 package io.cdccamel.route;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
@@ -23,17 +21,15 @@ class DurableCommitsTest {
     Path dir;
 
     private final List<String> committed = new CopyOnWriteArrayList<>();
-    private final DefaultCamelContext camel = new DefaultCamelContext();
+    private final Exchange exchange = new DefaultExchange(new DefaultCamelContext());
 
-    private Exchange finished(Path written, int partition, long offset, boolean lastOfPoll) {
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.getMessage().setHeader(Exchange.FILE_NAME_PRODUCED, written.toString());
-        exchange.getMessage().setHeader(KafkaConstants.TOPIC, "t");
-        exchange.getMessage().setHeader(KafkaConstants.PARTITION, partition);
-        exchange.getMessage().setHeader(KafkaConstants.OFFSET, offset);
-        exchange.getMessage().setHeader(KafkaConstants.LAST_POLL_RECORD, lastOfPoll);
-        exchange.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, (KafkaManualCommit) () -> committed.add(partition + "@" + offset));
-        return exchange;
+    /** A batch whose only output was appended to {@code written}, with one record of {@code partition}. */
+    private PrintedBatch written(Path written, int partition, long offset) {
+        PrintedBatch batch = new PrintedBatch();
+        batch.done("t", partition, () -> committed.add(partition + "@" + offset));
+        batch.entry("t.log", "t", partition, offset, null).append("entry\n");
+        batch.getOutputs().get(0).produced(written.toString());
+        return batch;
     }
 
     /** The output file, as the route's file producer left it. */
@@ -45,22 +41,41 @@ class DurableCommitsTest {
     void shouldCommitNothingMoreOnceASyncFails() throws Exception {
         DurableCommits commits = new DurableCommits(true);
         Path file = written("entry\n");
-        commits.done(finished(file, 0, 3, true));
+        commits.commit(exchange, written(file, 0, 3));
         assertThat(committed).containsExactly("0@3");
-        commits.done(finished(file, 0, 4, false));
-        // the file cannot be synced (here: it is gone): nothing of this poll may be committed
+        // the file cannot be synced (here: it is gone): nothing of this batch may be committed
         Files.delete(file);
 
-        assertThatThrownBy(() -> commits.done(finished(file, 1, 9, true)))
+        assertThatThrownBy(() -> commits.commit(exchange, written(file, 1, 9)))
                 .isInstanceOf(UncheckedIOException.class).hasMessageContaining("offsets are not committed");
         assertThat(commits.failure()).contains("Could not sync");
 
         // not even after the file is back: a failed fsync is not retried, the app must restart
         written("entry\nentry\n");
-        commits.done(finished(file, 1, 10, true));
+        commits.commit(exchange, written(file, 1, 10));
 
         assertThat(committed).containsExactly("0@3");
         assertThat(commits.syncCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseToCommitFromAnotherThreadThanTheConsumers() throws Exception {
+        DurableCommits commits = new DurableCommits(true);
+        PrintedBatch batch = written(written("entry\n"), 0, 1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+
+        Thread other = new Thread(() -> {
+            try {
+                commits.commit(exchange, batch);
+            } catch (Throwable e) {
+                error.set(e);
+            }
+        });
+        other.start();
+        other.join(10_000);
+
+        assertThat(error.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be committed from");
+        assertThat(committed).isEmpty();
     }
 
     @Test
@@ -68,7 +83,7 @@ class DurableCommitsTest {
         DurableCommits commits = new DurableCommits(false);
         Path file = written("entry\n");
 
-        commits.done(finished(file, 2, 1, true));
+        commits.commit(exchange, written(file, 2, 1));
 
         assertThat(committed).containsExactly("2@1");
         assertThat(commits.syncCount()).isZero();

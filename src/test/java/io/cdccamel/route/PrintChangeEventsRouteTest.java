@@ -3,13 +3,14 @@ package io.cdccamel.route;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.ExactJson;
-import org.apache.camel.RoutesBuilder;
+import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.debezium.DebeziumConstants;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import io.cdccamel.testing.RouteTestSupport;
@@ -29,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The YAML route {@code routes/print-change-events.yaml}, as users edit it, with its Kafka input
- * replaced by a direct endpoint: record in, expected file text out.
+ * replaced by a direct endpoint: a batch of records in (as Camel's Kafka consumer hands a poll's
+ * records over in batching mode), expected file text out.
  */
 class PrintChangeEventsRouteTest extends RouteTestSupport {
 
@@ -57,18 +59,10 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        registry.bind("exactJson", mapper);
-        registry.bind("changeEventFormatter", formatter);
-        registry.bind("debeziumHeaders", new DebeziumHeaders());
         registry.bind("dropRecordHeaders", new DropRecordHeaders());
-        registry.bind("writtenPositions", positions);
-        registry.bind(DeadLetterPolicy.DURABLE_COMMITS, durableCommits);
-        registry.bind("resentEvents", resentEvents);
-    }
-
-    @Override
-    protected RoutesBuilder createRouteBuilder() {
-        return new DeadLetterPolicy(formatter);
+        registry.bind("printChangeEvents", new PrintChangeEvents(mapper, formatter, positions, resentEvents));
+        registry.bind("deadLetters", new DeadLetters());
+        registry.bind("durableCommits", durableCommits);
     }
 
     @BeforeEach
@@ -78,18 +72,39 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         }
         PluginHelper.getRoutesLoader(context).loadRoutes(
                 ResourceHelper.resolveMandatoryResource(context, "file:routes/print-change-events.yaml"));
-        context.setAllowUseOriginalMessage(true);
         AdviceWith.adviceWith(context, "print-change-events", a -> {
-            a.replaceFromWith("direct:records");
+            a.replaceFromWith("direct:batches");
             a.weaveAddLast().to("mock:printed");
         });
         context.start();
     }
 
+    /** A record's exchange, as Camel's Kafka consumer puts it in a batch. */
+    private Exchange record(String topic, int partition, long offset, String key, String value, KafkaManualCommit commit) {
+        Exchange record = new DefaultExchange(context);
+        record.getMessage().setBody(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+        record.getMessage().setHeader(KafkaConstants.TOPIC, topic);
+        record.getMessage().setHeader(KafkaConstants.PARTITION, partition);
+        record.getMessage().setHeader(KafkaConstants.OFFSET, offset);
+        record.getMessage().setHeader(KafkaConstants.KEY, key);
+        if (commit != null) {
+            record.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, commit);
+        }
+        return record;
+    }
+
+    private Exchange record(String topic, int partition, long offset, String key, String value) {
+        return record(topic, partition, offset, key, value, null);
+    }
+
+    /** One batch: the records of a poll. */
+    private void batch(Exchange... records) {
+        template.sendBody("direct:batches", List.of(records));
+    }
+
+    /** A batch of one record. */
     private void send(String topic, int partition, long offset, String key, String value) {
-        template.sendBodyAndHeaders("direct:records", value == null ? null : value.getBytes(StandardCharsets.UTF_8),
-                Map.of(KafkaConstants.TOPIC, topic, KafkaConstants.PARTITION, partition,
-                        KafkaConstants.OFFSET, offset, KafkaConstants.KEY, key));
+        batch(record(topic, partition, offset, key, value));
     }
 
     private static String resource(String name) throws IOException {
@@ -110,22 +125,25 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     }
 
     @Test
-    void shouldSetCamelsDebeziumHeaders() throws Exception {
+    void shouldGiveEachRecordCamelsDebeziumHeaders() throws Exception {
         MockEndpoint printed = getMockEndpoint("mock:printed");
         printed.expectedMessageCount(1);
-        printed.expectedHeaderReceived(DebeziumConstants.HEADER_OPERATION, "r");
-        printed.expectedHeaderReceived(DebeziumConstants.HEADER_IDENTIFIER, TOPIC);
-        printed.expectedHeaderReceived(DebeziumConstants.HEADER_KEY, "Struct{id=23}");
-        printed.expectedHeaderReceived(DebeziumConstants.HEADER_TIMESTAMP, 1630916915785L);
 
         send(TOPIC, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
 
         printed.assertIsSatisfied();
+        List<?> records = printed.getExchanges().get(0).getVariable(PrintChangeEvents.RECORDS, List.class);
+        assertThat(records).hasSize(1);
+        org.apache.camel.Message record = ((Exchange) records.get(0)).getMessage();
+        assertThat(record.getHeader(DebeziumConstants.HEADER_OPERATION)).isEqualTo("r");
+        assertThat(record.getHeader(DebeziumConstants.HEADER_IDENTIFIER)).isEqualTo(TOPIC);
+        assertThat(record.getHeader(DebeziumConstants.HEADER_KEY)).isEqualTo("Struct{id=23}");
+        assertThat(record.getHeader(DebeziumConstants.HEADER_TIMESTAMP)).isEqualTo(1630916915785L);
         @SuppressWarnings("unchecked")
-        Map<String, Object> source = printed.getExchanges().get(0).getMessage()
-                .getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
+        Map<String, Object> source = record.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
         assertThat(source).containsEntry("table", "product").containsEntry("txId", 555L);
-        assertThat(printed.getExchanges().get(0).getMessage().getHeader(DebeziumConstants.HEADER_BEFORE)).isNull();
+        assertThat(record.getHeader(DebeziumConstants.HEADER_BEFORE)).isNull();
+        assertThat(record.getBody()).isInstanceOf(io.cdccamel.events.ChangeEvent.class);
     }
 
     @Test
@@ -144,13 +162,13 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         deadLetterTopic.expectedBodiesReceived("hello, not json".getBytes(StandardCharsets.UTF_8),
                 "{\"op\":\"c\",\"after\":{\"id\":1,\"name\":".getBytes(StandardCharsets.UTF_8),
                 "[1,2,3]".getBytes(StandardCharsets.UTF_8));
-        deadLetterTopic.expectedHeaderValuesReceivedInAnyOrder(DeadLetterPolicy.SOURCE_OFFSET, "9", "10", "11");
+        deadLetterTopic.expectedHeaderValuesReceivedInAnyOrder(DeadLetters.SOURCE_OFFSET, "9", "10", "11");
         send(TOPIC, 1, 9, "k", "hello, not json");
         send(TOPIC, 1, 10, "k", "{\"op\":\"c\",\"after\":{\"id\":1,\"name\":");
         send(TOPIC, 1, 11, "k", "[1,2,3]");
         send(TOPIC, 1, 12, "Struct{id=23}", resource("seed-snapshot.json"));
 
-        String deadLetters = output(DeadLetterPolicy.DEAD_LETTER_FILE);
+        String deadLetters = output(DeadLetters.FILE);
         assertThat(deadLetters.lines()).hasSize(3);
         assertThat(deadLetters.lines().toList().get(0))
                 .startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 1, Offset: 9 ] reason: JsonParseException: Unrecognized token 'hello'")
@@ -159,7 +177,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         assertThat(deadLetters.lines().toList().get(2)).contains("Offset: 11 ]").contains("a JSON array");
         assertThat(output(TOPIC + ".log")).startsWith("Message on [ Topic: postgres.debezium.product , Partition: 1, Offset: 12 ] {");
         deadLetterTopic.assertIsSatisfied();
-        assertThat(deadLetterTopic.getExchanges().get(0).getMessage().getHeader(DeadLetterPolicy.REASON, String.class))
+        assertThat(deadLetterTopic.getExchanges().get(0).getMessage().getHeader(DeadLetters.REASON, String.class))
                 .startsWith("JsonParseException: Unrecognized token 'hello'");
     }
 
@@ -179,7 +197,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         send(TOPIC, 0, 1, "k", "not json");
 
         assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
-        assertThat(output(DeadLetterPolicy.DEAD_LETTER_FILE).lines()).hasSize(1);
+        assertThat(output(DeadLetters.FILE).lines()).hasSize(1);
         assertThat(positions.skippedCount()).isEqualTo(2);
     }
 
@@ -191,33 +209,71 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         }
     }
 
-    private void sendPolled(List<String> commits, int partition, long offset, String value, boolean lastOfPoll) {
-        template.sendBodyAndHeaders("direct:records", value.getBytes(StandardCharsets.UTF_8),
-                Map.of(KafkaConstants.TOPIC, TOPIC, KafkaConstants.PARTITION, partition, KafkaConstants.OFFSET, offset,
-                        KafkaConstants.KEY, "k", KafkaConstants.MANUAL_COMMIT, new Commit(commits, partition, offset),
-                        KafkaConstants.LAST_POLL_RECORD, lastOfPoll));
-    }
-
     @Test
-    void shouldCommitOnlyAfterTheLastRecordOfAPollIsWrittenAndSynced() throws Exception {
+    void shouldSyncOnceAndCommitTheNewestOffsetOfEachPartitionOnceTheBatchIsWritten() throws Exception {
         List<String> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
         long syncsBefore = durableCommits.syncCount();
         String event = resource("seed-snapshot.json");
 
-        sendPolled(commits, 0, 0, event, false);
-        sendPolled(commits, 1, 0, "not json", false);
-        sendPolled(commits, 0, 1, event.replace("23700112", "23700113"), false);
+        batch(record(TOPIC, 0, 0, "k", event, new Commit(commits, 0, 0)),
+                record(TOPIC, 1, 0, "k", "not json", new Commit(commits, 1, 0)),
+                record(TOPIC, 0, 1, "k", event.replace("23700112", "23700113"), new Commit(commits, 0, 1)),
+                record(TOPIC, 2, 7, "k", event.replace("23700112", "23700114"), new Commit(commits, 2, 7)));
 
-        // written, not yet committed: the poll's last record has not come
-        assertThat(output(TOPIC + ".log").lines().filter(l -> l.startsWith("Message on")).count()).isEqualTo(2);
-        assertThat(commits).isEmpty();
-        assertThat(durableCommits.syncCount()).isEqualTo(syncsBefore);
-
-        sendPolled(commits, 2, 7, event.replace("23700112", "23700114"), true);
-
-        // one sync for the poll, then the newest offset of each partition (a dead letter counts)
+        // one sync for the batch (two files), then the newest offset of each partition (a dead letter counts)
         assertThat(durableCommits.syncCount()).isEqualTo(syncsBefore + 1);
         assertThat(commits).containsExactly("0@1", "1@0", "2@7");
+        assertThat(output(TOPIC + ".log").lines().filter(l -> l.startsWith("Message on")))
+                .containsExactly("Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 0 ] {",
+                        "Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ] {",
+                        "Message on [ Topic: postgres.debezium.product , Partition: 2, Offset: 7 ] {");
+        assertThat(output(DeadLetters.FILE)).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 1, Offset: 0 ]");
+    }
+
+    @Test
+    void shouldWriteARetriedBatchOnlyFromWhereItsWritingStopped() throws Exception {
+        String event = resource("seed-snapshot.json");
+        String second = event.replace("23700112", "23700113");
+        String third = event.replace("23700112", "23700114");
+        batch(record(TOPIC, 0, 0, "k", event), record(TOPIC, 0, 1, "k", second));
+
+        // the same records again (the batch was fetched again after a failure), and a new one
+        batch(record(TOPIC, 0, 0, "k", event), record(TOPIC, 0, 1, "k", second), record(TOPIC, 0, 2, "k", third));
+
+        assertThat(output(TOPIC + ".log").lines().filter(l -> l.startsWith("Message on")).map(l -> l.replaceAll(".*Offset: (\\d+) .*", "$1")))
+                .containsExactly("0", "1", "2");
+        assertThat(positions.skippedCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldDropAReSendThatComesInTheSameBatchAsTheEventItself() throws Exception {
+        String event = resource("seed-snapshot.json");
+        long droppedBefore = resentEvents.droppedCount();
+
+        batch(record(TOPIC, 0, 0, "Struct{id=23}", event), record(TOPIC, 0, 1, "Struct{id=23}", event));
+
+        assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
+        assertThat(resentEvents.droppedCount()).isEqualTo(droppedBefore + 1);
+    }
+
+    @Test
+    void shouldKeepEachPartitionsEntriesInOffsetOrderAcrossFiles() throws Exception {
+        // a dead letter between two events: three appends, in record order, so that after a crash the
+        // highest offset found in the files never passes a record that was not written
+        MockEndpoint printed = getMockEndpoint("mock:printed");
+        printed.expectedMessageCount(1);
+        String event = resource("seed-snapshot.json");
+
+        batch(record(TOPIC, 0, 0, "k", event), record(TOPIC, 0, 1, "k", "{"),
+                record(TOPIC, 0, 2, "k", event.replace("23700112", "23700113")));
+
+        printed.assertIsSatisfied();
+        PrintedBatch written = printed.getExchanges().get(0).getVariable(PrintChangeEvents.BATCH, PrintedBatch.class);
+        assertThat(written.getOutputs()).extracting(PrintedBatch.Output::getFileName)
+                .containsExactly(TOPIC + ".log", DeadLetters.FILE, TOPIC + ".log");
+        assertThat(written.getPrinted()).contains("Offset: 0 ]").contains("Offset: 2 ]").doesNotContain("Dead letter");
+        assertThat(written.getDeadLetterLines()).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ]");
+        assertThat(positions.highest(TOPIC, 0)).isEqualTo(2L);
     }
 
     @Test

@@ -1,0 +1,116 @@
+package io.cdccamel.route;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.events.ChangeEvent;
+import io.cdccamel.events.ChangeEventFormatter;
+import io.cdccamel.events.InvalidChangeEventException;
+import io.cdccamel.events.ResentEvents;
+import io.cdccamel.events.WrittenPositions;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.Variable;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+
+import java.util.List;
+
+/**
+ * The records of one poll (the body Camel's Kafka consumer gives in batching mode: a list of
+ * exchanges, one per record, with their {@code CamelKafka*} headers) become a {@link PrintedBatch}:
+ * <ul>
+ * <li>a record the output already holds (read again after a crash or a retry) is skipped;</li>
+ * <li>a tombstone (null value) is one line;</li>
+ * <li>an envelope is printed as the seed's Go consumer printed it, unless it is an event Debezium
+ *     sent again under a new offset, which is dropped;</li>
+ * <li>a value that is not a Debezium envelope (not JSON, cut short, an unknown {@code op}...) is a
+ *     dead letter: a line in {@code dead-letter.log}, and the record to the dead-letter topic.</li>
+ * </ul>
+ * Each record's exchange in the list also gets the headers of Camel's Debezium consumers
+ * ({@code CamelDebeziumOperation}, ...) and its {@link ChangeEvent} as body, for a route that splits
+ * the list ({@code ${variable.records}}).
+ * <p>
+ * One exchange per poll, not one per record: Camel's per-exchange work (the unit of work, the
+ * processors, the file producer opening the file) was most of the route's time per record.
+ */
+public class PrintChangeEvents implements Processor {
+
+    /** Exchange variables the route reads: the batch, and the poll's record exchanges. */
+    public static final String BATCH = "batch";
+    public static final String RECORDS = "records";
+
+    private final ObjectMapper mapper;
+    private final ChangeEventFormatter formatter;
+    private final WrittenPositions writtenPositions;
+    private final ResentEvents resentEvents;
+
+    public PrintChangeEvents(ObjectMapper mapper, ChangeEventFormatter formatter, WrittenPositions writtenPositions,
+                             ResentEvents resentEvents) {
+        this.mapper = mapper;
+        this.formatter = formatter;
+        this.writtenPositions = writtenPositions;
+        this.resentEvents = resentEvents;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        List<?> records = exchange.getMessage().getBody(List.class);
+        PrintedBatch batch = new PrintedBatch();
+        if (records != null) {
+            for (Object item : records) {
+                print(((Exchange) item).getMessage(), batch);
+            }
+        }
+        exchange.setVariable(RECORDS, records);
+        exchange.setVariable(BATCH, batch);
+        exchange.getMessage().setBody(batch);
+    }
+
+    private void print(Message record, PrintedBatch batch) {
+        String topic = record.getHeader(KafkaConstants.TOPIC, String.class);
+        int partition = record.getHeader(KafkaConstants.PARTITION, Integer.class);
+        long offset = record.getHeader(KafkaConstants.OFFSET, Long.class);
+        batch.done(topic, partition, record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
+        if (!writtenPositions.isNew(topic, partition, offset)) {
+            return;
+        }
+        Object key = record.getHeader(KafkaConstants.KEY);
+        byte[] value = record.getBody(byte[].class);
+        if (value == null) {
+            // a tombstone: Debezium sends one after each delete, for log compaction
+            batch.entry(topic + ".log", topic, partition, offset, null)
+                    .append(formatter.formatTombstone(topic, partition, offset, key == null ? null : key.toString()));
+            return;
+        }
+        ChangeEvent event;
+        try {
+            event = ChangeEvent.of(mapper.readValue(value, JsonNode.class));
+        } catch (JacksonException | InvalidChangeEventException e) {
+            String reason = DeadLetters.reason(e);
+            batch.deadLetter(new PrintedBatch.DeadLetter(topic, partition, offset, key, value, reason));
+            batch.entry(DeadLetters.FILE, topic, partition, offset, null)
+                    .append(formatter.formatDeadLetter(topic, partition, offset, reason, DeadLetters.preview(value)));
+            return;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        DebeziumHeaders.apply(record, topic, key, event);
+        ResentEvents.Digest position = ResentEvents.positionOf(topic, event);
+        if (resentEvents.isResent(position, batch.pendingPositions(), topic + "-" + partition + " offset " + offset, event)) {
+            return;
+        }
+        formatter.formatTo(batch.entry(topic + ".log", topic, partition, offset, position), topic, partition, offset, event);
+    }
+
+    /** An output is appended to its file: its records are in the output from now on. */
+    public void written(@Variable("output") PrintedBatch.Output output,
+                        @org.apache.camel.Header(Exchange.FILE_NAME_PRODUCED) String produced) {
+        output.produced(produced);
+        for (PrintedBatch.Position p : output.newest()) {
+            writtenPositions.written(p.topic(), p.partition(), p.offset());
+        }
+        resentEvents.remember(output.positions());
+    }
+}

@@ -1,0 +1,165 @@
+package io.cdccamel.route;
+
+import io.cdccamel.events.ResentEvents.Digest;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one batch of records (a poll) becomes: the text to append to each output file, in record
+ * order; the records that go to the dead-letter topic; and, per partition, the newest record's
+ * commit. Built by {@link PrintChangeEvents}, written by the route, committed by {@link DurableCommits}.
+ */
+public final class PrintedBatch {
+
+    private final List<Output> outputs = new ArrayList<>();
+    private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final Map<String, KafkaManualCommit> commits = new LinkedHashMap<>();
+    private final Set<Digest> pendingPositions = new HashSet<>();
+    private final Thread consumerThread = Thread.currentThread();
+    private int records;
+
+    /**
+     * One append: consecutive entries for the same file. A batch with a dead letter among events
+     * has several, written in turn, so that each partition's entries reach the files in offset order
+     * (what {@code WrittenPositions} relies on after a crash).
+     */
+    public static final class Output {
+        private final String fileName;
+        private final StringBuilder text = new StringBuilder(64 * 1024);
+        private final Map<String, Position> newest = new LinkedHashMap<>();
+        private final List<Digest> positions = new ArrayList<>();
+        private volatile String produced;
+
+        Output(String fileName) {
+            this.fileName = fileName;
+        }
+
+        /** {@code <topic>.log} or {@code dead-letter.log}, in the output folder. */
+        public String getFileName() {
+            return fileName;
+        }
+
+        /** The entries, each ending with a newline. */
+        public String getText() {
+            return text.toString();
+        }
+
+        StringBuilder text() {
+            return text;
+        }
+
+        void add(String topic, int partition, long offset, Digest position) {
+            newest.put(topic + "-" + partition, new Position(topic, partition, offset));
+            if (position != null) {
+                positions.add(position);
+            }
+        }
+
+        /** The newest record of each topic-partition in this output. */
+        Iterable<Position> newest() {
+            return newest.values();
+        }
+
+        List<Digest> positions() {
+            return positions;
+        }
+
+        void produced(String path) {
+            this.produced = path;
+        }
+
+        /** The file written, once it is. */
+        String produced() {
+            return produced;
+        }
+    }
+
+    record Position(String topic, int partition, long offset) {
+    }
+
+    /** A record that could not be printed: its value unchanged, where it was and why. */
+    public record DeadLetter(String topic, int partition, long offset, Object key, byte[] value, String reason) {
+    }
+
+    /** Adds a record's entry to the output named {@code fileName}, after the entries before it. */
+    StringBuilder entry(String fileName, String topic, int partition, long offset, Digest position) {
+        Output last = outputs.isEmpty() ? null : outputs.get(outputs.size() - 1);
+        if (last == null || !last.fileName.equals(fileName)) {
+            last = new Output(fileName);
+            outputs.add(last);
+        }
+        last.add(topic, partition, offset, position);
+        if (position != null) {
+            pendingPositions.add(position);
+        }
+        return last.text();
+    }
+
+    void deadLetter(DeadLetter deadLetter) {
+        deadLetters.add(deadLetter);
+    }
+
+    /** The record is done with (printed, dead-lettered, skipped or dropped): its offset may be committed. */
+    void done(String topic, int partition, KafkaManualCommit commit) {
+        records++;
+        if (commit != null) {
+            commits.put(topic + "-" + partition, commit);
+        }
+    }
+
+    /** Source positions of the events of this batch not yet written. */
+    Set<Digest> pendingPositions() {
+        return pendingPositions;
+    }
+
+    /** The appends, in record order. */
+    public List<Output> getOutputs() {
+        return outputs;
+    }
+
+    public List<DeadLetter> getDeadLetters() {
+        return deadLetters;
+    }
+
+    /** The events and tombstones printed, for the log; null when there are none. */
+    public String getPrinted() {
+        return joined(false);
+    }
+
+    /** The dead-letter lines, for the log; null when there are none. */
+    public String getDeadLetterLines() {
+        return joined(true);
+    }
+
+    private String joined(boolean deadLetterFile) {
+        StringBuilder all = null;
+        for (Output output : outputs) {
+            if (output.fileName.equals(DeadLetters.FILE) == deadLetterFile) {
+                if (all == null) {
+                    all = new StringBuilder(output.text.length());
+                }
+                all.append(output.text);
+            }
+        }
+        return all == null ? null : all.toString();
+    }
+
+    /** Records in the batch. */
+    public int getRecords() {
+        return records;
+    }
+
+    Iterable<KafkaManualCommit> commits() {
+        return commits.values();
+    }
+
+    Thread consumerThread() {
+        return consumerThread;
+    }
+}
