@@ -120,7 +120,8 @@ public class ResentEvents {
         if (lsn == null || lsn.isNull()) {
             return null;
         }
-        MessageDigest md = md5();
+        MessageDigest md = MD5.get();
+        md.reset();
         update(md, topic);
         update(md, event.opCode());
         update(md, lsn.asText());
@@ -165,9 +166,16 @@ public class ResentEvents {
     /** A string, length first: no two different sequences feed the same bytes. */
     private static void update(MessageDigest md, String text) {
         byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
-        md.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+        int n = bytes.length;
+        md.update((byte) (n >>> 24));
+        md.update((byte) (n >>> 16));
+        md.update((byte) (n >>> 8));
+        md.update((byte) n);
         md.update(bytes);
     }
+
+    /** One digest per thread: looking MD5 up costs more than computing it for a row. */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(ResentEvents::md5);
 
     private static MessageDigest md5() {
         try {

@@ -6,7 +6,9 @@ import io.cdccamel.events.ExactJson;
 import org.apache.camel.Message;
 import org.apache.camel.component.debezium.DebeziumConstants;
 
+import java.util.AbstractMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The headers Camel's own {@code debezium-*} consumers set, on a record's message, so that a
@@ -27,8 +29,40 @@ final class DebeziumHeaders {
         record.setBody(event);
     }
 
-    @SuppressWarnings("unchecked")
+    /** The object as a map, converted on first use: most routes never read these headers. */
     private static Map<String, Object> asMap(JsonNode node) {
-        return node == null || !node.isObject() ? null : (Map<String, Object>) ExactJson.toJava(node);
+        return node == null || !node.isObject() ? null : new LazyMap(node);
+    }
+
+    private static final class LazyMap extends AbstractMap<String, Object> {
+        private final JsonNode node;
+        private Map<String, Object> map;
+
+        LazyMap(JsonNode node) {
+            this.node = node;
+        }
+
+        @SuppressWarnings("unchecked")
+        private Map<String, Object> map() {
+            if (map == null) {
+                map = (Map<String, Object>) ExactJson.toJava(node);
+            }
+            return map;
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return map().entrySet();
+        }
+
+        @Override
+        public Object get(Object key) {
+            return map().get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map().containsKey(key);
+        }
     }
 }

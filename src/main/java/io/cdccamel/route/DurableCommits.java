@@ -37,6 +37,7 @@ public class DurableCommits {
     private final Set<Path> known = ConcurrentHashMap.newKeySet();
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong records = new AtomicLong();
     private final boolean sync;
     private volatile String failure;
 
@@ -85,6 +86,7 @@ public class DurableCommits {
             commit.commit();
             commits.incrementAndGet();
         }
+        records.addAndGet(batch.getRecords());
     }
 
     private static void stopRoute(Exchange exchange) {
@@ -130,6 +132,11 @@ public class DurableCommits {
     /** Syncs done since start (each covers every file written since the one before). */
     public long syncCount() {
         return syncs.get();
+    }
+
+    /** Records done with (printed, dead-lettered, skipped or dropped) whose offsets were committed since start. */
+    public long recordCount() {
+        return records.get();
     }
 
     /** Offset commits requested since start. */

@@ -43,6 +43,9 @@ public final class OutputMetrics {
                     .description("Syncs of the output files (one per batch of records)").register(registry);
             FunctionCounter.builder("cdc.offset.commits", commits, DurableCommits::commitCount)
                     .description("Offset commits requested after a sync").register(registry);
+            FunctionCounter.builder("cdc.records.committed", commits, DurableCommits::recordCount)
+                    .description("Records done with (printed, dead-lettered, skipped, dropped), offsets committed")
+                    .register(registry);
         }
     }
 }

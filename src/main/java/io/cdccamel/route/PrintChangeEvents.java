@@ -59,6 +59,13 @@ public class PrintChangeEvents implements Processor {
         List<?> records = exchange.getMessage().getBody(List.class);
         PrintedBatch batch = new PrintedBatch();
         if (records != null) {
+            long chars = 0;
+            for (Object item : records) {
+                byte[] value = ((Exchange) item).getMessage().getBody(byte[].class);
+                // printed with tabs and newlines: about twice the compact JSON, plus the header line
+                chars += value == null ? 160 : 2L * value.length + 160;
+            }
+            batch.expect((int) Math.min(chars, 64L * 1024 * 1024));
             for (Object item : records) {
                 print(((Exchange) item).getMessage(), batch);
             }

@@ -23,6 +23,7 @@ public final class PrintedBatch {
     private final Set<Digest> pendingPositions = new HashSet<>();
     private final Thread consumerThread = Thread.currentThread();
     private int records;
+    private int expectedChars = 64 * 1024;
 
     /**
      * One append: consecutive entries for the same file. A batch with a dead letter among events
@@ -31,13 +32,15 @@ public final class PrintedBatch {
      */
     public static final class Output {
         private final String fileName;
-        private final StringBuilder text = new StringBuilder(64 * 1024);
+        private final StringBuilder text;
+        private String string;
         private final Map<String, Position> newest = new LinkedHashMap<>();
         private final List<Digest> positions = new ArrayList<>();
         private volatile String produced;
 
-        Output(String fileName) {
+        Output(String fileName, int capacity) {
             this.fileName = fileName;
+            this.text = new StringBuilder(capacity);
         }
 
         /** {@code <topic>.log} or {@code dead-letter.log}, in the output folder. */
@@ -47,7 +50,10 @@ public final class PrintedBatch {
 
         /** The entries, each ending with a newline. */
         public String getText() {
-            return text.toString();
+            if (string == null) {
+                string = text.toString();
+            }
+            return string;
         }
 
         StringBuilder text() {
@@ -91,7 +97,7 @@ public final class PrintedBatch {
     StringBuilder entry(String fileName, String topic, int partition, long offset, Digest position) {
         Output last = outputs.isEmpty() ? null : outputs.get(outputs.size() - 1);
         if (last == null || !last.fileName.equals(fileName)) {
-            last = new Output(fileName);
+            last = new Output(fileName, outputs.isEmpty() ? expectedChars : 16 * 1024);
             outputs.add(last);
         }
         last.add(topic, partition, offset, position);
@@ -99,6 +105,11 @@ public final class PrintedBatch {
             pendingPositions.add(position);
         }
         return last.text();
+    }
+
+    /** About how much text the batch makes: the first output is sized for it (no copies as it grows). */
+    void expect(int chars) {
+        expectedChars = chars;
     }
 
     void deadLetter(DeadLetter deadLetter) {
@@ -138,16 +149,14 @@ public final class PrintedBatch {
     }
 
     private String joined(boolean deadLetterFile) {
-        StringBuilder all = null;
-        for (Output output : outputs) {
-            if (output.fileName.equals(DeadLetters.FILE) == deadLetterFile) {
-                if (all == null) {
-                    all = new StringBuilder(output.text.length());
-                }
-                all.append(output.text);
-            }
+        List<Output> matching = outputs.stream().filter(o -> o.fileName.equals(DeadLetters.FILE) == deadLetterFile).toList();
+        if (matching.size() <= 1) {
+            // the usual case: the very text appended to the file, not a copy
+            return matching.isEmpty() ? null : matching.get(0).getText();
         }
-        return all == null ? null : all.toString();
+        StringBuilder all = new StringBuilder();
+        matching.forEach(o -> all.append(o.text));
+        return all.toString();
     }
 
     /** Records in the batch. */

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The benchmarks' entry point ({@code bench/run <name>}) and what they share: the real
@@ -47,6 +48,12 @@ public final class Bench {
             Runtime.getRuntime().halt(1);
         }
         stopAll();
+        // a recording started with -XX:StartFlightRecording=filename=... is written now: halt skips the JVM's own dump
+        for (jdk.jfr.Recording recording : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+            if (recording.getDestination() != null) {
+                recording.stop();
+            }
+        }
         System.out.flush();
         System.err.flush();
         // the app and its stack are stopped: no shutdown hook of theirs may hold the exit
@@ -136,6 +143,23 @@ public final class Bench {
         if (stack != null) {
             stack.close();
         }
+    }
+
+    /**
+     * Waits until the route has committed {@code records} records (printed, dead-lettered, skipped
+     * or dropped, then synced and committed); false on timeout.
+     */
+    static boolean awaitCommitted(CdcApplication app, long records, long timeout, TimeUnit unit) {
+        io.cdccamel.route.DurableCommits commits = app.main().getCamelContext().getRegistry()
+                .lookupByNameAndType("durableCommits", io.cdccamel.route.DurableCommits.class);
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (commits.recordCount() < records) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
+        }
+        return true;
     }
 
     static LocalStack stack(CdcApplication app) {

@@ -3,7 +3,6 @@ package io.cdccamel.bench;
 import io.cdccamel.CdcApplication;
 import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.StackSettings;
-import org.apache.camel.builder.NotifyBuilder;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -65,14 +64,12 @@ final class SnapshotBench {
             Bench.stop(app);
             return;
         }
-        NotifyBuilder first = new NotifyBuilder(app.main().getCamelContext()).fromRoute("print-change-events").whenDone(1).create();
-        NotifyBuilder all = new NotifyBuilder(app.main().getCamelContext()).fromRoute("print-change-events").whenDone(rows).create();
         long started = System.nanoTime();
-        if (!first.matches(5, TimeUnit.MINUTES)) {
+        if (!Bench.awaitCommitted(app, 1, 5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("no snapshot event within 5 minutes");
         }
         long firstAt = System.nanoTime();
-        if (!all.matches(60, TimeUnit.MINUTES)) {
+        if (!Bench.awaitCommitted(app, rows, 60, TimeUnit.MINUTES)) {
             throw new IllegalStateException("the snapshot did not reach the file within 60 minutes");
         }
         long end = System.nanoTime();

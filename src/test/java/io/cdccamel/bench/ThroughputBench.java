@@ -7,7 +7,6 @@ import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.ExactJson;
 import io.cdccamel.stack.LocalStack;
 import org.apache.camel.CamelContext;
-import org.apache.camel.builder.NotifyBuilder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -77,10 +76,9 @@ final class ThroughputBench {
         double kcat = kcat(brokers, dir, events);
         double plain = plainConsumer(brokers, dir, events);
         // the route: started now, on a topic that is full
-        NotifyBuilder done = new NotifyBuilder(camel).fromRoute("print-change-events").whenDone(events).create();
         long start = System.nanoTime();
         camel.getRouteController().startRoute("print-change-events");
-        if (!done.matches(30, TimeUnit.MINUTES)) {
+        if (!Bench.awaitCommitted(app, events, 30, TimeUnit.MINUTES)) {
             throw new IllegalStateException("the route did not finish within 30 minutes");
         }
         double route = (System.nanoTime() - start) / 1e9;
