@@ -28,9 +28,9 @@ import java.util.List;
  * <li>a value that is not a Debezium envelope (not JSON, cut short, an unknown {@code op}...) is a
  *     dead letter: a line in {@code dead-letter.log}, and the record to the dead-letter topic.</li>
  * </ul>
- * Each record's exchange in the list also gets the headers of Camel's Debezium consumers
- * ({@code CamelDebeziumOperation}, ...) and its {@link ChangeEvent} as body, for a route that splits
- * the list ({@code ${variable.records}}).
+ * Each record's message also gets the headers of Camel's Debezium consumers
+ * ({@code CamelDebeziumOperation}, ...) and its {@link ChangeEvent} as body; variable
+ * {@code records} lists them, for a route that splits them ({@code split: ${variable.records}}).
  * <p>
  * One exchange per poll, not one per record: Camel's per-exchange work (the unit of work, the
  * processors, the file producer opening the file) was most of the route's time per record.
@@ -70,7 +70,9 @@ public class PrintChangeEvents implements Processor {
                 print(((Exchange) item).getMessage(), batch);
             }
         }
-        exchange.setVariable(RECORDS, records);
+        // messages, not exchanges: a split over them gives each part the record's headers and body
+        exchange.setVariable(RECORDS, records == null ? List.of()
+                : records.stream().map(item -> ((Exchange) item).getMessage()).toList());
         exchange.setVariable(BATCH, batch);
         exchange.getMessage().setBody(batch);
     }

@@ -134,7 +134,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         printed.assertIsSatisfied();
         List<?> records = printed.getExchanges().get(0).getVariable(PrintChangeEvents.RECORDS, List.class);
         assertThat(records).hasSize(1);
-        org.apache.camel.Message record = ((Exchange) records.get(0)).getMessage();
+        org.apache.camel.Message record = (org.apache.camel.Message) records.get(0);
         assertThat(record.getHeader(DebeziumConstants.HEADER_OPERATION)).isEqualTo("r");
         assertThat(record.getHeader(DebeziumConstants.HEADER_IDENTIFIER)).isEqualTo(TOPIC);
         assertThat(record.getHeader(DebeziumConstants.HEADER_KEY)).isEqualTo("Struct{id=23}");
