@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,8 +42,8 @@ public class ResentEvents {
     static final long TAIL_BYTES = 128L * 1024 * 1024;
 
     private final int generationSize;
-    private Set<Digest> current = new HashSet<>();
-    private Set<Digest> previous = new HashSet<>();
+    private DigestSet current = new DigestSet(16);
+    private DigestSet previous = new DigestSet(16);
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean dropping;
     private volatile String firstDropped;
@@ -98,7 +96,7 @@ public class ResentEvents {
     private synchronized void remember(Digest position) {
         if (current.size() >= generationSize) {
             previous = current;
-            current = new HashSet<>(generationSize * 4 / 3 + 1);
+            current = new DigestSet(generationSize);
         }
         current.add(position);
     }
@@ -239,6 +237,85 @@ public class ResentEvents {
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("An entry of {} could not be read back: {}", topic, e.getMessage());
+        }
+    }
+
+    /**
+     * A set of digests in one array of longs (open addressing, linear probing): a lookup touches one
+     * or two cache lines, where a {@code HashSet<Digest>} follows a table, a node and a record.
+     */
+    static final class DigestSet {
+        private long[] slots; // high, low, high, low, ...; (0, 0) marks a free slot
+        private int size;
+        private boolean hasZero; // the digest (0, 0) itself
+
+        DigestSet(int expected) {
+            int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+            slots = new long[capacity * 2];
+        }
+
+        boolean contains(Digest d) {
+            if (d.high() == 0 && d.low() == 0) {
+                return hasZero;
+            }
+            int mask = slots.length / 2 - 1;
+            for (int i = index(d, mask); ; i = (i + 1) & mask) {
+                long high = slots[2 * i];
+                long low = slots[2 * i + 1];
+                if (high == 0 && low == 0) {
+                    return false;
+                }
+                if (high == d.high() && low == d.low()) {
+                    return true;
+                }
+            }
+        }
+
+        void add(Digest d) {
+            if (d.high() == 0 && d.low() == 0) {
+                if (!hasZero) {
+                    hasZero = true;
+                    size++;
+                }
+                return;
+            }
+            if ((size + 1) * 2 > slots.length / 2) {
+                grow();
+            }
+            int mask = slots.length / 2 - 1;
+            for (int i = index(d, mask); ; i = (i + 1) & mask) {
+                long high = slots[2 * i];
+                long low = slots[2 * i + 1];
+                if (high == 0 && low == 0) {
+                    slots[2 * i] = d.high();
+                    slots[2 * i + 1] = d.low();
+                    size++;
+                    return;
+                }
+                if (high == d.high() && low == d.low()) {
+                    return;
+                }
+            }
+        }
+
+        private void grow() {
+            long[] old = slots;
+            slots = new long[old.length * 2];
+            size = hasZero ? 1 : 0;
+            for (int i = 0; i < old.length; i += 2) {
+                if (old[i] != 0 || old[i + 1] != 0) {
+                    add(new Digest(old[i], old[i + 1]));
+                }
+            }
+        }
+
+        private static int index(Digest d, int mask) {
+            // the digest's bits are uniform already
+            return (int) (d.low() ^ (d.low() >>> 32)) & mask;
+        }
+
+        int size() {
+            return size;
         }
     }
 

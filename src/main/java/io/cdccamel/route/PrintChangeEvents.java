@@ -28,9 +28,9 @@ import java.util.List;
  * <li>a value that is not a Debezium envelope (not JSON, cut short, an unknown {@code op}...) is a
  *     dead letter: a line in {@code dead-letter.log}, and the record to the dead-letter topic.</li>
  * </ul>
- * Each record's message also gets the headers of Camel's Debezium consumers
- * ({@code CamelDebeziumOperation}, ...) and its {@link ChangeEvent} as body; variable
- * {@code records} lists them, for a route that splits them ({@code split: ${variable.records}}).
+ * Variable {@code records} lists the records' messages, for a route that splits them
+ * ({@code split: ${variable.records}}); each new event among them has its {@link ChangeEvent} as
+ * body and the headers of Camel's Debezium consumers ({@code CamelDebeziumOperation}, ...).
  * <p>
  * One exchange per poll, not one per record: Camel's per-exchange work (the unit of work, the
  * processors, the file producer opening the file) was most of the route's time per record.
@@ -58,6 +58,7 @@ public class PrintChangeEvents implements Processor {
     public void process(Exchange exchange) {
         List<?> records = exchange.getMessage().getBody(List.class);
         PrintedBatch batch = new PrintedBatch();
+        ChangeEvent[] events = new ChangeEvent[records == null ? 0 : records.size()];
         if (records != null) {
             long chars = 0;
             for (Object item : records) {
@@ -66,24 +67,23 @@ public class PrintChangeEvents implements Processor {
                 chars += value == null ? 160 : 2L * value.length + 160;
             }
             batch.expect((int) Math.min(chars, 64L * 1024 * 1024));
-            for (Object item : records) {
-                print(((Exchange) item).getMessage(), batch);
+            for (int i = 0; i < events.length; i++) {
+                events[i] = print(((Exchange) records.get(i)).getMessage(), batch);
             }
         }
-        // messages, not exchanges: a split over them gives each part the record's headers and body
-        exchange.setVariable(RECORDS, records == null ? List.of()
-                : records.stream().map(item -> ((Exchange) item).getMessage()).toList());
+        exchange.setVariable(RECORDS, new Records(records == null ? List.of() : records, events));
         exchange.setVariable(BATCH, batch);
         exchange.getMessage().setBody(batch);
     }
 
-    private void print(Message record, PrintedBatch batch) {
+    /** Prints one record into the batch; returns its event, or null when it is no new change event. */
+    private ChangeEvent print(Message record, PrintedBatch batch) {
         String topic = record.getHeader(KafkaConstants.TOPIC, String.class);
         int partition = record.getHeader(KafkaConstants.PARTITION, Integer.class);
         long offset = record.getHeader(KafkaConstants.OFFSET, Long.class);
         batch.done(topic, partition, record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
         if (!writtenPositions.isNew(topic, partition, offset)) {
-            return;
+            return null;
         }
         Object key = record.getHeader(KafkaConstants.KEY);
         byte[] value = record.getBody(byte[].class);
@@ -91,7 +91,7 @@ public class PrintChangeEvents implements Processor {
             // a tombstone: Debezium sends one after each delete, for log compaction
             batch.entry(topic + ".log", topic, partition, offset, null)
                     .append(formatter.formatTombstone(topic, partition, offset, key == null ? null : key.toString()));
-            return;
+            return null;
         }
         ChangeEvent event;
         try {
@@ -101,16 +101,49 @@ public class PrintChangeEvents implements Processor {
             batch.deadLetter(new PrintedBatch.DeadLetter(topic, partition, offset, key, value, reason));
             batch.entry(DeadLetters.FILE, topic, partition, offset, null)
                     .append(formatter.formatDeadLetter(topic, partition, offset, reason, DeadLetters.preview(value)));
-            return;
+            return null;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        DebeziumHeaders.apply(record, topic, key, event);
         ResentEvents.Digest position = ResentEvents.positionOf(topic, event);
         if (resentEvents.isResent(position, batch.pendingPositions(), topic + "-" + partition + " offset " + offset, event)) {
-            return;
+            return null;
         }
         formatter.formatTo(batch.entry(topic + ".log", topic, partition, offset, position), topic, partition, offset, event);
+        return event;
+    }
+
+    /**
+     * The poll's record messages (messages, not exchanges: a split over them gives each part the
+     * record's headers and body). A record printed as an event gets its {@link ChangeEvent} as body
+     * and the {@code CamelDebezium*} headers when it is first read from this list, so that a route
+     * that does not split the records does not pay for them.
+     */
+    private static final class Records extends java.util.AbstractList<Message> {
+        private final List<?> exchanges;
+        private final ChangeEvent[] events;
+
+        Records(List<?> exchanges, ChangeEvent[] events) {
+            this.exchanges = exchanges;
+            this.events = events;
+        }
+
+        @Override
+        public Message get(int index) {
+            Message record = ((Exchange) exchanges.get(index)).getMessage();
+            ChangeEvent event = events[index];
+            if (event != null) {
+                events[index] = null;
+                DebeziumHeaders.apply(record, record.getHeader(KafkaConstants.TOPIC, String.class),
+                        record.getHeader(KafkaConstants.KEY), event);
+            }
+            return record;
+        }
+
+        @Override
+        public int size() {
+            return exchanges.size();
+        }
     }
 
     /** An output is appended to its file: its records are in the output from now on. */

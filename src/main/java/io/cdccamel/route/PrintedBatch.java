@@ -24,6 +24,9 @@ public final class PrintedBatch {
     private final Thread consumerThread = Thread.currentThread();
     private int records;
     private int expectedChars = 64 * 1024;
+    private String lastTopic;
+    private int lastPartition;
+    private String lastKey;
 
     /**
      * One append: consecutive entries for the same file. A batch with a dead letter among events
@@ -60,8 +63,8 @@ public final class PrintedBatch {
             return text;
         }
 
-        void add(String topic, int partition, long offset, Digest position) {
-            newest.put(topic + "-" + partition, new Position(topic, partition, offset));
+        void add(String key, String topic, int partition, long offset, Digest position) {
+            newest.put(key, new Position(topic, partition, offset));
             if (position != null) {
                 positions.add(position);
             }
@@ -100,7 +103,7 @@ public final class PrintedBatch {
             last = new Output(fileName, outputs.isEmpty() ? expectedChars : 16 * 1024);
             outputs.add(last);
         }
-        last.add(topic, partition, offset, position);
+        last.add(key(topic, partition), topic, partition, offset, position);
         if (position != null) {
             pendingPositions.add(position);
         }
@@ -120,8 +123,18 @@ public final class PrintedBatch {
     void done(String topic, int partition, KafkaManualCommit commit) {
         records++;
         if (commit != null) {
-            commits.put(topic + "-" + partition, commit);
+            commits.put(key(topic, partition), commit);
         }
+    }
+
+    /** "topic-partition"; records come in runs of one partition, so mostly the last one again. */
+    private String key(String topic, int partition) {
+        if (topic != lastTopic || partition != lastPartition || lastKey == null) {
+            lastTopic = topic;
+            lastPartition = partition;
+            lastKey = topic + "-" + partition;
+        }
+        return lastKey;
     }
 
     /** Source positions of the events of this batch not yet written. */

@@ -92,4 +92,19 @@ class ResentEventsTest {
         assertThat(ResentEvents.positionOf(TOPIC, noLsn)).isNull();
         assertThat(isResent(resent, noLsn)).isFalse();
     }
+
+    @Test
+    void shouldFindEveryDigestAddedAcrossGrowthAndNoOther() {
+        ResentEvents.DigestSet set = new ResentEvents.DigestSet(1);
+        for (long i = 0; i < 10_000; i++) {
+            set.add(new ResentEvents.Digest(i * 31, i)); // (0, 0) among them
+            set.add(new ResentEvents.Digest(i * 31, i)); // twice: counted once
+        }
+
+        assertThat(set.size()).isEqualTo(10_000);
+        for (long i = 0; i < 10_000; i++) {
+            assertThat(set.contains(new ResentEvents.Digest(i * 31, i))).isTrue();
+            assertThat(set.contains(new ResentEvents.Digest(i * 31 + 1, i))).isFalse();
+        }
+    }
 }
