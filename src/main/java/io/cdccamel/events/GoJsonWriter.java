@@ -88,14 +88,31 @@ public final class GoJsonWriter {
         out.append(']');
     }
 
+    private static final String TABS = "\t".repeat(64);
+
     private static void indent(StringBuilder out, int depth) {
-        for (int i = 0; i < depth; i++) {
-            out.append('\t');
+        for (int left = depth; left > 0; left -= TABS.length()) {
+            out.append(TABS, 0, Math.min(left, TABS.length()));
         }
     }
 
-    /** Go sorts map keys as byte strings; comparing code points gives the same order as UTF-8 bytes. */
+    /**
+     * Go sorts map keys as byte strings; comparing code points gives the same order as UTF-8 bytes.
+     * Comparing UTF-16 chars gives it too, unless a surrogate is involved where they first differ.
+     */
     static int compareUtf8(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int k = 0; k < n; k++) {
+            char ca = a.charAt(k);
+            char cb = b.charAt(k);
+            if (ca != cb) {
+                return Character.isSurrogate(ca) || Character.isSurrogate(cb) ? compareCodePoints(a, b) : ca - cb;
+            }
+        }
+        return a.length() - b.length();
+    }
+
+    private static int compareCodePoints(String a, String b) {
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {
@@ -113,7 +130,17 @@ public final class GoJsonWriter {
     /** Go's string encoding (encoding/json, Go 1.22+) without its HTML escaping. */
     static void quote(String s, StringBuilder out) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = 0;
+        while (plain < s.length() && isPlain(s.charAt(plain))) {
+            plain++;
+        }
+        if (plain == s.length()) {
+            // most strings need no escape: appended in one copy
+            out.append(s).append('"');
+            return;
+        }
+        out.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -139,6 +166,10 @@ public final class GoJsonWriter {
             }
         }
         out.append('"');
+    }
+
+    private static boolean isPlain(char c) {
+        return c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c) && c != '\u2028' && c != '\u2029';
     }
 
     private static void unicodeEscape(char c, StringBuilder out) {

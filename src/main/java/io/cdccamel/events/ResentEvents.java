@@ -118,8 +118,7 @@ public class ResentEvents {
         if (lsn == null || lsn.isNull()) {
             return null;
         }
-        MessageDigest md = MD5.get();
-        md.reset();
+        MessageDigest md = MD5.get(); // digest() below leaves it reset
         update(md, topic);
         update(md, event.opCode());
         update(md, lsn.asText());
