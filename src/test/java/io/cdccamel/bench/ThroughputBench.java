@@ -76,12 +76,14 @@ final class ThroughputBench {
         double kcat = kcat(brokers, dir, events);
         double plain = plainConsumer(brokers, dir, events);
         // the route: started now, on a topic that is full
+        CpuUse cpu = new CpuUse();
         long start = System.nanoTime();
         camel.getRouteController().startRoute("print-change-events");
         if (!Bench.awaitCommitted(app, events, 30, TimeUnit.MINUTES)) {
             throw new IllegalStateException("the route did not finish within 30 minutes");
         }
         double route = (System.nanoTime() - start) / 1e9;
+        String cpuOfRoute = cpu.since();
         long rssAtEnd = Bench.rssMb();
 
         Bench.figure("throughput (%d events, %.0f MB, 3 partitions):", events, bytes / 1e6);
@@ -94,6 +96,7 @@ final class ThroughputBench {
             Bench.figure("  kcat: not installed (apt-get install kcat); route/plain %.2f", plain / route);
         }
         Bench.figure("  RSS of the stack (JVM + PostgreSQL): %d MB after start, %d MB after the route's run", rssAfterStart, rssAtEnd);
+        Bench.figure("  route's run: %s", cpuOfRoute);
         Bench.stop(app);
     }
 

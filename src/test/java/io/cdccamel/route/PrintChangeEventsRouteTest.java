@@ -44,6 +44,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     private final ChangeEventFormatter formatter = new ChangeEventFormatter();
     private final io.cdccamel.events.WrittenPositions positions = new io.cdccamel.events.WrittenPositions();
     private final DurableCommits durableCommits = new DurableCommits(true);
+    private final RecordingLogger logged = new RecordingLogger();
     private final io.cdccamel.events.ResentEvents resentEvents = new io.cdccamel.events.ResentEvents(1000);
 
     @Override
@@ -63,6 +64,49 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         registry.bind("printChangeEvents", new PrintChangeEvents(mapper, formatter, positions, resentEvents));
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("durableCommits", durableCommits);
+        // the log endpoints use the one slf4j Logger of the registry
+        registry.bind("recordingLogger", logged);
+    }
+
+    /** What the route's log endpoints logged. */
+    private static final class RecordingLogger extends org.slf4j.helpers.LegacyAbstractLogger {
+        final List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        protected String getFullyQualifiedCallerName() {
+            return null;
+        }
+
+        @Override
+        protected void handleNormalizedLoggingCall(org.slf4j.event.Level level, org.slf4j.Marker marker, String message,
+                                                   Object[] arguments, Throwable throwable) {
+            messages.add(org.slf4j.helpers.MessageFormatter.basicArrayFormat(message, arguments));
+        }
+
+        @Override
+        public boolean isTraceEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isDebugEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isInfoEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isWarnEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isErrorEnabled() {
+            return true;
+        }
     }
 
     @BeforeEach
@@ -312,5 +356,21 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
                 .isEqualTo("Message on [ Topic: postgres.debezium.order , Partition: 0, Offset: 5 ] {\n"
                         + "\t\"after\": {\n\t\t\"id\": 1\n\t},\n\t\"op\": \"c\"\n}\n");
         assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
+    }
+
+    @Test
+    void shouldLogEveryEntryOfABatchHoweverLong() throws Exception {
+        String event = resource("seed-snapshot.json");
+        Exchange[] records = new Exchange[40];
+        for (int i = 0; i < records.length; i++) {
+            records[i] = record(TOPIC, 0, i, "k", event.replace("23700112", Integer.toString(23700112 + i)));
+        }
+
+        batch(records);
+
+        String log = String.join("", logged.messages);
+        assertThat(log.length()).isGreaterThan(10_000); // the log endpoint's default cut
+        assertThat(log).isEqualTo(output(TOPIC + ".log"));
+        assertThat(log.lines().filter(l -> l.startsWith("Message on"))).hasSize(40);
     }
 }
