@@ -63,8 +63,8 @@ public class PrintChangeEvents implements Processor {
             long chars = 0;
             for (Object item : records) {
                 byte[] value = ((Exchange) item).getMessage().getBody(byte[].class);
-                // printed with tabs and newlines: about twice the compact JSON, plus the header line
-                chars += value == null ? 160 : 2L * value.length + 160;
+                // printed with tabs and newlines: about 1.3 times the compact JSON, plus the header line
+                chars += value == null ? 160 : value.length * 3L / 2 + 128;
             }
             batch.expect((int) Math.min(chars, 64L * 1024 * 1024));
             for (int i = 0; i < events.length; i++) {

@@ -59,7 +59,7 @@ public final class PrintedBatch {
             return string;
         }
 
-        StringBuilder text() {
+        StringBuilder builder() {
             return text;
         }
 
@@ -107,7 +107,7 @@ public final class PrintedBatch {
         if (position != null) {
             pendingPositions.add(position);
         }
-        return last.text();
+        return last.builder();
     }
 
     /** About how much text the batch makes: the first output is sized for it (no copies as it grows). */

@@ -20,6 +20,7 @@ final class CpuUse {
     private final long processCpuAtStart;
     private final long gcMillisAtStart;
     private final long wallAtStart = System.nanoTime();
+    private final Map<String, Long> nativeAtStart = nativeThreads();
 
     CpuUse() {
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
@@ -54,9 +55,40 @@ final class CpuUse {
         byKind.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .filter(e -> e.getValue() > 50_000_000L)
                 .forEach(e -> line.append(String.format(" %s %.1f,", e.getKey(), e.getValue() / 1e9)));
-        line.append(String.format(" GC, JIT and other native threads %.1f; GC pauses %.1f s",
-                (process - javaThreads) / 1e9, (gcMillis() - gcMillisAtStart) / 1e3));
+        Map<String, Long> nativeNow = nativeThreads();
+        Map<String, Long> nativeUse = new TreeMap<>();
+        nativeNow.forEach((k, v) -> nativeUse.put(k, v - nativeAtStart.getOrDefault(k, 0L)));
+        line.append(String.format(" JVM threads %.1f (garbage collection %.1f, JIT compilers %.1f); GC pauses %.1f s",
+                (process - javaThreads) / 1e9, nativeUse.getOrDefault("gc", 0L) / 1e9, nativeUse.getOrDefault("jit", 0L) / 1e9,
+                (gcMillis() - gcMillisAtStart) / 1e3));
         return line.toString();
+    }
+
+    /** CPU time of the JVM's own threads by kind, from /proc (empty where there is no /proc). */
+    private static Map<String, Long> nativeThreads() {
+        Map<String, Long> byKind = new HashMap<>();
+        java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
+        long tick = 10_000_000L; // USER_HZ 100: a clock tick is 10 ms
+        try (var dirs = java.nio.file.Files.list(tasks)) {
+            for (java.nio.file.Path task : dirs.toList()) {
+                try {
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * tick;
+                    String kind = name.startsWith("GC Thread") || name.startsWith("G1 ") ? "gc"
+                            : name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? "jit" : null;
+                    if (kind != null) {
+                        byKind.merge(kind, cpu, Long::sum);
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return byKind;
+        }
+        return byKind;
     }
 
     private static String kind(String thread) {
