@@ -53,6 +53,20 @@ public class EmbeddedStackListener extends MainListenerSupport {
         }
     }
 
+    /** {@code cdc.connect.worker.<key>=value}: worker setting {@code <key>} of the embedded Connect worker. */
+    private static java.util.Map<String, String> connectWorkerSettings(PropertiesComponent pc) {
+        java.util.Map<String, String> settings = new java.util.TreeMap<>();
+        java.util.Properties all = pc.loadProperties(k -> k.startsWith(StackSettings.CONNECT_WORKER_PREFIX));
+        for (String key : all.stringPropertyNames()) {
+            settings.put(key.substring(StackSettings.CONNECT_WORKER_PREFIX.length()),
+                    pc.resolveProperty(key).orElse(all.getProperty(key)));
+        }
+        if (!settings.isEmpty()) {
+            LOG.info("Kafka Connect worker settings from cdc.connect.worker.*: {}", settings);
+        }
+        return settings;
+    }
+
     private void startStack(CamelContext context, PropertiesComponent pc) {
         long maxHeapMb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
         if (maxHeapMb > 2048) {
@@ -65,7 +79,8 @@ public class EmbeddedStackListener extends MainListenerSupport {
                 Arrays.stream(property(pc, StackSettings.KAFKA_PORTS).split(",")).map(String::trim)
                         .map(p -> parsePort(p, StackSettings.KAFKA_PORTS)).toList(),
                 intProperty(pc, StackSettings.CONNECT_PORT),
-                Duration.ofSeconds(120));
+                Duration.ofSeconds(120),
+                connectWorkerSettings(pc));
         try {
             stack = LocalStack.start(settings, starting ->
                     // JVM shutdown (Ctrl-C), even half-way through the start: Camel stops first

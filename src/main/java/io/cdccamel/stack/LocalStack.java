@@ -62,7 +62,8 @@ public final class LocalStack implements AutoCloseable {
         LOG.info("Kafka ready in {} ms: {}", millisSince(t1), kafka.bootstrapServers());
         long t2 = System.nanoTime();
         LOG.info("Starting Kafka Connect (distributed) on http://localhost:{}", connectPort);
-        connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, secrets, settings.startTimeout());
+        connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, secrets, settings.startTimeout(),
+                ConnectWorker.GROUP_ID, settings.connectWorker());
         LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
     }
 

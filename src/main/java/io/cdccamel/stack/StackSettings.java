@@ -3,6 +3,7 @@ package io.cdccamel.stack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where the embedded stack lives and listens. A port of 0 means any free port (tests use that).
@@ -12,15 +13,19 @@ import java.util.List;
  * @param brokerPorts  {@code cdc.kafka.ports}, one per broker
  * @param connectPort  {@code cdc.connect.port}
  * @param startTimeout how long each part may take to become ready
+ * @param connectWorker Kafka Connect worker settings over the stack's own ({@code cdc.connect.worker.<key>})
  */
-public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout) {
+public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
+                            Map<String, String> connectWorker) {
 
     public static final String POSTGRES_PORT = "cdc.postgres.port";
     public static final String KAFKA_PORTS = "cdc.kafka.ports";
     public static final String CONNECT_PORT = "cdc.connect.port";
+    public static final String CONNECT_WORKER_PREFIX = "cdc.connect.worker.";
 
     public StackSettings {
         brokerPorts = List.copyOf(brokerPorts);
+        connectWorker = Map.copyOf(connectWorker);
         if (brokerPorts.size() != 3) {
             throw new StackStartException(KAFKA_PORTS + " must list 3 ports (one per broker), got " + brokerPorts);
         }
@@ -28,6 +33,6 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
 
     /** Every port free, picked at random: what tests use. */
     public static StackSettings randomPorts(Path dir) {
-        return new StackSettings(dir, 0, List.of(0, 0, 0), 0, Duration.ofSeconds(120));
+        return new StackSettings(dir, 0, List.of(0, 0, 0), 0, Duration.ofSeconds(120), Map.of());
     }
 }

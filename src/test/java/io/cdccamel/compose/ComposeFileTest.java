@@ -126,6 +126,11 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldBatchTheConnectorsProducerAsTheEmbeddedWorkerDoes() {
+        assertThat(env("connect").get("CONNECT_PRODUCER_BATCH_SIZE")).hasToString(io.cdccamel.stack.ConnectWorker.PRODUCER_BATCH_SIZE);
+    }
+
+    @Test
     void shouldLetConnectReachTheDatabaseTheConnectorFileNames() {
         JsonNode config = connector.path("config");
         String host = config.path("database.hostname").asText();

@@ -168,13 +168,19 @@ class PipelineIT {
         assertThat(route).contains(commitStep);
         Files.writeString(yaml, route.replace(commitStep,
                 "        - split:\n"
-                + "            simple: \"${variable.records}\"\n"
+                + "            expression:\n"
+                + "              simple:\n"
+                + "                expression: \"${variable.records}\"\n"
                 + "            steps:\n"
                 + "              - filter:\n"
-                + "                  simple: \"${header.CamelDebeziumOperation} == 'c'\"\n"
+                + "                  expression:\n"
+                + "                    simple:\n"
+                + "                      expression: \"${header.CamelDebeziumOperation} == 'c'\"\n"
                 + "                  steps:\n"
                 + "                    - setBody:\n"
-                + "                        simple: \"insert at offset ${header.CamelKafkaOffset} of ${header.CamelDebeziumIdentifier}\\n\"\n"
+                + "                        expression:\n"
+                + "                          simple:\n"
+                + "                            expression: \"insert at offset ${header.CamelKafkaOffset} of ${header.CamelDebeziumIdentifier}\\n\"\n"
                 + "                    - to:\n"
                 + "                        uri: \"file:{{cdc.output.dir}}?fileName=inserts.txt&fileExist=Append\"\n"
                 + commitStep));
