@@ -100,7 +100,7 @@ public final class CdcApplication {
             context.getRegistry().bind("writtenPositions", written);
             context.getRegistry().bind("resentEvents", resent);
             context.getRegistry().bind("printChangeEvents",
-                    new PrintChangeEvents(mapper, new ChangeEventFormatter(), written, resent));
+                    new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), new ChangeEventFormatter(), written, resent));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the output folder: " + e.getMessage(), e);
         }

@@ -8,10 +8,14 @@ import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.InvalidChangeEventException;
 import io.cdccamel.events.ResentEvents;
 import io.cdccamel.events.WrittenPositions;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Variable;
+import org.apache.camel.spi.DataFormat;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
@@ -41,17 +45,26 @@ public class PrintChangeEvents implements Processor {
     public static final String BATCH = "batch";
     public static final String RECORDS = "records";
 
-    private final ObjectMapper mapper;
+    private final DataFormat json;
     private final ChangeEventFormatter formatter;
     private final WrittenPositions writtenPositions;
     private final ResentEvents resentEvents;
 
-    public PrintChangeEvents(ObjectMapper mapper, ChangeEventFormatter formatter, WrittenPositions writtenPositions,
+    /** @param json camel-jackson's data format, unmarshalling to a {@link JsonNode} ({@link #jsonFormat}) */
+    public PrintChangeEvents(DataFormat json, ChangeEventFormatter formatter, WrittenPositions writtenPositions,
                              ResentEvents resentEvents) {
-        this.mapper = mapper;
+        this.json = json;
         this.formatter = formatter;
         this.writtenPositions = writtenPositions;
         this.resentEvents = resentEvents;
+    }
+
+    /** camel-jackson's JSON data format over {@code mapper}, started: what the route unmarshals envelopes with. */
+    public static DataFormat jsonFormat(CamelContext context, ObjectMapper mapper) {
+        JacksonDataFormat json = new JacksonDataFormat(mapper, JsonNode.class);
+        json.setCamelContext(context);
+        ServiceHelper.startService(json);
+        return json;
     }
 
     @Override
@@ -68,7 +81,7 @@ public class PrintChangeEvents implements Processor {
             }
             batch.expect((int) Math.min(chars, 64L * 1024 * 1024));
             for (int i = 0; i < events.length; i++) {
-                events[i] = print(((Exchange) records.get(i)).getMessage(), batch);
+                events[i] = print((Exchange) records.get(i), batch);
             }
         }
         exchange.setVariable(RECORDS, new Records(records == null ? List.of() : records, events));
@@ -77,7 +90,8 @@ public class PrintChangeEvents implements Processor {
     }
 
     /** Prints one record into the batch; returns its event, or null when it is no new change event. */
-    private ChangeEvent print(Message record, PrintedBatch batch) {
+    private ChangeEvent print(Exchange recordExchange, PrintedBatch batch) {
+        Message record = recordExchange.getMessage();
         String topic = record.getHeader(KafkaConstants.TOPIC, String.class);
         int partition = record.getHeader(KafkaConstants.PARTITION, Integer.class);
         long offset = record.getHeader(KafkaConstants.OFFSET, Long.class);
@@ -95,15 +109,15 @@ public class PrintChangeEvents implements Processor {
         }
         ChangeEvent event;
         try {
-            event = ChangeEvent.of(mapper.readValue(value, JsonNode.class));
+            event = ChangeEvent.of((JsonNode) json.unmarshal(recordExchange, value));
         } catch (JacksonException | InvalidChangeEventException e) {
             String reason = DeadLetters.reason(e);
             batch.deadLetter(new PrintedBatch.DeadLetter(topic, partition, offset, key, value, reason));
             batch.entry(DeadLetters.FILE, topic, partition, offset, null)
                     .append(formatter.formatDeadLetter(topic, partition, offset, reason, DeadLetters.preview(value)));
             return null;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (Exception e) {
+            throw org.apache.camel.RuntimeCamelException.wrapRuntimeCamelException(e);
         }
         ResentEvents.Digest position = ResentEvents.positionOf(topic, event);
         if (resentEvents.isResent(position, batch.pendingPositions(), topic + "-" + partition + " offset " + offset, event)) {

@@ -61,7 +61,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("dropRecordHeaders", new DropRecordHeaders());
-        registry.bind("printChangeEvents", new PrintChangeEvents(mapper, formatter, positions, resentEvents));
+        registry.bind("printChangeEvents", new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), formatter, positions, resentEvents));
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("durableCommits", durableCommits);
         // the log endpoints use the one slf4j Logger of the registry
