@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * route drops them, counting them in metric {@code cdc_resent_events_dropped_total} and the log.
  * <p>
  * It remembers the positions of the last {@code window} events written (two generations of
- * 128-bit digests, so memory is bounded: about 64 bytes an event), filled at start from the tail of
+ * 128-bit digests in arrays of longs, so memory is bounded: 32 bytes an event), filled at start from the tail of
  * the output files. A re-send older than the window is printed again. Events without
  * {@code source.lsn} (not from PostgreSQL) are never dropped.
  */
