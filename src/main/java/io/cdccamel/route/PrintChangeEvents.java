@@ -73,13 +73,6 @@ public class PrintChangeEvents implements Processor {
         PrintedBatch batch = new PrintedBatch();
         ChangeEvent[] events = new ChangeEvent[records == null ? 0 : records.size()];
         if (records != null) {
-            long chars = 0;
-            for (Object item : records) {
-                byte[] value = ((Exchange) item).getMessage().getBody(byte[].class);
-                // printed with tabs and newlines: about 1.3 times the compact JSON, plus the header line
-                chars += value == null ? 160 : value.length * 3L / 2 + 128;
-            }
-            batch.expect((int) Math.min(chars, 64L * 1024 * 1024));
             for (int i = 0; i < events.length; i++) {
                 events[i] = print((Exchange) records.get(i), batch);
             }

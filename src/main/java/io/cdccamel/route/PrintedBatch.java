@@ -23,7 +23,9 @@ public final class PrintedBatch {
     private final Set<Digest> pendingPositions = new HashSet<>();
     private final Thread consumerThread = Thread.currentThread();
     private int records;
-    private int expectedChars = 64 * 1024;
+    private static final int INITIAL = 256 * 1024;
+    private static final int KEEP_AT_MOST = 4 * 1024 * 1024;
+    private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(INITIAL));
     private String lastTopic;
     private int lastPartition;
     private String lastKey;
@@ -35,15 +37,15 @@ public final class PrintedBatch {
      */
     public static final class Output {
         private final String fileName;
-        private final StringBuilder text;
+        private StringBuilder text;
         private String string;
         private final Map<String, Position> newest = new LinkedHashMap<>();
         private final List<Digest> positions = new ArrayList<>();
         private volatile String produced;
 
-        Output(String fileName, int capacity) {
+        Output(String fileName, StringBuilder text) {
             this.fileName = fileName;
-            this.text = new StringBuilder(capacity);
+            this.text = text;
         }
 
         /** {@code <topic>.log} or {@code dead-letter.log}, in the output folder. */
@@ -55,6 +57,7 @@ public final class PrintedBatch {
         public String getText() {
             if (string == null) {
                 string = text.toString();
+                text = null; // the builder may serve the thread's next batch from now on
             }
             return string;
         }
@@ -100,7 +103,7 @@ public final class PrintedBatch {
     StringBuilder entry(String fileName, String topic, int partition, long offset, Digest position) {
         Output last = outputs.isEmpty() ? null : outputs.get(outputs.size() - 1);
         if (last == null || !last.fileName.equals(fileName)) {
-            last = new Output(fileName, outputs.isEmpty() ? expectedChars : 16 * 1024);
+            last = new Output(fileName, outputs.isEmpty() ? reusedBuilder() : new StringBuilder(16 * 1024));
             outputs.add(last);
         }
         last.add(key(topic, partition), topic, partition, offset, position);
@@ -110,9 +113,20 @@ public final class PrintedBatch {
         return last.builder();
     }
 
-    /** About how much text the batch makes: the first output is sized for it (no copies as it grows). */
-    void expect(int chars) {
-        expectedChars = chars;
+    /**
+     * The first output's builder: the thread's own, emptied, batch after batch (a batch's text is
+     * copied out by {@link Output#getText} before the thread reads its next poll). A fresh builder
+     * per batch was garbage of about half a megabyte per poll, in G1 a "humongous" object.
+     */
+    private static StringBuilder reusedBuilder() {
+        StringBuilder builder = BUILDER.get();
+        if (builder.capacity() > KEEP_AT_MOST) {
+            // one huge record made it grow: not kept for ever
+            builder = new StringBuilder(INITIAL);
+            BUILDER.set(builder);
+        }
+        builder.setLength(0);
+        return builder;
     }
 
     void deadLetter(DeadLetter deadLetter) {
@@ -168,7 +182,7 @@ public final class PrintedBatch {
             return matching.isEmpty() ? null : matching.get(0).getText();
         }
         StringBuilder all = new StringBuilder();
-        matching.forEach(o -> all.append(o.text));
+        matching.forEach(o -> all.append(o.getText()));
         return all.toString();
     }
 

@@ -107,4 +107,18 @@ class ResentEventsTest {
             assertThat(set.contains(new ResentEvents.Digest(i * 31 + 1, i))).isFalse();
         }
     }
+
+    @Test
+    void shouldRecogniseEventsWithLongAndNonAsciiTextAfterReadingThemBack() throws Exception {
+        String longText = "{\"id\":1,\"note\":\"" + "x".repeat(300) + "\"}";
+        String nonAscii = "{\"id\":2,\"note\":\"" + "\u00e9\u4e2d".repeat(200) + "\"}";
+        Files.writeString(dir.resolve(TOPIC + ".log"), formatter.format(TOPIC, 0, 1, event(200, longText))
+                + formatter.format(TOPIC, 0, 2, event(201, nonAscii)));
+
+        ResentEvents resent = ResentEvents.scan(dir, 1000, mapper);
+
+        assertThat(isResent(resent, event(200, longText))).isTrue();
+        assertThat(isResent(resent, event(201, nonAscii))).isTrue();
+        assertThat(isResent(resent, event(200, longText.replace("xxx", "xxy")))).isFalse();
+    }
 }
