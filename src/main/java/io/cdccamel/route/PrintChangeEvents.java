@@ -37,7 +37,9 @@ import java.util.List;
  * body and the headers of Camel's Debezium consumers ({@code CamelDebeziumOperation}, ...).
  * <p>
  * One exchange per poll, not one per record: Camel's per-exchange work (the unit of work, the
- * processors, the file producer opening the file) was most of the route's time per record.
+ * processors, the file producer opening the file) was most of the route's time per record. That is
+ * also why the dead-letter decision is made here and not by a route configuration's
+ * {@code onException}: an exception there would fail the whole batch, not the one record.
  */
 public class PrintChangeEvents implements Processor {
 
