@@ -49,7 +49,7 @@ public final class CdcApplication {
     public CdcApplication() {
         main.bind("exactJson", mapper);
         main.bind("dropRecordHeaders", new DropRecordHeaders());
-        main.bind("deadLetters", new DeadLetters());
+        main.bind(DeadLetters.BEAN, new DeadLetters());
         main.addMainListener(stackListener);
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -99,12 +99,12 @@ public final class CdcApplication {
                     Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.resent.window}}")), mapper);
             context.getRegistry().bind("writtenPositions", written);
             context.getRegistry().bind("resentEvents", resent);
-            context.getRegistry().bind("printChangeEvents",
+            context.getRegistry().bind(PrintChangeEvents.BEAN,
                     new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), new ChangeEventFormatter(), written, resent));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the output folder: " + e.getMessage(), e);
         }
-        context.getRegistry().bind("durableCommits", new DurableCommits(
+        context.getRegistry().bind(DurableCommits.BEAN, new DurableCommits(
                 Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{cdc.output.sync}}"))));
         try {
             // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())

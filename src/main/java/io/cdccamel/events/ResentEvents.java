@@ -126,12 +126,7 @@ public class ResentEvents {
         update(md, txId == null ? "null" : txId.asText());
         feed(md, event.before());
         feed(md, event.after());
-        byte[] d = BUFFER.get();
-        try {
-            md.digest(d, 0, 16);
-        } catch (java.security.DigestException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] d = md.digest();
         return new Digest(longAt(d, 0), longAt(d, 8));
     }
 
@@ -175,36 +170,14 @@ public class ResentEvents {
 
     /** A string, length first: no two different sequences feed the same bytes. */
     private static void update(MessageDigest md, String text) {
-        String s = text == null ? "" : text;
-        byte[] buffer = BUFFER.get();
-        byte[] bytes = buffer;
-        int n = s.length();
-        if (n <= buffer.length) {
-            // ASCII, the usual case, into the thread's buffer: its UTF-8 bytes are its chars
-            for (int i = 0; i < n && bytes == buffer; i++) {
-                char c = s.charAt(i);
-                if (c < 0x80) {
-                    buffer[i] = (byte) c;
-                } else {
-                    bytes = null;
-                }
-            }
-        } else {
-            bytes = null;
-        }
-        if (bytes == null) {
-            bytes = s.getBytes(StandardCharsets.UTF_8);
-            n = bytes.length;
-        }
+        byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+        int n = bytes.length;
         md.update((byte) (n >>> 24));
         md.update((byte) (n >>> 16));
         md.update((byte) (n >>> 8));
         md.update((byte) n);
-        md.update(bytes, 0, n);
+        md.update(bytes);
     }
-
-    /** Each thread's bytes for a string's ASCII encoding and for a digest. */
-    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[256]);
 
     /** One digest per thread: looking MD5 up costs more than computing it for a row. */
     private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(ResentEvents::md5);

@@ -6,13 +6,12 @@ import io.cdccamel.events.ExactJson;
 import org.apache.camel.Message;
 import org.apache.camel.component.debezium.DebeziumConstants;
 
-import java.util.AbstractMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The headers Camel's own {@code debezium-*} consumers set, on a record's message, so that a
- * route splitting a poll's records can filter on {@code ${header.CamelDebeziumOperation}}.
+ * route splitting a poll's records can filter on {@code ${header.CamelDebeziumOperation}}. Set only
+ * when such a route reads the record ({@code PrintChangeEvents.Records}).
  */
 final class DebeziumHeaders {
 
@@ -29,40 +28,8 @@ final class DebeziumHeaders {
         record.setBody(event);
     }
 
-    /** The object as a map, converted on first use: most routes never read these headers. */
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> asMap(JsonNode node) {
-        return node == null || !node.isObject() ? null : new LazyMap(node);
-    }
-
-    private static final class LazyMap extends AbstractMap<String, Object> {
-        private final JsonNode node;
-        private Map<String, Object> map;
-
-        LazyMap(JsonNode node) {
-            this.node = node;
-        }
-
-        @SuppressWarnings("unchecked")
-        private Map<String, Object> map() {
-            if (map == null) {
-                map = (Map<String, Object>) ExactJson.toJava(node);
-            }
-            return map;
-        }
-
-        @Override
-        public Set<Entry<String, Object>> entrySet() {
-            return map().entrySet();
-        }
-
-        @Override
-        public Object get(Object key) {
-            return map().get(key);
-        }
-
-        @Override
-        public boolean containsKey(Object key) {
-            return map().containsKey(key);
-        }
+        return node == null || !node.isObject() ? null : (Map<String, Object>) ExactJson.toJava(node);
     }
 }

@@ -32,6 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class DurableCommits {
 
+    /** The bean the route's {@code durableCommits} step calls. */
+    public static final String BEAN = "durableCommits";
+
     private static final Logger LOG = LoggerFactory.getLogger(DurableCommits.class);
 
     private final Set<Path> known = ConcurrentHashMap.newKeySet();

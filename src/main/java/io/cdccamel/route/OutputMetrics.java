@@ -29,7 +29,7 @@ public final class OutputMetrics {
         }
         WrittenPositions written = context.getRegistry().lookupByNameAndType("writtenPositions", WrittenPositions.class);
         ResentEvents resent = context.getRegistry().lookupByNameAndType("resentEvents", ResentEvents.class);
-        DurableCommits commits = context.getRegistry().lookupByNameAndType("durableCommits", DurableCommits.class);
+        DurableCommits commits = context.getRegistry().lookupByNameAndType(DurableCommits.BEAN, DurableCommits.class);
         if (written != null) {
             FunctionCounter.builder("cdc.redelivered.records.skipped", written, WrittenPositions::skippedCount)
                     .description("Records read again from Kafka that the output already held").register(registry);

@@ -45,6 +45,8 @@ public class PrintChangeEvents implements Processor {
 
     /** Exchange variables the route reads: the batch, and the poll's record exchanges. */
     public static final String BATCH = "batch";
+    /** The bean the route's first step calls. */
+    public static final String BEAN = "printChangeEvents";
     public static final String RECORDS = "records";
 
     private final DataFormat json;

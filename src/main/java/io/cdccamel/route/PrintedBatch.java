@@ -2,6 +2,7 @@ package io.cdccamel.route;
 
 import io.cdccamel.events.ResentEvents.Digest;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,16 +20,10 @@ public final class PrintedBatch {
 
     private final List<Output> outputs = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
-    private final Map<String, KafkaManualCommit> commits = new LinkedHashMap<>();
+    private final Map<TopicPartition, KafkaManualCommit> commits = new LinkedHashMap<>();
     private final Set<Digest> pendingPositions = new HashSet<>();
     private final Thread consumerThread = Thread.currentThread();
     private int records;
-    private static final int INITIAL = 256 * 1024;
-    private static final int KEEP_AT_MOST = 4 * 1024 * 1024;
-    private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(INITIAL));
-    private String lastTopic;
-    private int lastPartition;
-    private String lastKey;
 
     /**
      * One append: consecutive entries for the same file. A batch with a dead letter among events
@@ -37,15 +32,14 @@ public final class PrintedBatch {
      */
     public static final class Output {
         private final String fileName;
-        private StringBuilder text;
+        private final StringBuilder text = new StringBuilder(64 * 1024);
         private String string;
-        private final Map<String, Position> newest = new LinkedHashMap<>();
+        private final Map<TopicPartition, Position> newest = new LinkedHashMap<>();
         private final List<Digest> positions = new ArrayList<>();
         private volatile String produced;
 
-        Output(String fileName, StringBuilder text) {
+        Output(String fileName) {
             this.fileName = fileName;
-            this.text = text;
         }
 
         /** {@code <topic>.log} or {@code dead-letter.log}, in the output folder. */
@@ -57,7 +51,6 @@ public final class PrintedBatch {
         public String getText() {
             if (string == null) {
                 string = text.toString();
-                text = null; // the builder may serve the thread's next batch from now on
             }
             return string;
         }
@@ -66,8 +59,8 @@ public final class PrintedBatch {
             return text;
         }
 
-        void add(String key, String topic, int partition, long offset, Digest position) {
-            newest.put(key, new Position(topic, partition, offset));
+        void add(String topic, int partition, long offset, Digest position) {
+            newest.put(new TopicPartition(topic, partition), new Position(topic, partition, offset));
             if (position != null) {
                 positions.add(position);
             }
@@ -103,30 +96,14 @@ public final class PrintedBatch {
     StringBuilder entry(String fileName, String topic, int partition, long offset, Digest position) {
         Output last = outputs.isEmpty() ? null : outputs.get(outputs.size() - 1);
         if (last == null || !last.fileName.equals(fileName)) {
-            last = new Output(fileName, outputs.isEmpty() ? reusedBuilder() : new StringBuilder(16 * 1024));
+            last = new Output(fileName);
             outputs.add(last);
         }
-        last.add(key(topic, partition), topic, partition, offset, position);
+        last.add(topic, partition, offset, position);
         if (position != null) {
             pendingPositions.add(position);
         }
         return last.builder();
-    }
-
-    /**
-     * The first output's builder: the thread's own, emptied, batch after batch (a batch's text is
-     * copied out by {@link Output#getText} before the thread reads its next poll). A fresh builder
-     * per batch was garbage of about half a megabyte per poll, in G1 a "humongous" object.
-     */
-    private static StringBuilder reusedBuilder() {
-        StringBuilder builder = BUILDER.get();
-        if (builder.capacity() > KEEP_AT_MOST) {
-            // one huge record made it grow: not kept for ever
-            builder = new StringBuilder(INITIAL);
-            BUILDER.set(builder);
-        }
-        builder.setLength(0);
-        return builder;
     }
 
     void deadLetter(DeadLetter deadLetter) {
@@ -137,18 +114,8 @@ public final class PrintedBatch {
     void done(String topic, int partition, KafkaManualCommit commit) {
         records++;
         if (commit != null) {
-            commits.put(key(topic, partition), commit);
+            commits.put(new TopicPartition(topic, partition), commit);
         }
-    }
-
-    /** "topic-partition"; records come in runs of one partition, so mostly the last one again. */
-    private String key(String topic, int partition) {
-        if (topic != lastTopic || partition != lastPartition || lastKey == null) {
-            lastTopic = topic;
-            lastPartition = partition;
-            lastKey = topic + "-" + partition;
-        }
-        return lastKey;
     }
 
     /** Source positions of the events of this batch not yet written. */

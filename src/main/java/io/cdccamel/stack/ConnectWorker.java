@@ -37,11 +37,6 @@ public final class ConnectWorker implements AutoCloseable {
         this.port = port;
     }
 
-    public static ConnectWorker start(String bootstrapServers, int port, java.nio.file.Path secretsFile,
-                                      Duration readyTimeout) throws Exception {
-        return start(bootstrapServers, port, secretsFile, readyTimeout, GROUP_ID, Map.of());
-    }
-
     /**
      * A worker of Connect cluster {@code groupId}: workers of one group share connectors and tasks
      * through the group's internal topics (the seed's names for {@value #GROUP_ID}, else
@@ -132,7 +127,8 @@ public final class ConnectWorker implements AutoCloseable {
      * {@code java -cp target/cdc-camel.jar io.cdccamel.stack.ConnectWorker [brokers] [port] [group]}
      * (defaults {@code localhost:9092,localhost:9093,localhost:9094}, {@code 8084}, {@value #GROUP_ID}:
      * it joins the embedded stack's Connect cluster and takes a share of its tasks). It runs until
-     * it is stopped (SIGTERM); worker settings can be given as {@code -Dconnect.<key>=<value>}.
+     * it is stopped (SIGTERM); worker settings can be given as {@code -Dcdc.connect.worker.<key>=<value>},
+     * the app's own way to set them for the embedded worker.
      */
     public static void main(String[] args) throws Exception {
         String brokers = args.length > 0 ? args[0] : "localhost:9092,localhost:9093,localhost:9094";
@@ -141,8 +137,8 @@ public final class ConnectWorker implements AutoCloseable {
         java.nio.file.Path secrets = java.nio.file.Path.of(System.getProperty("cdc.secrets.file",
                 "data/secrets/connector.properties"));
         Map<String, String> extra = new HashMap<>();
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("connect."))
-                .forEach(k -> extra.put(k.substring("connect.".length()), System.getProperty(k)));
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(StackSettings.CONNECT_WORKER_PREFIX))
+                .forEach(k -> extra.put(k.substring(StackSettings.CONNECT_WORKER_PREFIX.length()), System.getProperty(k)));
         ConnectWorker worker = start(brokers, port, secrets, Duration.ofSeconds(120), group, extra);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "connect-worker-stop"));
         System.out.println("Kafka Connect worker ready at " + worker.url() + " (group " + group + ", brokers " + brokers + ")");

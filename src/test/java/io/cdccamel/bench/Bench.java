@@ -147,19 +147,18 @@ public final class Bench {
 
     /**
      * Waits until the route has committed {@code records} records (printed, dead-lettered, skipped
-     * or dropped, then synced and committed); false on timeout.
+     * or dropped, then synced and committed); fails with {@code what} after the timeout.
      */
-    static boolean awaitCommitted(CdcApplication app, long records, long timeout, TimeUnit unit) {
+    static void awaitCommitted(CdcApplication app, long records, long timeout, TimeUnit unit, String what) {
         io.cdccamel.route.DurableCommits commits = app.main().getCamelContext().getRegistry()
-                .lookupByNameAndType("durableCommits", io.cdccamel.route.DurableCommits.class);
+                .lookupByNameAndType(io.cdccamel.route.DurableCommits.BEAN, io.cdccamel.route.DurableCommits.class);
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (commits.recordCount() < records) {
             if (System.nanoTime() > deadline) {
-                return false;
+                throw new IllegalStateException(what + " within " + timeout + " " + unit.toString().toLowerCase());
             }
             java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
         }
-        return true;
     }
 
     static LocalStack stack(CdcApplication app) {

@@ -81,13 +81,9 @@ final class ThroughputBench {
         CpuUse cpu = new CpuUse();
         long start = System.nanoTime();
         camel.getRouteController().startRoute("print-change-events");
-        if (!Bench.awaitCommitted(app, events / 2, 30, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("the route did not reach half the events within 30 minutes");
-        }
+        Bench.awaitCommitted(app, events / 2, 30, TimeUnit.MINUTES, "the route did not reach half the events");
         long half = System.nanoTime();
-        if (!Bench.awaitCommitted(app, events, 30, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("the route did not finish within 30 minutes");
-        }
+        Bench.awaitCommitted(app, events, 30, TimeUnit.MINUTES, "the route did not finish");
         long end = System.nanoTime();
         double route = (end - start) / 1e9;
         double routeSecondHalf = (end - half) / 1e9;

@@ -128,9 +128,9 @@ class SourceFaultsIT {
                 "-Dcdc.log.dir=" + workDir.resolve("worker-logs-" + run),
                 "-Dcdc.secrets.file=" + Path.of("target", "it-stack", "secrets", "connector.properties").toAbsolutePath(),
                 // a dead worker leaves the group after 6 s, and its tasks go to the live ones at once
-                "-Dconnect.session.timeout.ms=6000",
-                "-Dconnect.heartbeat.interval.ms=2000",
-                "-Dconnect.scheduled.rebalance.max.delay.ms=0",
+                "-Dcdc.connect.worker.session.timeout.ms=6000",
+                "-Dcdc.connect.worker.heartbeat.interval.ms=2000",
+                "-Dcdc.connect.worker.scheduled.rebalance.max.delay.ms=0",
                 "io.cdccamel.stack.ConnectWorker", stack.kafka().bootstrapServers(), Integer.toString(port), group);
         Path out = workDir.resolve("worker-" + run + ".out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();

@@ -61,9 +61,9 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("dropRecordHeaders", new DropRecordHeaders());
-        registry.bind("printChangeEvents", new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), formatter, positions, resentEvents));
-        registry.bind("deadLetters", new DeadLetters());
-        registry.bind("durableCommits", durableCommits);
+        registry.bind(PrintChangeEvents.BEAN, new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), formatter, positions, resentEvents));
+        registry.bind(DeadLetters.BEAN, new DeadLetters());
+        registry.bind(DurableCommits.BEAN, durableCommits);
         // the log endpoints use the one slf4j Logger of the registry
         registry.bind("recordingLogger", logged);
     }
