@@ -12,14 +12,15 @@ final class Banner {
     private Banner() {
     }
 
-    static void print(PropertiesComponent pc) {
+    /** @param state what Debezium does: {@code streaming}, or {@code running} where that cannot be seen */
+    static void print(PropertiesComponent pc, String state) {
         String host = value(pc, "cdc.postgres.host");
         String port = value(pc, "cdc.postgres.port");
         String user = value(pc, "cdc.postgres.user");
         String db = value(pc, "cdc.postgres.database");
         String text = String.join("\n",
                 "",
-                "==================== cdc-camel is streaming (" + value(pc, "cdc.mode") + " mode) ====================",
+                "==================== cdc-camel is " + state + " (" + value(pc, "cdc.mode") + " mode) ====================",
                 "  PostgreSQL     " + host + ":" + port + "  (user " + user + ", database " + db + ")",
                 "  Kafka brokers  " + value(pc, "cdc.kafka.brokers"),
                 "  Kafka Connect  " + value(pc, "cdc.connect.url"),

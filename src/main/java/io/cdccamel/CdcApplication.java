@@ -7,6 +7,7 @@ import io.cdccamel.connect.ConnectorHealthCheck;
 import io.cdccamel.connect.KafkaRegistrationLock;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.connect.RegisterConnectorRoute;
+import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.ExactJson;
 import io.cdccamel.events.ResentEvents;
@@ -112,7 +113,11 @@ public final class CdcApplication {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        registration = new ConnectorRegistration(definition, () -> Banner.print(pc),
+        StreamingWatch watch = new StreamingWatch(context.resolvePropertyPlaceholders("{{cdc.connect.url}}"), definition,
+                EmbeddedStackListener.MODE_EMBEDDED.equals(context.resolvePropertyPlaceholders("{{cdc.mode}}")),
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
+                state -> Banner.print(pc, state));
+        registration = new ConnectorRegistration(definition, watch::start,
                 Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.connect.max-restarts}}")),
                 Long.parseLong(context.resolvePropertyPlaceholders("{{cdc.connect.backoff-max.ms}}")));
         List<String> internalTopics = new java.util.ArrayList<>(List.of(

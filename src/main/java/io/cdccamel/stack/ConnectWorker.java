@@ -65,7 +65,7 @@ public final class ConnectWorker implements AutoCloseable {
         props.put("producer.batch.size", PRODUCER_BATCH_SIZE);
         // Debezium's offsets reach Kafka within a second, so a restart replays little
         props.put("offset.flush.interval.ms", "1000");
-        props.put("listeners", "http://localhost:" + port);
+        props.put("listeners", "http://127.0.0.1:" + port);
         props.put("rest.advertised.host.name", "localhost");
         props.put("rest.advertised.port", Integer.toString(port));
         // connectors cannot override the worker's Kafka client settings

@@ -1,14 +1,74 @@
 package io.cdccamel.stack;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Properties;
 import java.util.stream.Stream;
 
+/**
+ * The embedded stack's data folder ({@code cdc.stack.dir}): PostgreSQL, Kafka and the secrets,
+ * with a marker file that says which layout wrote them, so that a folder of an older version or
+ * of another topology is refused in one line instead of being half-used.
+ */
 final class DataDirs {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DataDirs.class);
+
+    static final String MARKER = "cdc-camel-stack.properties";
+    /** 2: Kafka's own servers kept on disk; version 1 (no marker) rebuilt Kafka at every start. */
+    static final String LAYOUT = "2";
+    static final String TOPOLOGY = "3 brokers, 1 controller";
+    /** What a user sets to start from scratch. */
+    static final String RESET_HINT = "start from scratch with -Dcdc.stack.reset=true (CDC_STACK_RESET=true), which deletes it";
+
     private DataDirs() {
+    }
+
+    /**
+     * Checks (or, with {@code reset}, deletes) the data folder and writes its marker.
+     *
+     * @return true when the folder is new: nothing of an earlier start is in it
+     */
+    static boolean prepare(Path dir, boolean reset) throws IOException {
+        if (reset && (Files.exists(dir.resolve("postgres")) || Files.exists(dir.resolve("kafka")))) {
+            LOG.warn("cdc.stack.reset=true: deleting the embedded stack's data in {} (PostgreSQL, Kafka, Connect)", dir);
+            for (String part : new String[] {"postgres", "kafka", "secrets", MARKER}) {
+                deleteRecursively(dir.resolve(part));
+            }
+        }
+        Path marker = dir.resolve(MARKER);
+        boolean earlierData = Files.exists(dir.resolve("postgres")) || Files.exists(dir.resolve("kafka"));
+        if (!Files.exists(marker)) {
+            if (earlierData) {
+                throw new StackStartException(dir.toAbsolutePath() + " was written by an older cdc-camel, whose Kafka"
+                        + " forgot its topics and Connect's offsets at every start, so it cannot be resumed: " + RESET_HINT);
+            }
+            Files.createDirectories(dir);
+            Properties p = new Properties();
+            p.setProperty("layout", LAYOUT);
+            p.setProperty("topology", TOPOLOGY);
+            try (OutputStream out = Files.newOutputStream(marker)) {
+                p.store(out, "cdc-camel embedded stack: the layout of this folder (do not edit)");
+            }
+            return true;
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(marker)) {
+            p.load(in);
+        }
+        if (!LAYOUT.equals(p.getProperty("layout")) || !TOPOLOGY.equals(p.getProperty("topology"))) {
+            throw new StackStartException(dir.toAbsolutePath() + " holds a stack of layout " + p.getProperty("layout")
+                    + " (" + p.getProperty("topology") + "); this version runs layout " + LAYOUT + " (" + TOPOLOGY
+                    + "): " + RESET_HINT);
+        }
+        return !earlierData;
     }
 
     static void deleteRecursively(Path dir) throws IOException {

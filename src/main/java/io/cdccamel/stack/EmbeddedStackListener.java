@@ -80,7 +80,8 @@ public class EmbeddedStackListener extends MainListenerSupport {
                         .map(p -> parsePort(p, StackSettings.KAFKA_PORTS)).toList(),
                 intProperty(pc, StackSettings.CONNECT_PORT),
                 Duration.ofSeconds(120),
-                connectWorkerSettings(pc));
+                connectWorkerSettings(pc),
+                Boolean.parseBoolean(pc.resolveProperty(StackSettings.RESET).map(String::trim).orElse("false")));
         try {
             stack = LocalStack.start(settings, starting ->
                     // JVM shutdown (Ctrl-C), even half-way through the start: Camel stops first
@@ -96,7 +97,9 @@ public class EmbeddedStackListener extends MainListenerSupport {
         }
 
         context.getRegistry().bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
-        moveEarlierOutputAside(Path.of(property(pc, "cdc.output.dir")));
+        if (stack.kafka().created()) {
+            moveEarlierOutputAside(Path.of(property(pc, "cdc.output.dir")));
+        }
         // values computed at start must win over application.properties: override, not initial
         pc.addOverrideProperty("cdc.kafka.brokers", stack.kafka().bootstrapServers());
         pc.addOverrideProperty("cdc.connect.url", stack.connect().url());
@@ -111,9 +114,9 @@ public class EmbeddedStackListener extends MainListenerSupport {
     }
 
     /**
-     * The embedded Kafka cluster is new at every start, so its offsets start again at 0: output
-     * written against an earlier cluster is moved to {@code <output>/previous-<time>/}, or its
-     * positions would be taken for the new cluster's.
+     * A new Kafka cluster (the first start, or after {@code cdc.stack.reset}) numbers its offsets
+     * from 0 again: output written against an earlier cluster is moved to
+     * {@code <output>/previous-<time>/}, or its positions would be taken for the new cluster's.
      */
     static void moveEarlierOutputAside(Path outputDir) {
         if (!java.nio.file.Files.isDirectory(outputDir)) {
@@ -130,7 +133,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
             for (Path log : logs) {
                 java.nio.file.Files.move(log, aside.resolve(log.getFileName()));
             }
-            LOG.info("The embedded Kafka cluster is new at every start: the earlier output moved to {}", aside);
+            LOG.info("The Kafka cluster is new: the output written against an earlier one moved to {}", aside);
         } catch (java.io.IOException e) {
             throw new StackStartException("Cannot move the earlier output in " + outputDir + " aside: " + e.getMessage(), e);
         }

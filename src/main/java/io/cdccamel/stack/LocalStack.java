@@ -25,7 +25,9 @@ public final class LocalStack implements AutoCloseable {
      * shutdown hook can stop whatever did start if the JVM is stopped half-way.
      */
     public static LocalStack start(StackSettings settings, java.util.function.Consumer<LocalStack> onStarting) throws Exception {
+        // a PostgreSQL that a killed JVM left behind goes first: its data folder may be reset below
         PostgresServer.stopLeftover(settings.dir().resolve("postgres"));
+        boolean fresh = DataDirs.prepare(settings.dir(), settings.reset());
         // claim every port first: a busy port fails in milliseconds, before anything has started
         int pgPort = Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT);
         List<Integer> brokerPorts = new ArrayList<>();
@@ -33,10 +35,13 @@ public final class LocalStack implements AutoCloseable {
             brokerPorts.add(Ports.claim(p, StackSettings.KAFKA_PORTS));
         }
         int connectPort = Ports.claim(settings.connectPort(), StackSettings.CONNECT_PORT);
+        int controllerPort = Ports.freePort();
         LocalStack stack = new LocalStack();
         onStarting.accept(stack);
         try {
-            stack.startParts(settings, pgPort, brokerPorts, connectPort);
+            LOG.info(fresh ? "Embedded stack: first start in {}" : "Embedded stack: starting again on the data in {}",
+                    settings.dir().toAbsolutePath());
+            stack.startParts(settings, pgPort, brokerPorts, controllerPort, connectPort);
             return stack;
         } catch (Exception | Error e) {
             stack.close();
@@ -48,20 +53,21 @@ public final class LocalStack implements AutoCloseable {
         return start(settings, s -> { });
     }
 
-    private void startParts(StackSettings settings, int pgPort, List<Integer> brokerPorts, int connectPort) throws Exception {
+    private void startParts(StackSettings settings, int pgPort, List<Integer> brokerPorts, int controllerPort, int connectPort)
+            throws Exception {
         long t0 = System.nanoTime();
-        LOG.info("Starting PostgreSQL on localhost:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
+        LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
         postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
         Path secrets = secretsFile(settings);
         ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, "postgres", ConnectorRole.password(secrets));
         LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
                 ConnectorRole.ROLE, ConnectorRole.PUBLICATION);
         long t1 = System.nanoTime();
-        LOG.info("Starting 3 Kafka brokers (KRaft) on ports {}", brokerPorts);
-        kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts);
+        LOG.info("Starting 3 Kafka brokers on 127.0.0.1 ports {} and a KRaft controller on port {}", brokerPorts, controllerPort);
+        kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, controllerPort, settings.startTimeout());
         LOG.info("Kafka ready in {} ms: {}", millisSince(t1), kafka.bootstrapServers());
         long t2 = System.nanoTime();
-        LOG.info("Starting Kafka Connect (distributed) on http://localhost:{}", connectPort);
+        LOG.info("Starting Kafka Connect (distributed) on http://127.0.0.1:{}", connectPort);
         connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, secrets, settings.startTimeout(),
                 ConnectWorker.GROUP_ID, settings.connectWorker());
         LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
@@ -100,7 +106,10 @@ public final class LocalStack implements AutoCloseable {
         LOG.info("PostgreSQL running again on localhost:{}", postgres.port());
     }
 
-    /** Stops Connect, then the brokers, then PostgreSQL. Safe to call twice, from any thread. */
+    /**
+     * Stops Connect, then the brokers (controlled shutdown) and the controller, then PostgreSQL.
+     * Safe to call twice, from any thread.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -110,21 +119,24 @@ public final class LocalStack implements AutoCloseable {
         if (postgres == null) {
             return;
         }
+        long t0 = System.nanoTime();
         LOG.info("Stopping the embedded stack");
-        closeQuietly(connect);
-        closeQuietly(kafka);
-        closeQuietly(postgres);
-        LOG.info("Embedded stack stopped");
+        closeQuietly("Kafka Connect", connect);
+        closeQuietly("Kafka", kafka);
+        closeQuietly("PostgreSQL", postgres);
+        LOG.info("Embedded stack stopped in {} ms", millisSince(t0));
     }
 
-    private static void closeQuietly(AutoCloseable c) {
+    private static void closeQuietly(String name, AutoCloseable c) {
         if (c == null) {
             return;
         }
+        long t0 = System.nanoTime();
         try {
             c.close();
+            LOG.info("{} stopped in {} ms", name, millisSince(t0));
         } catch (Exception e) {
-            LOG.warn("Error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+            LOG.warn("Error while stopping {}: {}", name, e.toString());
         }
     }
 }

@@ -35,12 +35,31 @@ public final class PostgresServer implements AutoCloseable {
     public static void stopLeftover(Path dir) throws IOException {
         postmaster(dir.resolve("data")).ifPresent(p -> {
             LOG.warn("Stopping PostgreSQL (pid {}) left running by an earlier run on {}", p.pid(), dir);
-            p.destroy(); // SIGTERM: PostgreSQL's smart shutdown
-            if (!awaitExit(p, 30)) {
+            fastShutdown(p);
+            if (!awaitExit(p, 60)) {
                 throw new StackStartException("PostgreSQL pid " + p.pid() + " left by an earlier run did not stop;"
                         + " stop it (kill " + p.pid() + ") and start again");
             }
         });
+    }
+
+    /**
+     * SIGINT, PostgreSQL's fast shutdown: open sessions (a user's psql) are ended and the server
+     * stops after a checkpoint. SIGTERM (smart shutdown) would wait for every session to end.
+     */
+    private static void fastShutdown(ProcessHandle postmaster) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (kill.waitFor() == 0) {
+                return;
+            }
+        } catch (IOException e) {
+            // no kill command: the smart shutdown below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        postmaster.destroy();
     }
 
     /** The running postmaster of {@code dataDir}, from its {@code postmaster.pid}. */
@@ -85,7 +104,8 @@ public final class PostgresServer implements AutoCloseable {
                 // zonky turns these off for speed; a CDC source must not lose committed rows
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("fsync", "on")
-                .setServerConfig("listen_addresses", "localhost")
+                // loopback only (clients use localhost, which reaches it)
+                .setServerConfig("listen_addresses", "127.0.0.1")
                 .setDataDirectoryCustomizer(PostgresServer::requirePasswordOfTheConnectorRole)
                 .start();
         return new PostgresServer(postgres, port, dir);

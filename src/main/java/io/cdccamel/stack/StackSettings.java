@@ -14,14 +14,16 @@ import java.util.Map;
  * @param connectPort  {@code cdc.connect.port}
  * @param startTimeout how long each part may take to become ready
  * @param connectWorker Kafka Connect worker settings over the stack's own ({@code cdc.connect.worker.<key>})
+ * @param reset        delete what {@code dir} holds and start from scratch ({@code cdc.stack.reset})
  */
 public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
-                            Map<String, String> connectWorker) {
+                            Map<String, String> connectWorker, boolean reset) {
 
     public static final String POSTGRES_PORT = "cdc.postgres.port";
     public static final String KAFKA_PORTS = "cdc.kafka.ports";
     public static final String CONNECT_PORT = "cdc.connect.port";
     public static final String CONNECT_WORKER_PREFIX = "cdc.connect.worker.";
+    public static final String RESET = "cdc.stack.reset";
 
     public StackSettings {
         brokerPorts = List.copyOf(brokerPorts);
@@ -33,6 +35,6 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
 
     /** Every port free, picked at random: what tests use. */
     public static StackSettings randomPorts(Path dir) {
-        return new StackSettings(dir, 0, List.of(0, 0, 0), 0, Duration.ofSeconds(120), Map.of());
+        return new StackSettings(dir, 0, List.of(0, 0, 0), 0, Duration.ofSeconds(120), Map.of(), false);
     }
 }

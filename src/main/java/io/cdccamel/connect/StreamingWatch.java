@@ -1,0 +1,167 @@
+package io.cdccamel.connect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Once the connector runs, tells what Debezium does: resumed from its stored position, or
+ * snapshotting (with progress), then streaming; and only then the banner says "streaming".
+ * <p>
+ * Debezium's own metrics (JMX, {@code debezium.postgres:type=connector-metrics}) are read when
+ * Connect runs in this JVM (embedded mode). Against an external Connect worker they are out of
+ * reach: the banner then says the connector runs, and the log gives the position Connect holds.
+ */
+public final class StreamingWatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.register-connector");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final long PROGRESS_EVERY_MS = 5_000;
+
+    /** What the banner is told: {@code streaming} or {@code running}. */
+    public static final String STREAMING = "streaming";
+    public static final String RUNNING = "running";
+
+    private final String connectUrl;
+    private final String connector;
+    private final String topicPrefix;
+    private final boolean inThisJvm;
+    private final ScheduledExecutorService executor;
+    private final Consumer<String> banner;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
+    private volatile ScheduledFuture<?> task;
+    private volatile boolean done;
+    private boolean snapshotSeen;
+    private long nextProgressAt;
+
+    /**
+     * @param inThisJvm Connect runs in this JVM (embedded mode): Debezium's metrics can be read
+     * @param banner    prints the banner with the state it is given
+     */
+    public StreamingWatch(String connectUrl, ConnectorDefinition definition, boolean inThisJvm,
+                          ScheduledExecutorService executor, Consumer<String> banner) {
+        this.connectUrl = connectUrl;
+        this.connector = definition.name();
+        this.topicPrefix = definition.config("topic.prefix");
+        this.inThisJvm = inThisJvm;
+        this.executor = executor;
+        this.banner = banner;
+    }
+
+    /** Called once, when the connector and its task first run. */
+    public void start() {
+        if (!inThisJvm) {
+            String position = storedPosition();
+            LOG.info("Connector {} runs on an external Connect worker; the position Connect holds for it: {}", connector,
+                    position == null ? "none yet (a new connector snapshots first)" : position);
+            banner.accept(RUNNING);
+            return;
+        }
+        task = executor.scheduleWithFixedDelay(this::check, 0, 250, TimeUnit.MILLISECONDS);
+    }
+
+    private void check() {
+        if (done) {
+            return;
+        }
+        try {
+            Object running = attribute("snapshot", "SnapshotRunning");
+            Object connected = attribute("streaming", "Connected");
+            if (Boolean.TRUE.equals(running)) {
+                snapshotProgress();
+                return;
+            }
+            if (!Boolean.TRUE.equals(connected)) {
+                return;
+            }
+            if (Boolean.TRUE.equals(attribute("snapshot", "SnapshotCompleted"))) {
+                LOG.info("Debezium's snapshot completed in {} s ({} rows: {}); it streams changes from PostgreSQL now",
+                        attribute("snapshot", "SnapshotDurationInSeconds"), rows(), rowsScanned());
+            } else {
+                String position = storedPosition();
+                LOG.info("Debezium resumed streaming from its stored position {} (no snapshot)",
+                        position == null ? "(none stored)" : position);
+            }
+            done = true;
+            banner.accept(STREAMING);
+            ScheduledFuture<?> t = task;
+            if (t != null) {
+                t.cancel(false);
+            }
+        } catch (Exception e) {
+            LOG.debug("Debezium's metrics are not readable yet: {}", e.toString());
+        }
+    }
+
+    private void snapshotProgress() throws Exception {
+        long now = System.currentTimeMillis();
+        if (!snapshotSeen) {
+            snapshotSeen = true;
+            nextProgressAt = now + PROGRESS_EVERY_MS;
+            LOG.info("Debezium is snapshotting {} table(s) before it streams; the banner follows when it streams",
+                    attribute("snapshot", "TotalTableCount"));
+        } else if (now >= nextProgressAt) {
+            nextProgressAt = now + PROGRESS_EVERY_MS;
+            LOG.info("Snapshot: {} rows so far, {} of {} table(s) to go: {}", rows(), attribute("snapshot", "RemainingTableCount"),
+                    attribute("snapshot", "TotalTableCount"), rowsScanned());
+        }
+    }
+
+    private long rows() throws Exception {
+        return rowsScanned().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Rows scanned per table: a {@code Map<String, Long>} that JMX hands over as tabular data. */
+    private Map<String, Long> rowsScanned() throws Exception {
+        Map<String, Long> rows = new java.util.TreeMap<>();
+        if (attribute("snapshot", "RowsScanned") instanceof javax.management.openmbean.TabularData table) {
+            for (Object row : table.values()) {
+                javax.management.openmbean.CompositeData entry = (javax.management.openmbean.CompositeData) row;
+                rows.put(String.valueOf(entry.get("key")), ((Number) entry.get("value")).longValue());
+            }
+        }
+        return rows;
+    }
+
+    private Object attribute(String context, String name) throws Exception {
+        Set<ObjectName> names = mbeans.queryNames(new ObjectName("debezium.postgres:type=connector-metrics,context="
+                + context + ",server=" + topicPrefix + ",*"), null);
+        if (names.isEmpty()) {
+            return null;
+        }
+        return mbeans.getAttribute(names.iterator().next(), name);
+    }
+
+    /** The source offset Connect stores for the connector ({@code GET /connectors/<name>/offsets}), or null. */
+    private String storedPosition() {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(connectUrl + "/connectors/" + connector + "/offsets"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return null;
+            }
+            JsonNode offsets = MAPPER.readTree(r.body()).path("offsets");
+            return offsets.isEmpty() ? null : offsets.get(0).path("offset").toString();
+        } catch (Exception e) {
+            LOG.debug("Could not read the connector's offsets: {}", e.toString());
+            return null;
+        }
+    }
+}
