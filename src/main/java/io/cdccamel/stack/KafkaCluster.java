@@ -109,11 +109,12 @@ public final class KafkaCluster implements AutoCloseable {
         brokerConfigs.values().forEach(c -> format(clusterId, c));
         KafkaCluster cluster = new KafkaCluster(clusterId, created, hostPorts, brokerConfigs);
         try {
+            // the nodes start together, as separate servers would: a broker's start waits for the
+            // controller, then until it has caught up with the metadata and is unfenced
             cluster.controller = new KafkaRaftServer(new KafkaConfig(controllerConfig), Time.SYSTEM);
-            cluster.controller.startup();
-            // each broker's start waits until it has caught up with the metadata and is unfenced:
-            // the three wait together
             List<java.util.concurrent.CompletableFuture<Void>> starts = new ArrayList<>();
+            starts.add(java.util.concurrent.CompletableFuture.runAsync(cluster.controller::startup,
+                    r -> new Thread(r, "kafka-controller-" + CONTROLLER_ID + "-start").start()));
             for (int id : brokerConfigs.keySet()) {
                 KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(brokerConfigs.get(id)), Time.SYSTEM);
                 cluster.running.put(id, server);
