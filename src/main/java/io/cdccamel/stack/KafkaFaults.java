@@ -14,7 +14,14 @@ final class KafkaFaults {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFaults.class);
 
+    private static final java.util.concurrent.atomic.AtomicInteger REFUSED = new java.util.concurrent.atomic.AtomicInteger();
+
     private KafkaFaults() {
+    }
+
+    /** How many times a Kafka node asked to end the JVM since it started. */
+    static int refused() {
+        return REFUSED.get();
     }
 
     static synchronized void install() {
@@ -23,6 +30,7 @@ final class KafkaFaults {
     }
 
     private static void refuse(String what, int status, String message) {
+        REFUSED.incrementAndGet();
         LOG.error("A Kafka node asked to {} the JVM (status {}{}) after the fault logged before this line; the"
                 + " application goes on without that node: see data/logs/cdc-camel.log", what, status,
                 message == null ? "" : ", " + message);

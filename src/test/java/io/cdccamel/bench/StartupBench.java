@@ -67,7 +67,7 @@ final class StartupBench {
                 awaitOutput(app, file, dir, start, () -> Files.readString(file).contains("Message on ["));
                 first[run] = (System.nanoTime() - start) / 1e9;
                 rss[run] = stackRssKb(app, pgPort) / 1024.0;
-                sql(jdbc, "INSERT INTO debezium.product SELECT g, 'row ' || g FROM generate_series(1, " + rows + ") g");
+                sql(jdbc, "INSERT INTO debezium.product SELECT g, 'row ' || g FROM generate_series(1000, " + (999 + rows) + ") g");
                 awaitOutput(app, file, dir, System.nanoTime(), () -> entries(file) >= rows + 1);
                 stop[run] = stop(app);
             } finally {
