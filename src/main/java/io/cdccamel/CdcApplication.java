@@ -5,6 +5,7 @@ import io.cdccamel.connect.ConnectorApiRoute;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorHealthCheck;
 import io.cdccamel.connect.KafkaRegistrationLock;
+import io.cdccamel.connect.KeylessTablesHealthCheck;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.connect.RegisterConnectorRoute;
 import io.cdccamel.connect.StreamingWatch;
@@ -133,6 +134,15 @@ public final class CdcApplication {
             LOG.warn("Could not create the dead-letter topic {} yet: {}", deadLetterTopic, e.getMessage());
         }
         HealthCheckRegistry.get(context).register(new ConnectorHealthCheck(registration));
+        if (EmbeddedStackListener.MODE_EXTERNAL.equals(context.resolvePropertyPlaceholders("{{cdc.mode}}"))) {
+            // the app does not own that database: it names the tables whose writes would fail
+            KeylessTablesHealthCheck keyless = new KeylessTablesHealthCheck(context.resolvePropertyPlaceholders(
+                    "jdbc:postgresql://{{cdc.postgres.host}}:{{cdc.postgres.port}}/{{cdc.postgres.database}}"),
+                    context.resolvePropertyPlaceholders("{{cdc.postgres.user}}"),
+                    context.resolvePropertyPlaceholders("{{cdc.postgres.password}}"));
+            keyless.warnAtStart();
+            HealthCheckRegistry.get(context).register(keyless);
+        }
         try {
             lock = new KafkaRegistrationLock(context.resolvePropertyPlaceholders("{{cdc.kafka.brokers}}"),
                     definition.name(), Duration.ofMillis(Long.parseLong(

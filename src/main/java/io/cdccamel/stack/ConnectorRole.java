@@ -85,6 +85,10 @@ public final class ConnectorRole {
             s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + SCHEMA + " GRANT SELECT ON TABLES TO " + ROLE);
             s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_publication WHERE pubname = '" + PUBLICATION + "') THEN "
                     + "CREATE PUBLICATION " + PUBLICATION + " FOR TABLES IN SCHEMA " + SCHEMA + "; END IF; END $$");
+            for (String table : io.cdccamel.connect.KeylessTables.fix(c)) {
+                LOG.info("Table {} has no primary key: set REPLICA IDENTITY FULL, so that PostgreSQL takes its UPDATEs"
+                        + " and DELETEs while the publication publishes them (new tables get it when created)", table);
+            }
         }
     }
 }
