@@ -1,5 +1,6 @@
 package io.cdccamel.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cdccamel.it.OutputEntries.Entry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -71,6 +72,19 @@ class RestartIT {
                 .doesNotContain("Debezium is snapshotting");
         app.sql("INSERT INTO debezium.product SELECT g, 'second run ' || g FROM generate_series(1101, 1200) g");
         await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(app.output(), "c") >= 200);
+
+        // a table created after the start and a logical decoding message: printed with no restart
+        app.sql("CREATE TABLE debezium.later (id int PRIMARY KEY, v text)",
+                "INSERT INTO debezium.later VALUES (1, 'made after the start')",
+                "SELECT pg_logical_emit_message(true, 'cdc-camel', 'hello ✓')");
+        Path later = app.dir.resolve("output").resolve("postgres.debezium.later.log");
+        Path messages = app.dir.resolve("output").resolve("postgres.message.log");
+        await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(later, "c") == 1
+                && OutputEntries.countOp(messages, "m") == 1);
+        JsonNode message = OutputEntries.read(messages).get(0).json().path("message");
+        assertThat(message.path("prefix").asText()).isEqualTo("cdc-camel");
+        assertThat(message.path("content").asText()).as("hex of the UTF-8 bytes")
+                .isEqualTo(HexFormat.of().formatHex("hello ✓".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
         List<Entry> entries = OutputEntries.read(app.output());
         assertThat(Files.size(app.output())).as("the same file, appended to").isGreaterThan(firstLength);
