@@ -21,8 +21,35 @@ public class ChangeEventFormatter {
     /** {@link #format}, appended to {@code out} (no copy of the text per record). */
     public StringBuilder formatTo(StringBuilder out, String topic, int partition, long offset, ChangeEvent event) {
         out.append(header(topic, partition, offset));
+        if (event.operation() == io.debezium.data.Envelope.Operation.MESSAGE) {
+            addMessageText(event.payload().path("message"));
+        }
         GoJsonWriter.write(event.payload(), out, 0);
         return out.append('\n');
+    }
+
+    /**
+     * A logical decoding message ({@code pg_logical_emit_message}) carries bytes, which Debezium
+     * sends as hex ({@code binary.handling.mode: hex}): when they are UTF-8 text, that text is
+     * printed beside them as {@code content_text}; {@code content} stays as it came.
+     */
+    static void addMessageText(com.fasterxml.jackson.databind.JsonNode message) {
+        if (!(message instanceof com.fasterxml.jackson.databind.node.ObjectNode node) || !message.path("content").isTextual()) {
+            return;
+        }
+        String hex = message.path("content").textValue();
+        if (hex.length() % 2 != 0 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            return;
+        }
+        try {
+            String text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(java.util.HexFormat.of().parseHex(hex))).toString();
+            node.put("content_text", text);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // not UTF-8: the hex alone
+        }
     }
 
     /** One line for a null value: the marker Debezium sends after a delete so that compaction can drop the key. */

@@ -66,8 +66,9 @@ public final class Bench {
             case "latency" -> LatencyBench.run();
             case "snapshot" -> SnapshotBench.run();
             case "startup" -> StartupBench.run();
+            case "workload" -> WorkloadBench.run();
             default -> {
-                FIGURES.println("usage: bench/run throughput|latency|snapshot|startup");
+                FIGURES.println("usage: bench/run throughput|latency|snapshot|startup|workload");
                 Runtime.getRuntime().halt(2);
             }
         }

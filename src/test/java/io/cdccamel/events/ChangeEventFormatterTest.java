@@ -103,4 +103,19 @@ class ChangeEventFormatterTest {
 
         assertThat(text).isEqualTo("Dead letter on [ Topic: t , Partition: 0, Offset: 9 ] reason: bad thing | value: \"x\"\n");
     }
+
+    @Test
+    void shouldPrintAUtf8LogicalMessageAsTextBesideItsHex() throws IOException {
+        String hex = java.util.HexFormat.of().formatHex("hello ✓".getBytes(StandardCharsets.UTF_8));
+        String text = formatter.format("postgres.message", 0, 7, event(
+                "{\"op\":\"m\",\"message\":{\"prefix\":\"cdc\",\"content\":\"" + hex + "\"}}"));
+        assertThat(text).contains("\"content\": \"" + hex + "\",\n\t\t\"content_text\": \"hello ✓\",");
+    }
+
+    @Test
+    void shouldLeaveAMessageThatIsNotUtf8AsHexOnly() throws IOException {
+        String text = formatter.format("postgres.message", 0, 8, event(
+                "{\"op\":\"m\",\"message\":{\"prefix\":\"cdc\",\"content\":\"c328ff\"}}"));
+        assertThat(text).contains("\"content\": \"c328ff\"").doesNotContain("content_text");
+    }
 }

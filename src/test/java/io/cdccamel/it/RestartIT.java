@@ -85,6 +85,7 @@ class RestartIT {
         assertThat(message.path("prefix").asText()).isEqualTo("cdc-camel");
         assertThat(message.path("content").asText()).as("hex of the UTF-8 bytes")
                 .isEqualTo(HexFormat.of().formatHex("hello ✓".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(message.path("content_text").asText()).isEqualTo("hello ✓");
 
         List<Entry> entries = OutputEntries.read(app.output());
         assertThat(Files.size(app.output())).as("the same file, appended to").isGreaterThan(firstLength);

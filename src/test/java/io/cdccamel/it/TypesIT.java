@@ -74,8 +74,8 @@ class TypesIT {
                 "CREATE TYPE " + SCHEMA + ".mood AS ENUM ('sad', 'ok', 'happy')",
                 "GRANT USAGE ON SCHEMA " + SCHEMA + " TO " + ConnectorRole.ROLE,
                 "ALTER DEFAULT PRIVILEGES IN SCHEMA " + SCHEMA + " GRANT SELECT ON TABLES TO " + ConnectorRole.ROLE);
-        StringBuilder create = new StringBuilder("CREATE TABLE types (id int PRIMARY KEY, toast text");
-        StringBuilder insert = new StringBuilder("INSERT INTO types VALUES (1, repeat('x', 100000)");
+        StringBuilder create = new StringBuilder("CREATE TABLE types (id int PRIMARY KEY, toast text, lines text");
+        StringBuilder insert = new StringBuilder("INSERT INTO types VALUES (1, repeat('x', 100000), E'one\\ntwo\\r\\n\\tthree \\\\ \\u2713'");
         for (int i = 0; i < rows.size(); i++) {
             create.append(", c").append(i).append(' ').append(rows.get(i).type());
             insert.append(", ").append(rows.get(i).literal());
@@ -112,6 +112,8 @@ class TypesIT {
             }
         }
         assertThat(wrong).as("types printed otherwise than the README says").isEmpty();
+        assertThat(created.path("lines").asText()).as("newlines, a tab, a backslash, a check mark")
+                .isEqualTo("one\ntwo\r\n\tthree \\ \u2713");
         JsonNode updated = entries.stream().filter(e -> "u".equals(e.op())).findFirst().orElseThrow().json();
         assertThat(updated.path("after").path("toast").asText()).as("a TOASTed value the update left alone").hasSize(100_000);
         assertThat(updated.path("before").path("toast").asText()).hasSize(100_000);

@@ -1,0 +1,130 @@
+package io.cdccamel.bench;
+
+import io.cdccamel.CdcApplication;
+import io.cdccamel.stack.LocalStack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A realistic multi-table workload with the default settings (every table of schema
+ * {@code debezium} printed): a keyed table and two keyless ones (REPLICA IDENTITY FULL from the
+ * event trigger, identical rows included), {@code bench.rows} (100,000) rows per table inserted,
+ * then a fifth of them updated and a tenth deleted, in transactions of 1,000 rows; then the
+ * events printed are counted per table and op and compared with what was done.
+ */
+final class WorkloadBench {
+
+    private static final String[] TABLES = {"orders", "audit_log", "tags"};
+
+    private WorkloadBench() {
+    }
+
+    static void run() throws Exception {
+        int rows = Bench.intProperty("bench.rows", 100_000);
+        Path dir = Bench.freshDir("workload");
+        CdcApplication app = Bench.startApp(dir, Map.of());
+        LocalStack stack = Bench.stack(app);
+        Bench.sql(stack, "CREATE TABLE debezium.orders (id bigint PRIMARY KEY, item text, qty int)",
+                // keyless, as many logging tables are; two rows may be identical
+                "CREATE TABLE debezium.audit_log (n bigint, what text)",
+                "CREATE TABLE debezium.tags (n bigint, tag text)");
+        long t0 = System.nanoTime();
+        for (int from = 1; from <= rows; from += 1_000) {
+            int to = Math.min(rows, from + 999);
+            Bench.sql(stack, "BEGIN",
+                    "INSERT INTO debezium.orders SELECT g, 'item ' || g, 1 FROM generate_series(" + from + ", " + to + ") g",
+                    "INSERT INTO debezium.audit_log SELECT g / 2, 'same' FROM generate_series(" + from + ", " + to + ") g",
+                    "INSERT INTO debezium.tags SELECT g, 'tag ' || (g % 7) FROM generate_series(" + from + ", " + to + ") g",
+                    "COMMIT");
+        }
+        for (int from = 1; from <= rows; from += 5_000) {
+            int to = Math.min(rows, from + 999); // a fifth of the rows
+            Bench.sql(stack, "BEGIN",
+                    "UPDATE debezium.orders SET qty = qty + 1 WHERE id BETWEEN " + from + " AND " + to,
+                    "UPDATE debezium.tags SET tag = tag || '!' WHERE n BETWEEN " + from + " AND " + to,
+                    "COMMIT");
+        }
+        for (int from = 1; from <= rows; from += 10_000) {
+            int to = Math.min(rows, from + 999); // a tenth
+            Bench.sql(stack, "DELETE FROM debezium.orders WHERE id BETWEEN " + from + " AND " + to,
+                    "DELETE FROM debezium.audit_log WHERE n BETWEEN " + (from / 2) + " AND " + (to / 2));
+        }
+        Map<String, long[]> expected = new TreeMap<>();
+        try (var c = java.sql.DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+             var s = c.createStatement()) {
+            for (String table : TABLES) {
+                try (var rs = s.executeQuery("SELECT count(*) FROM debezium." + table)) {
+                    rs.next();
+                    expected.put(table, new long[] {rs.getLong(1)});
+                }
+            }
+        }
+        double sqlSeconds = (System.nanoTime() - t0) / 1e9;
+        Bench.progress("%,d rows per table written in %.1f s; waiting for the output", rows, sqlSeconds);
+
+        // what was done, per table: inserts, updates (a fifth of orders and of tags), deletes (what is gone)
+        Map<String, Map<String, Long>> done = new TreeMap<>();
+        for (String table : TABLES) {
+            long left = expected.get(table)[0];
+            long updates = "audit_log".equals(table) ? 0 : rows / 5;
+            Map<String, Long> ops = new TreeMap<>(Map.of("c", (long) rows));
+            if (updates > 0) {
+                ops.put("u", updates);
+            }
+            if (rows - left > 0) {
+                ops.put("d", rows - left);
+            }
+            done.put(table, ops);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        Map<String, Map<String, Long>> printed = count(dir.resolve("output"));
+        while (!printed.equals(done) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(500_000_000L);
+            printed = count(dir.resolve("output"));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        boolean exact = printed.equals(done);
+        StringBuilder report = new StringBuilder();
+        for (String table : TABLES) {
+            report.append(String.format("%n    postgres.debezium.%s: printed %s, done %s (rows left %,d)",
+                    table, printed.get(table), done.get(table), expected.get(table)[0]));
+        }
+        long total = printed.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
+        Bench.figure("workload (3 tables, 2 keyless, %,d rows each, updates and deletes): %,d events printed in %.1f s;"
+                + " printed exactly what was done: %s%s", rows, total, seconds, exact, report);
+        Bench.stop(app);
+        if (!exact) {
+            throw new IllegalStateException("the output does not match what was done");
+        }
+    }
+
+    /** Events per table and op in the output files (tombstones not counted). */
+    private static Map<String, Map<String, Long>> count(Path output) throws java.io.IOException {
+        Map<String, Map<String, Long>> counts = new TreeMap<>();
+        for (String table : TABLES) {
+            Path file = output.resolve("postgres.debezium." + table + ".log");
+            if (!Files.exists(file)) {
+                continue;
+            }
+            String text = Files.readString(file);
+            Map<String, Long> ops = new TreeMap<>();
+            for (String op : new String[] {"c", "u", "d", "t"}) {
+                String marker = "\n\t\"op\": \"" + op + "\",\n";
+                long n = 0;
+                for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) {
+                    n++;
+                }
+                if (n > 0) {
+                    ops.put(op, n);
+                }
+            }
+            counts.put(table, ops);
+        }
+        return counts;
+    }
+}
