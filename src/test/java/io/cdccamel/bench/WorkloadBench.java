@@ -91,7 +91,7 @@ final class WorkloadBench {
             }
             done.put(table, ops);
         }
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Bench.intProperty("bench.wait.s", 600));
         Map<String, Map<String, Long>> printed = count(dir.resolve("output"));
         while (!printed.equals(done) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(500_000_000L);
