@@ -63,7 +63,11 @@ public final class ConnectWorker implements AutoCloseable {
         // the connectors' producer: batches of up to 512 KB (Kafka's default, 16 KB, made a
         // 1,000,000-row snapshot three times slower: each small batch is replicated 3 times)
         props.put("producer.batch.size", PRODUCER_BATCH_SIZE);
-        // Debezium's offsets reach Kafka within a second, so a restart replays little
+        // KIP-618: a poll's records and their source offsets go in one Kafka transaction, and the
+        // tasks of a dead worker are fenced (debezium_connect.json requires it of the worker)
+        props.put("exactly.once.source.support", "enabled");
+        // with exactly-once, offsets commit in each transaction; this is left for a connector that
+        // sets transaction.boundary=interval (its default interval) or runs without exactly-once
         props.put("offset.flush.interval.ms", "1000");
         props.put("listeners", "http://localhost:" + port);
         props.put("rest.advertised.host.name", "localhost");
