@@ -24,6 +24,8 @@ public final class ConnectWorker implements AutoCloseable {
     public static final String GROUP_ID = "cdc-connect";
     /** Bytes per batch of the connectors' producer (docker-compose.yml sets the same). */
     public static final String PRODUCER_BATCH_SIZE = "524288";
+    /** Longest life of a connector's transaction (docker-compose.yml sets the same). */
+    public static final String TRANSACTION_TIMEOUT_MS = "10000";
     public static final String CONFIG_TOPIC = "my_connect_configs";
     public static final String OFFSET_TOPIC = "my_connect_offsets";
     public static final String STATUS_TOPIC = "my_connect_statuses";
@@ -66,6 +68,10 @@ public final class ConnectWorker implements AutoCloseable {
         // KIP-618: a poll's records and their source offsets go in one Kafka transaction, and the
         // tasks of a dead worker are fenced (debezium_connect.json requires it of the worker)
         props.put("exactly.once.source.support", "enabled");
+        // a killed worker's open transaction blocks read_committed readers, this worker's own reading
+        // of the offsets topic at start included, until it times out: 10 s, not Kafka's 60 s (a
+        // transaction here lasts one poll of Debezium's, milliseconds)
+        props.put("producer.transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
         // with exactly-once, offsets commit in each transaction; this is left for a connector that
         // sets transaction.boundary=interval (its default interval) or runs without exactly-once
         props.put("offset.flush.interval.ms", "1000");

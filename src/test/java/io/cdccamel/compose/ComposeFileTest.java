@@ -128,6 +128,8 @@ class ComposeFileTest {
     @Test
     void shouldRunConnectWithExactlyOnceSourceSupportAsTheConnectorRequires() {
         assertThat(env("connect").get("CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT")).hasToString("enabled");
+        assertThat(env("connect").get("CONNECT_PRODUCER_TRANSACTION_TIMEOUT_MS"))
+                .hasToString(io.cdccamel.stack.ConnectWorker.TRANSACTION_TIMEOUT_MS);
         assertThat(connector.path("config").path("exactly.once.support").asText()).isEqualTo("required");
         // Connect's transactions need the brokers' transaction log replicated as the topics are
         for (String kafka : kafkaServices()) {
