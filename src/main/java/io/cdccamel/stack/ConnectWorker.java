@@ -26,6 +26,8 @@ public final class ConnectWorker implements AutoCloseable {
     public static final String PRODUCER_BATCH_SIZE = "524288";
     /** Longest life of a connector's transaction (docker-compose.yml sets the same). */
     public static final String TRANSACTION_TIMEOUT_MS = "10000";
+    /** First pause before the connectors' producer retries (docker-compose.yml sets the same). */
+    public static final String PRODUCER_RETRY_BACKOFF_MS = "10";
     public static final String CONFIG_TOPIC = "my_connect_configs";
     public static final String OFFSET_TOPIC = "my_connect_offsets";
     public static final String STATUS_TOPIC = "my_connect_statuses";
@@ -72,6 +74,10 @@ public final class ConnectWorker implements AutoCloseable {
         // of the offsets topic at start included, until it times out: 10 s, not Kafka's 60 s (a
         // transaction here lasts one poll of Debezium's, milliseconds)
         props.put("producer.transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+        // a transaction begun while the last one's commit is still being completed is refused for
+        // a moment (CONCURRENT_TRANSACTIONS) and retried: after 10 ms, not 100 (measured: latency
+        // p99 at 1,000 rows/s 153 ms with it, 238-255 ms without)
+        props.put("producer.retry.backoff.ms", PRODUCER_RETRY_BACKOFF_MS);
         // with exactly-once, offsets commit in each transaction; this is left for a connector that
         // sets transaction.boundary=interval (its default interval) or runs without exactly-once
         props.put("offset.flush.interval.ms", "1000");
