@@ -11,7 +11,6 @@ import io.cdccamel.connect.RegisterConnectorRoute;
 import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.ExactJson;
-import io.cdccamel.events.ResentEvents;
 import io.cdccamel.events.WrittenPositions;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.ops.OperationsApiRoutes;
@@ -96,13 +95,9 @@ public final class CdcApplication {
         try {
             // what the output files already hold: records up to there are not written again
             WrittenPositions written = WrittenPositions.scan(outputDir);
-            // and the source positions of the last events written: Debezium's re-sends are dropped
-            ResentEvents resent = ResentEvents.scan(outputDir,
-                    Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.resent.window}}")), mapper);
             context.getRegistry().bind("writtenPositions", written);
-            context.getRegistry().bind("resentEvents", resent);
             context.getRegistry().bind(PrintChangeEvents.BEAN,
-                    new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), new ChangeEventFormatter(), written, resent));
+                    new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), new ChangeEventFormatter(), written));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the output folder: " + e.getMessage(), e);
         }

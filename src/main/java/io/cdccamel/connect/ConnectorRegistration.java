@@ -24,6 +24,11 @@ public class ConnectorRegistration {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.register-connector");
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The connector setting by which Connect refuses a connector on a worker without exactly-once. */
+    static final String EXACTLY_ONCE_SUPPORT = "exactly.once.support";
+    static final String EXACTLY_ONCE_HINT = "this Kafka Connect worker does not run with exactly-once source support: "
+            + "set exactly.once.source.support=enabled on every worker of its cluster (KIP-618); the connector requires "
+            + "it (exactly.once.support=required) rather than stream with re-sends after a worker crash";
 
     /** Where registration stands. */
     public enum State {
@@ -176,8 +181,10 @@ public class ConnectorRegistration {
         if (errors.isEmpty()) {
             return true;
         }
+        boolean exactlyOnce = errors.stream().anyMatch(e -> e.startsWith(EXACTLY_ONCE_SUPPORT + ":"));
         moveError(State.INVALID, "Kafka Connect finds connector " + definition.name() + " invalid; not posting it ("
-                + errors.size() + " error(s)):\n  " + String.join("\n  ", errors));
+                + errors.size() + " error(s)):\n  " + String.join("\n  ", errors)
+                + (exactlyOnce ? "\n  -> " + EXACTLY_ONCE_HINT : ""));
         backOff();
         return false;
     }
@@ -329,7 +336,9 @@ public class ConnectorRegistration {
             move(State.CONNECT_ERROR, "Kafka Connect answered " + status + " to " + call + " ("
                     + errorMessage(body) + "); retrying with backoff");
         } else {
-            moveError(State.REJECTED, "Kafka Connect rejected " + call + " with " + status + ": " + errorMessage(body)
+            String message = errorMessage(body);
+            moveError(State.REJECTED, "Kafka Connect rejected " + call + " with " + status + ": " + message
+                    + (message.contains(EXACTLY_ONCE_SUPPORT) ? " -- " + EXACTLY_ONCE_HINT + ";" : "")
                     + " -- fix " + definition.origin() + " and restart; no further attempts");
         }
         backOff();

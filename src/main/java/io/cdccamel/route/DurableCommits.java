@@ -137,7 +137,7 @@ public class DurableCommits {
         return syncs.get();
     }
 
-    /** Records done with (printed, dead-lettered, skipped or dropped) whose offsets were committed since start. */
+    /** Records done with (printed, dead-lettered or skipped) whose offsets were committed since start. */
     public long recordCount() {
         return records.get();
     }

@@ -1,6 +1,5 @@
 package io.cdccamel.route;
 
-import io.cdccamel.events.ResentEvents;
 import io.cdccamel.events.WrittenPositions;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,7 +7,7 @@ import org.apache.camel.CamelContext;
 
 /**
  * The output's counters in {@code /observe/metrics}: records skipped because they were written
- * before, events dropped as Debezium re-sends, syncs and offset commits.
+ * before, snapshot events written, syncs and offset commits.
  */
 public final class OutputMetrics {
 
@@ -28,15 +27,16 @@ public final class OutputMetrics {
             return;
         }
         WrittenPositions written = context.getRegistry().lookupByNameAndType("writtenPositions", WrittenPositions.class);
-        ResentEvents resent = context.getRegistry().lookupByNameAndType("resentEvents", ResentEvents.class);
+        PrintChangeEvents printer = context.getRegistry().lookupByNameAndType(PrintChangeEvents.BEAN, PrintChangeEvents.class);
         DurableCommits commits = context.getRegistry().lookupByNameAndType(DurableCommits.BEAN, DurableCommits.class);
         if (written != null) {
             FunctionCounter.builder("cdc.redelivered.records.skipped", written, WrittenPositions::skippedCount)
                     .description("Records read again from Kafka that the output already held").register(registry);
         }
-        if (resent != null) {
-            FunctionCounter.builder("cdc.resent.events.dropped", resent, ResentEvents::droppedCount)
-                    .description("Events Debezium sent again under new offsets, already written").register(registry);
+        if (printer != null) {
+            FunctionCounter.builder("cdc.snapshot.events", printer, PrintChangeEvents::snapshotEventCount)
+                    .description("Snapshot events (op r) written; a snapshot that a crash interrupted is redone, "
+                            + "and its rows are written again").register(registry);
         }
         if (commits != null) {
             FunctionCounter.builder("cdc.output.syncs", commits, DurableCommits::syncCount)
@@ -44,7 +44,7 @@ public final class OutputMetrics {
             FunctionCounter.builder("cdc.offset.commits", commits, DurableCommits::commitCount)
                     .description("Offset commits requested after a sync").register(registry);
             FunctionCounter.builder("cdc.records.committed", commits, DurableCommits::recordCount)
-                    .description("Records done with (printed, dead-lettered, skipped, dropped), offsets committed")
+                    .description("Records done with (printed, dead-lettered, skipped), offsets committed")
                     .register(registry);
         }
     }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ChangeEvent;
 import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.InvalidChangeEventException;
-import io.cdccamel.events.ResentEvents;
 import io.cdccamel.events.WrittenPositions;
+import io.debezium.data.Envelope;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -20,6 +20,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The records of one poll (the body Camel's Kafka consumer gives in batching mode: a list of
@@ -27,8 +28,10 @@ import java.util.List;
  * <ul>
  * <li>a record the output already holds (read again after a crash or a retry) is skipped;</li>
  * <li>a tombstone (null value) is one line;</li>
- * <li>an envelope is printed as the seed's Go consumer printed it, unless it is an event Debezium
- *     sent again under a new offset, which is dropped;</li>
+ * <li>an envelope is printed as the seed's Go consumer printed it, every one of them: nothing is
+ *     dropped for its content (identical rows of a keyless table, or the rows of a snapshot, share
+ *     their source position and may share every byte); re-sends are kept out upstream, by Connect's
+ *     exactly-once source and this consumer's {@code read_committed};</li>
  * <li>a value that is not a Debezium envelope (not JSON, cut short, an unknown {@code op}...) is a
  *     dead letter: a line in {@code dead-letter.log}, and the record to the dead-letter topic.</li>
  * </ul>
@@ -52,15 +55,22 @@ public class PrintChangeEvents implements Processor {
     private final DataFormat json;
     private final ChangeEventFormatter formatter;
     private final WrittenPositions writtenPositions;
-    private final ResentEvents resentEvents;
+    /**
+     * Snapshot events ({@code op: "r"}) written: the part of the output that exactly-once does not
+     * cover, since Debezium redoes an initial snapshot that a crash interrupted and its rows print again.
+     */
+    private final LongAdder snapshotEvents = new LongAdder();
 
     /** @param json camel-jackson's data format, unmarshalling to a {@link JsonNode} ({@link #jsonFormat}) */
-    public PrintChangeEvents(DataFormat json, ChangeEventFormatter formatter, WrittenPositions writtenPositions,
-                             ResentEvents resentEvents) {
+    public PrintChangeEvents(DataFormat json, ChangeEventFormatter formatter, WrittenPositions writtenPositions) {
         this.json = json;
         this.formatter = formatter;
         this.writtenPositions = writtenPositions;
-        this.resentEvents = resentEvents;
+    }
+
+    /** Snapshot events ({@code op: "r"}) written to the output since the start. */
+    public long snapshotEventCount() {
+        return snapshotEvents.sum();
     }
 
     /** camel-jackson's JSON data format over {@code mapper}, started: what the route unmarshals envelopes with. */
@@ -100,7 +110,7 @@ public class PrintChangeEvents implements Processor {
         byte[] value = record.getBody(byte[].class);
         if (value == null) {
             // a tombstone: Debezium sends one after each delete, for log compaction
-            batch.entry(topic + ".log", topic, partition, offset, null)
+            batch.entry(topic + ".log", topic, partition, offset, false)
                     .append(formatter.formatTombstone(topic, partition, offset, key == null ? null : key.toString()));
             return null;
         }
@@ -110,17 +120,14 @@ public class PrintChangeEvents implements Processor {
         } catch (JacksonException | InvalidChangeEventException e) {
             String reason = DeadLetters.reason(e);
             batch.deadLetter(new PrintedBatch.DeadLetter(topic, partition, offset, key, value, reason));
-            batch.entry(DeadLetters.FILE, topic, partition, offset, null)
+            batch.entry(DeadLetters.FILE, topic, partition, offset, false)
                     .append(formatter.formatDeadLetter(topic, partition, offset, reason, DeadLetters.preview(value)));
             return null;
         } catch (Exception e) {
             throw org.apache.camel.RuntimeCamelException.wrapRuntimeCamelException(e);
         }
-        ResentEvents.Digest position = ResentEvents.positionOf(topic, event);
-        if (resentEvents.isResent(position, batch.pendingPositions(), topic + "-" + partition + " offset " + offset, event)) {
-            return null;
-        }
-        formatter.formatTo(batch.entry(topic + ".log", topic, partition, offset, position), topic, partition, offset, event);
+        boolean snapshot = event.operation() == Envelope.Operation.READ;
+        formatter.formatTo(batch.entry(topic + ".log", topic, partition, offset, snapshot), topic, partition, offset, event);
         return event;
     }
 
@@ -164,6 +171,6 @@ public class PrintChangeEvents implements Processor {
         for (PrintedBatch.Position p : output.newest()) {
             writtenPositions.written(p.topic(), p.partition(), p.offset());
         }
-        resentEvents.remember(output.positions());
+        snapshotEvents.add(output.snapshotEvents());
     }
 }

@@ -1,15 +1,12 @@
 package io.cdccamel.route;
 
-import io.cdccamel.events.ResentEvents.Digest;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What one batch of records (a poll) becomes: the text to append to each output file, in record
@@ -21,7 +18,6 @@ public final class PrintedBatch {
     private final List<Output> outputs = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final Map<TopicPartition, KafkaManualCommit> commits = new LinkedHashMap<>();
-    private final Set<Digest> pendingPositions = new HashSet<>();
     private final Thread consumerThread = Thread.currentThread();
     private int records;
 
@@ -35,7 +31,7 @@ public final class PrintedBatch {
         private final StringBuilder text = new StringBuilder(64 * 1024);
         private String string;
         private final Map<TopicPartition, Position> newest = new LinkedHashMap<>();
-        private final List<Digest> positions = new ArrayList<>();
+        private int snapshotEvents;
         private volatile String produced;
 
         Output(String fileName) {
@@ -59,10 +55,10 @@ public final class PrintedBatch {
             return text;
         }
 
-        void add(String topic, int partition, long offset, Digest position) {
+        void add(String topic, int partition, long offset, boolean snapshotEvent) {
             newest.put(new TopicPartition(topic, partition), new Position(topic, partition, offset));
-            if (position != null) {
-                positions.add(position);
+            if (snapshotEvent) {
+                snapshotEvents++;
             }
         }
 
@@ -71,8 +67,9 @@ public final class PrintedBatch {
             return newest.values();
         }
 
-        List<Digest> positions() {
-            return positions;
+        /** Snapshot events ({@code op: "r"}) among this output's entries. */
+        int snapshotEvents() {
+            return snapshotEvents;
         }
 
         void produced(String path) {
@@ -93,16 +90,13 @@ public final class PrintedBatch {
     }
 
     /** Adds a record's entry to the output named {@code fileName}, after the entries before it. */
-    StringBuilder entry(String fileName, String topic, int partition, long offset, Digest position) {
+    StringBuilder entry(String fileName, String topic, int partition, long offset, boolean snapshotEvent) {
         Output last = outputs.isEmpty() ? null : outputs.get(outputs.size() - 1);
         if (last == null || !last.fileName.equals(fileName)) {
             last = new Output(fileName);
             outputs.add(last);
         }
-        last.add(topic, partition, offset, position);
-        if (position != null) {
-            pendingPositions.add(position);
-        }
+        last.add(topic, partition, offset, snapshotEvent);
         return last.builder();
     }
 
@@ -110,17 +104,12 @@ public final class PrintedBatch {
         deadLetters.add(deadLetter);
     }
 
-    /** The record is done with (printed, dead-lettered, skipped or dropped): its offset may be committed. */
+    /** The record is done with (printed, dead-lettered or skipped): its offset may be committed. */
     void done(String topic, int partition, KafkaManualCommit commit) {
         records++;
         if (commit != null) {
             commits.put(new TopicPartition(topic, partition), commit);
         }
-    }
-
-    /** Source positions of the events of this batch not yet written. */
-    Set<Digest> pendingPositions() {
-        return pendingPositions;
     }
 
     /** The appends, in record order. */

@@ -147,8 +147,8 @@ public final class Bench {
     }
 
     /**
-     * Waits until the route has committed {@code records} records (printed, dead-lettered, skipped
-     * or dropped, then synced and committed); fails with {@code what} after the timeout.
+     * Waits until the route has committed {@code records} records (printed, dead-lettered or skipped,
+     * then synced and committed); fails with {@code what} after the timeout.
      */
     static void awaitCommitted(CdcApplication app, long records, long timeout, TimeUnit unit, String what) {
         io.cdccamel.route.DurableCommits commits = app.main().getCamelContext().getRegistry()

@@ -41,11 +41,15 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * The envelopes: {@code -Dbench.source.rows} (20,000) rows inserted in PostgreSQL and streamed by
  * the real pipeline, then copied to topic {@code bench.envelopes} up to {@code -Dbench.events}
- * (1,000,000), each copy with its own row id and LSN, so that none is a re-send.
+ * (1,000,000), each copy with its own row id and LSN, as distinct changes would have. They are
+ * written as the exactly-once Connect worker writes them: in transactions of
+ * {@value #TRANSACTION_RECORDS} records (Debezium's {@code max.batch.size}, one poll), and every
+ * reader here reads with {@code isolation.level=read_committed}, as the route does.
  */
 final class ThroughputBench {
 
     static final String TOPIC = "bench.envelopes";
+    static final int TRANSACTION_RECORDS = 2048;
     private static final String SOURCE_TOPIC = "postgres.debezium.bench_rows";
 
     private ThroughputBench() {
@@ -112,6 +116,7 @@ final class ThroughputBench {
         props.put("group.id", "bench-read-" + System.nanoTime());
         props.put("auto.offset.reset", "earliest");
         props.put("enable.auto.commit", "false");
+        props.put("isolation.level", "read_committed");
         List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -146,9 +151,17 @@ final class ThroughputBench {
         props.put("linger.ms", "20");
         props.put("batch.size", Integer.toString(512 * 1024));
         props.put("compression.type", "none");
+        props.put("transactional.id", "bench-fill-" + System.nanoTime());
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
             for (int i = 0; i < events; i++) {
+                if (i % TRANSACTION_RECORDS == 0) {
+                    if (i > 0) {
+                        producer.commitTransaction();
+                    }
+                    producer.beginTransaction();
+                }
                 int n = templates.size();
                 String[] t = templates.get(i % n);
                 long copy = i / n;
@@ -161,7 +174,7 @@ final class ThroughputBench {
                     Bench.progress("%d produced", i);
                 }
             }
-            producer.flush();
+            producer.commitTransaction();
         }
         return bytes;
     }
@@ -197,6 +210,7 @@ final class ThroughputBench {
         Path out = dir.resolve("kcat.out");
         long start = System.nanoTime();
         Process kcat = new ProcessBuilder("kcat", "-C", "-b", brokers, "-t", TOPIC, "-e", "-o", "beginning", "-q",
+                "-X", "isolation.level=read_committed",
                 "-f", "%s\\n").redirectOutput(out.toFile()).redirectError(dir.resolve("kcat.err").toFile()).start();
         if (!kcat.waitFor(30, TimeUnit.MINUTES) || kcat.exitValue() != 0) {
             throw new IllegalStateException("kcat failed: " + Files.readString(dir.resolve("kcat.err")));
@@ -223,6 +237,7 @@ final class ThroughputBench {
         props.put("group.id", "bench-plain-" + System.nanoTime());
         props.put("auto.offset.reset", "earliest");
         props.put("enable.auto.commit", "false");
+        props.put("isolation.level", "read_committed");
         ObjectMapper mapper = ExactJson.newObjectMapper();
         ChangeEventFormatter formatter = new ChangeEventFormatter();
         Path file = dir.resolve("plain-" + TOPIC + ".log");

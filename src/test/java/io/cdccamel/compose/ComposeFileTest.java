@@ -126,6 +126,21 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldRunConnectWithExactlyOnceSourceSupportAsTheConnectorRequires() {
+        assertThat(env("connect").get("CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT")).hasToString("enabled");
+        assertThat(env("connect").get("CONNECT_PRODUCER_TRANSACTION_TIMEOUT_MS"))
+                .hasToString(io.cdccamel.stack.ConnectWorker.TRANSACTION_TIMEOUT_MS);
+        assertThat(env("connect").get("CONNECT_PRODUCER_RETRY_BACKOFF_MS"))
+                .hasToString(io.cdccamel.stack.ConnectWorker.PRODUCER_RETRY_BACKOFF_MS);
+        assertThat(connector.path("config").path("exactly.once.support").asText()).isEqualTo("required");
+        // Connect's transactions need the brokers' transaction log replicated as the topics are
+        for (String kafka : kafkaServices()) {
+            assertThat(env(kafka).get("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR")).hasToString("3");
+            assertThat(env(kafka).get("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR")).hasToString("2");
+        }
+    }
+
+    @Test
     void shouldBatchTheConnectorsProducerAsTheEmbeddedWorkerDoes() {
         assertThat(env("connect").get("CONNECT_PRODUCER_BATCH_SIZE")).hasToString(io.cdccamel.stack.ConnectWorker.PRODUCER_BATCH_SIZE);
     }

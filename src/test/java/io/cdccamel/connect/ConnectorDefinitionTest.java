@@ -38,6 +38,15 @@ class ConnectorDefinitionTest {
     }
 
     @Test
+    void shouldRequireExactlyOnceSourceSupportOfTheWorker() {
+        ConnectorDefinition d = ConnectorDefinition.load(Path.of("debezium_connect.json"), Map.of());
+
+        // "required", not "requested": a worker without it refuses the connector instead of running it with re-sends
+        assertThat(d.config("exactly.once.support")).isEqualTo("required");
+        assertThat(d.config("transaction.boundary")).isEqualTo("poll");
+    }
+
+    @Test
     void shouldHoldNoLiteralPasswordAndNoSuperuserInTheShippedFile() {
         ConnectorDefinition d = ConnectorDefinition.load(Path.of("debezium_connect.json"), Map.of());
 

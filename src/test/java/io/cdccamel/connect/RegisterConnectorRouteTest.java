@@ -55,6 +55,7 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
         volatile int refusals;
         volatile java.util.function.IntFunction<Answer> postAnswers = n -> new Answer(201, "{}");
         volatile String validationErrors;
+        volatile String invalidKey = "database.hostname";
         final AtomicInteger posts = new AtomicInteger();
 
         Answer answer(String call, String body) throws Exception {
@@ -68,7 +69,7 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
             if (call.equals(VALIDATE)) {
                 String errors = validationErrors == null ? "[]" : "[\"" + validationErrors + "\"]";
                 return new Answer(200, "{\"name\":\"" + CLASS + "\",\"error_count\":" + (validationErrors == null ? 0 : 1)
-                        + ",\"configs\":[{\"value\":{\"name\":\"database.hostname\",\"errors\":" + errors + "}}]}");
+                        + ",\"configs\":[{\"value\":{\"name\":\"" + invalidKey + "\",\"errors\":" + errors + "}}]}");
             }
             if (call.equals("POST /connectors")) {
                 Answer a = postAnswers.apply(posts.incrementAndGet());
@@ -225,6 +226,34 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
         connect.validationErrors = null; // the database came up
         awaitState(ConnectorRegistration.State.RUNNING);
         assertThat(count("POST /connectors")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSayThatTheWorkerLacksExactlyOnceWhenConnectFindsTheConnectorInvalidForIt() throws Exception {
+        // what DistributedHerder answers when exactly.once.support=required meets a worker without it
+        connect.invalidKey = "exactly.once.support";
+        connect.validationErrors = "This worker does not have exactly-once source support enabled.";
+        start();
+
+        awaitState(ConnectorRegistration.State.INVALID);
+        assertThat(count("POST /connectors")).isZero();
+        assertThat(registration.lastMessage())
+                .contains("exactly.once.support: This worker does not have exactly-once source support enabled.")
+                .contains("set exactly.once.source.support=enabled on every worker");
+        assertThat(registration.isHealthy()).isFalse();
+    }
+
+    @Test
+    void shouldSayThatTheWorkerLacksExactlyOnceWhenConnectRejectsThePostForIt() throws Exception {
+        connect.postAnswers = n -> new Answer(400, "{\"error_code\":400,\"message\":\"Connector configuration is invalid and "
+                + "contains the following 1 error(s):\\nexactly.once.support: This worker does not have exactly-once source "
+                + "support enabled.\"}");
+        start();
+
+        awaitState(ConnectorRegistration.State.REJECTED);
+        assertThat(registration.lastMessage()).contains("rejected POST /connectors with 400")
+                .contains("This worker does not have exactly-once source support enabled.")
+                .contains("set exactly.once.source.support=enabled on every worker");
     }
 
     @Test

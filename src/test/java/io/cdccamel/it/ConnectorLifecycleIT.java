@@ -61,7 +61,7 @@ class ConnectorLifecycleIT {
         Db.createProductTable("it_drift", "(1, 'a')");
         TestApp first = start("it_drift", "drift_connector", "drift-a", Map.of());
         awaitRunning(first);
-        assertThat(get("/connectors/drift_connector/config").path("poll.interval.ms").asText()).isEqualTo("50");
+        assertThat(get("/connectors/drift_connector/config").path("poll.interval.ms").asText()).isEqualTo("10");
         apps.stop(first);
 
         TestApp second = start("it_drift", "drift_connector", "drift-b",

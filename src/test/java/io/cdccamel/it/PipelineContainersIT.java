@@ -77,6 +77,8 @@ class PipelineContainersIT {
                 .withEnv("CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR", "1")
                 .withEnv("CONNECT_STATUS_STORAGE_REPLICATION_FACTOR", "1")
                 .withEnv("CONNECT_CONNECTOR_CLIENT_CONFIG_OVERRIDE_POLICY", "None")
+                // debezium_connect.json requires it (exactly.once.support=required), as in docker-compose.yml
+                .withEnv("CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT", "enabled")
                 .withEnv("CONNECT_CONFIG_PROVIDERS", "env")
                 .withEnv("CONNECT_CONFIG_PROVIDERS_ENV_CLASS", "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
                 .withEnv("CDC_CONNECTOR_PASSWORD", CONNECTOR_PASSWORD)

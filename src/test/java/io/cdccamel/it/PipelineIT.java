@@ -62,6 +62,7 @@ class PipelineIT {
         props.put("bootstrap.servers", EmbeddedStackExtension.stack().kafka().bootstrapServers());
         props.put("key.deserializer", StringDeserializer.class.getName());
         props.put("value.deserializer", StringDeserializer.class.getName());
+        props.put("isolation.level", "read_committed");
         Map<String, String> records = new HashMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()

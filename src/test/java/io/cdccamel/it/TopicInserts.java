@@ -14,7 +14,10 @@ import java.util.Properties;
 
 import static org.awaitility.Awaitility.await;
 
-/** What a topic holds, read from the beginning by a new consumer group, as a user's own consumer would. */
+/**
+ * What a topic holds, read from the beginning by a new consumer group with
+ * {@code isolation.level=read_committed}, as a user's own consumer should.
+ */
 final class TopicInserts {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -31,6 +34,8 @@ final class TopicInserts {
         props.put("bootstrap.servers", EmbeddedStackExtension.stack().kafka().bootstrapServers());
         props.put("group.id", "it-read-" + System.nanoTime());
         props.put("auto.offset.reset", "earliest");
+        // as the route reads: records of aborted transactions (a killed worker's) are not there
+        props.put("isolation.level", "read_committed");
         props.put("key.deserializer", StringDeserializer.class.getName());
         props.put("value.deserializer", StringDeserializer.class.getName());
         Map<Integer, Integer> byId = new HashMap<>();

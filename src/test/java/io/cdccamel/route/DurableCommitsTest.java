@@ -27,7 +27,7 @@ class DurableCommitsTest {
     private PrintedBatch written(Path written, int partition, long offset) {
         PrintedBatch batch = new PrintedBatch();
         batch.done("t", partition, () -> committed.add(partition + "@" + offset));
-        batch.entry("t.log", "t", partition, offset, null).append("entry\n");
+        batch.entry("t.log", "t", partition, offset, false).append("entry\n");
         batch.getOutputs().get(0).produced(written.toString());
         return batch;
     }

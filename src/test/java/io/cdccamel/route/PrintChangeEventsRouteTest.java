@@ -45,7 +45,6 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     private final io.cdccamel.events.WrittenPositions positions = new io.cdccamel.events.WrittenPositions();
     private final DurableCommits durableCommits = new DurableCommits(true);
     private final RecordingLogger logged = new RecordingLogger();
-    private final io.cdccamel.events.ResentEvents resentEvents = new io.cdccamel.events.ResentEvents(1000);
 
     @Override
     protected Map<String, String> properties() {
@@ -61,7 +60,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("dropRecordHeaders", new DropRecordHeaders());
-        registry.bind(PrintChangeEvents.BEAN, new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), formatter, positions, resentEvents));
+        registry.bind(PrintChangeEvents.BEAN, new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), formatter, positions));
         registry.bind(DeadLetters.BEAN, new DeadLetters());
         registry.bind(DurableCommits.BEAN, durableCommits);
         // the log endpoints use the one slf4j Logger of the registry
@@ -290,14 +289,18 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     }
 
     @Test
-    void shouldDropAReSendThatComesInTheSameBatchAsTheEventItself() throws Exception {
+    void shouldPrintIdenticalEventsAtDistinctOffsetsInOneBatch() throws Exception {
+        // rows of a keyless table, or of a snapshot, share source.lsn and txId and may share every
+        // byte: two such records are two changes, and the count of snapshot events says so
         String event = resource("seed-snapshot.json");
-        long droppedBefore = resentEvents.droppedCount();
+        PrintChangeEvents printer = context.getRegistry().lookupByNameAndType(PrintChangeEvents.BEAN, PrintChangeEvents.class);
+        long snapshotBefore = printer.snapshotEventCount();
 
         batch(record(TOPIC, 0, 0, "Struct{id=23}", event), record(TOPIC, 0, 1, "Struct{id=23}", event));
 
-        assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
-        assertThat(resentEvents.droppedCount()).isEqualTo(droppedBefore + 1);
+        String golden = resource("seed-snapshot.golden.txt");
+        assertThat(output(TOPIC + ".log")).isEqualTo(golden + golden.replace("Offset: 0 ]", "Offset: 1 ]"));
+        assertThat(printer.snapshotEventCount()).isEqualTo(snapshotBefore + 2);
     }
 
     @Test
@@ -321,22 +324,24 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     }
 
     @Test
-    void shouldDropAnEventDebeziumSentAgainUnderANewOffset() throws Exception {
+    void shouldPrintIdenticalEventsAtDistinctOffsetsAcrossBatches() throws Exception {
         String event = resource("seed-snapshot.json");
         String update = event.replace("\"op\":\"r\"", "\"op\":\"u\"");
         send(TOPIC, 0, 0, "Struct{id=23}", event);
         send(TOPIC, 0, 1, "Struct{id=23}", update);
-        // a Connect worker crashed: the same two changes again, at new offsets
+        // the same content again at new offsets: only Kafka's position tells records apart, so
+        // these are printed too (re-sends are kept out by exactly-once upstream, not guessed here)
         send(TOPIC, 0, 2, "Struct{id=23}", event);
         send(TOPIC, 0, 3, "Struct{id=23}", update);
-        // the same row in another topic is another event
-        send("postgres.debezium.product_copy", 0, 4, "Struct{id=23}", event);
+        // a record at an offset the output already holds is the one thing skipped
+        send(TOPIC, 0, 3, "Struct{id=23}", update);
 
         assertThat(output(TOPIC + ".log").lines().filter(l -> l.startsWith("Message on")))
                 .containsExactly("Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 0 ] {",
-                        "Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ] {");
-        assertThat(output("postgres.debezium.product_copy.log")).startsWith("Message on");
-        assertThat(resentEvents.droppedCount()).isEqualTo(2);
+                        "Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ] {",
+                        "Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 2 ] {",
+                        "Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 3 ] {");
+        assertThat(positions.skippedCount()).isEqualTo(1);
     }
 
     @Test
