@@ -46,9 +46,11 @@ final class StartupBench {
         for (int run = 0; run < runs; run++) {
             Path dir = Bench.freshDir("startup/run-" + (run + 1));
             Files.createDirectories(dir.resolve("routes"));
-            Files.copy(Path.of("routes", "print-change-events.yaml"), dir.resolve("routes").resolve("print-change-events.yaml"),
-                    StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(Path.of("debezium_connect.json"), dir.resolve("debezium_connect.json"));
+            // the route and connector of the jar's own project (its target/ is the jar's folder)
+            Path project = jar.getParent().getParent();
+            Files.copy(project.resolve("routes").resolve("print-change-events.yaml"),
+                    dir.resolve("routes").resolve("print-change-events.yaml"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(project.resolve("debezium_connect.json"), dir.resolve("debezium_connect.json"));
             int pgPort = Ports.freePort();
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
