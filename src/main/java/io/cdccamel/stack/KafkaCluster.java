@@ -154,7 +154,7 @@ public final class KafkaCluster implements AutoCloseable {
         // expires, and a broker cannot register again before that (9 s by default): in one JVM,
         // heartbeats do not cross a network
         c.put("broker.session.timeout.ms", "4000");
-        c.put("broker.heartbeat.interval.ms", "1000");
+        c.put("broker.heartbeat.interval.ms", "500");
         return c;
     }
 
