@@ -6,9 +6,6 @@ import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.it.OutputEntries.Entry;
 import io.cdccamel.stack.ConnectorRole;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -70,25 +66,12 @@ class KeylessRowsIT {
     }
 
     /** Every change event of the topic (tombstones left out), read to its end with read_committed. */
-    private static List<JsonNode> eventsInTopic(String topic) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", EmbeddedStackExtension.stack().kafka().bootstrapServers());
-        props.put("isolation.level", "read_committed");
+    private static List<JsonNode> eventsInTopic(String topic) throws Exception {
         List<JsonNode> events = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null) {
-                        events.add(MAPPER.readTree(r.value()));
-                    }
-                }
-                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
-            });
+        for (ConsumerRecord<String, String> r : TopicInserts.readToEnd(topic)) {
+            if (r.value() != null) {
+                events.add(MAPPER.readTree(r.value()));
+            }
         }
         return events;
     }

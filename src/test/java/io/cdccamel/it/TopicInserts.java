@@ -56,4 +56,24 @@ final class TopicInserts {
         }
         return byId;
     }
+
+    /** Every record of the topic, each partition read from its beginning to its end, with read_committed. */
+    static List<ConsumerRecord<String, String>> readToEnd(String topic) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", EmbeddedStackExtension.stack().kafka().bootstrapServers());
+        props.put("isolation.level", "read_committed");
+        List<ConsumerRecord<String, String>> records = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+        }
+        return records;
+    }
 }
