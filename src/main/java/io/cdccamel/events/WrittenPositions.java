@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -23,25 +21,18 @@ import java.util.stream.Stream;
 public class WrittenPositions {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.output-positions");
-    private static final Pattern POSITION = Pattern.compile(
-            "(?:Message|Dead letter) on \\[ Topic: (\\S+) , Partition: (\\d+), Offset: (\\d+) \\]");
 
     private final Map<String, Long> highest = new ConcurrentHashMap<>();
     private final AtomicLong skipped = new AtomicLong();
     private volatile boolean skipping;
 
-    /** Reads every {@code *.log} of {@code outputDir}, first cutting off an entry left half-written. */
+    /** Reads every output file of {@code outputDir}, first cutting off an entry left half-written. */
     public static WrittenPositions scan(Path outputDir) throws IOException {
         WrittenPositions positions = new WrittenPositions();
-        if (!Files.isDirectory(outputDir)) {
-            return positions;
-        }
-        try (Stream<Path> files = Files.list(outputDir)) {
-            for (Path file : files.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList()) {
-                repairTail(file);
-                try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-                    lines.forEach(positions::readLine);
-                }
+        for (Path file : OutputFormat.files(outputDir)) {
+            repairTail(file);
+            try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+                lines.forEach(positions::readLine);
             }
         }
         if (!positions.highest.isEmpty()) {
@@ -52,19 +43,15 @@ public class WrittenPositions {
     }
 
     private void readLine(String line) {
-        // headers start a line (the JSON's own lines start with a tab, a brace or a bracket)
-        if (line.isEmpty() || line.charAt(0) == '\t' || line.charAt(0) == '}' || line.charAt(0) == ']') {
-            return;
-        }
-        Matcher m = POSITION.matcher(line);
-        if (m.find()) {
-            highest.merge(key(m.group(1), Integer.parseInt(m.group(2))), Long.parseLong(m.group(3)), Math::max);
+        OutputFormat.Entry header = OutputFormat.parseHeader(line);
+        if (header != null) {
+            highest.merge(key(header.topic(), header.partition()), header.offset(), Math::max);
         }
     }
 
     /**
      * A crash in the middle of an append leaves a last entry without its end; that entry is cut off
-     * so that it is written again, whole.
+     * so that it is written again, whole. Only the file's last 64 KB are read.
      */
     static void repairTail(Path file) throws IOException {
         long size = Files.size(file);
@@ -76,27 +63,33 @@ public class WrittenPositions {
             byte[] bytes = new byte[tail];
             raf.seek(size - tail);
             raf.readFully(bytes);
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            if (text.endsWith("\n") && isCompleteLastEntry(text)) {
+            int from = 0;
+            if (tail < size) {
+                // start at a line start: the tail may begin inside an entry
+                while (from < tail && bytes[from] != '\n') {
+                    from++;
+                }
+                from++;
+            }
+            if (from >= tail) {
                 return;
             }
-            int lastHeader = Math.max(text.lastIndexOf("\nMessage on [ "), text.lastIndexOf("\nDead letter on [ "));
-            long cut = lastHeader >= 0 ? size - tail + text.substring(0, lastHeader + 1).getBytes(StandardCharsets.UTF_8).length
-                    : (tail == size ? 0 : size);
+            String text = new String(bytes, from, tail - from, StandardCharsets.UTF_8);
+            int whole = OutputFormat.wholeEnd(text);
+            if (whole < 0) {
+                if (tail == size) {
+                    whole = 0; // a file with no header at all holds nothing of ours
+                } else {
+                    return; // one entry longer than the tail: too long to judge, kept
+                }
+            }
+            long cut = size - tail + from + text.substring(0, whole).getBytes(StandardCharsets.UTF_8).length;
             if (cut < size) {
                 LOG.warn("{} ended with a half-written entry ({} bytes): cut off, it will be written again",
                         file, size - cut);
                 raf.setLength(cut);
             }
         }
-    }
-
-    /** The last line closes an envelope (a "}" alone) or is a whole one-line entry. */
-    private static boolean isCompleteLastEntry(String text) {
-        int start = text.lastIndexOf('\n', text.length() - 2) + 1;
-        String last = text.substring(start, text.length() - 1);
-        return last.equals("}") || last.contains("Message on [ ") && last.contains(" ] tombstone ")
-                || last.startsWith("Dead letter on [ ");
     }
 
     private static String key(String topic, int partition) {

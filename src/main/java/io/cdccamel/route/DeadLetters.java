@@ -23,9 +23,6 @@ import java.util.Map;
  */
 public class DeadLetters implements Processor {
 
-    /** The bean that turns a dead letter into its Kafka record in the route. */
-    public static final String BEAN = "deadLetters";
-    public static final String FILE = "dead-letter.log";
     /** Kafka headers of a record in the dead-letter topic: why, and where it came from. */
     public static final String REASON = "cdc.dead-letter.reason";
     public static final String SOURCE_TOPIC = "cdc.source.topic";

@@ -32,9 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class DurableCommits {
 
-    /** The bean the route's {@code durableCommits} step calls. */
-    public static final String BEAN = "durableCommits";
-
     private static final Logger LOG = LoggerFactory.getLogger(DurableCommits.class);
 
     private final Set<Path> known = ConcurrentHashMap.newKeySet();
@@ -54,15 +51,12 @@ public class DurableCommits {
     }
 
     /** A batch is written: syncs its files, then commits the newest offset of each of its partitions. */
-    public void commit(Exchange exchange, @Variable(PrintChangeEvents.BATCH) PrintedBatch batch) {
+    public void commit(Exchange exchange, @Variable(WriteChangeEvents.PRINTED) PrintedBatch batch) {
+        // Kafka's consumer is not for concurrent use, but this call may come from another thread than
+        // the consumer's (a step of the route went asynchronous): the consumer's thread waits for the
+        // exchange to complete, so the two never use the consumer at the same time.
         if (failure != null) {
             return; // a sync failed: nothing more is committed until the app is restarted
-        }
-        if (batch.consumerThread() != Thread.currentThread()) {
-            // a Kafka consumer must only be called from its own thread: the route must not go on
-            // in another thread (a split without synchronous, an asynchronous endpoint) before this step
-            throw new IllegalStateException("Offsets of a batch read by " + batch.consumerThread().getName()
-                    + " cannot be committed from " + Thread.currentThread().getName());
         }
         Set<Path> files = new LinkedHashSet<>();
         for (PrintedBatch.Output output : batch.getOutputs()) {

@@ -26,9 +26,9 @@ public final class OutputMetrics {
             LOG.warn("No Micrometer registry: the output's counters are not in /observe/metrics");
             return;
         }
-        WrittenPositions written = context.getRegistry().lookupByNameAndType("writtenPositions", WrittenPositions.class);
-        PrintChangeEvents printer = context.getRegistry().lookupByNameAndType(PrintChangeEvents.BEAN, PrintChangeEvents.class);
-        DurableCommits commits = context.getRegistry().lookupByNameAndType(DurableCommits.BEAN, DurableCommits.class);
+        WrittenPositions written = context.getRegistry().findSingleByType(WrittenPositions.class);
+        PrintChangeEvents printer = context.getRegistry().findSingleByType(PrintChangeEvents.class);
+        DurableCommits commits = context.getRegistry().findSingleByType(DurableCommits.class);
         if (written != null) {
             FunctionCounter.builder("cdc.redelivered.records.skipped", written, WrittenPositions::skippedCount)
                     .description("Records read again from Kafka that the output already held").register(registry);

@@ -11,14 +11,13 @@ import java.util.Map;
 /**
  * What one batch of records (a poll) becomes: the text to append to each output file, in record
  * order; the records that go to the dead-letter topic; and, per partition, the newest record's
- * commit. Built by {@link PrintChangeEvents}, written by the route, committed by {@link DurableCommits}.
+ * commit. Built by {@link PrintChangeEvents}, written and committed by {@link WriteChangeEvents}.
  */
 public final class PrintedBatch {
 
     private final List<Output> outputs = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final Map<TopicPartition, KafkaManualCommit> commits = new LinkedHashMap<>();
-    private final Thread consumerThread = Thread.currentThread();
     private int records;
 
     /**
@@ -132,7 +131,7 @@ public final class PrintedBatch {
     }
 
     private String joined(boolean deadLetterFile) {
-        List<Output> matching = outputs.stream().filter(o -> o.fileName.equals(DeadLetters.FILE) == deadLetterFile).toList();
+        List<Output> matching = outputs.stream().filter(o -> o.fileName.equals(io.cdccamel.events.OutputFormat.DEAD_LETTER_FILE) == deadLetterFile).toList();
         if (matching.size() <= 1) {
             // the usual case: the very text appended to the file, not a copy
             return matching.isEmpty() ? null : matching.get(0).getText();
@@ -149,9 +148,5 @@ public final class PrintedBatch {
 
     Iterable<KafkaManualCommit> commits() {
         return commits.values();
-    }
-
-    Thread consumerThread() {
-        return consumerThread;
     }
 }

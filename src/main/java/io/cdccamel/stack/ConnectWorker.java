@@ -155,9 +155,7 @@ public final class ConnectWorker implements AutoCloseable {
         String group = args.length > 2 ? args[2] : GROUP_ID;
         java.nio.file.Path secrets = java.nio.file.Path.of(System.getProperty("cdc.secrets.file",
                 "data/secrets/connector.properties"));
-        Map<String, String> extra = new HashMap<>();
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(StackSettings.CONNECT_WORKER_PREFIX))
-                .forEach(k -> extra.put(k.substring(StackSettings.CONNECT_WORKER_PREFIX.length()), System.getProperty(k)));
+        Map<String, String> extra = io.cdccamel.Settings.systemWithPrefix(StackSettings.CONNECT_WORKER_PREFIX);
         ConnectWorker worker = start(brokers, port, secrets, Duration.ofSeconds(120), group, extra);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "connect-worker-stop"));
         System.out.println("Kafka Connect worker ready at " + worker.url() + " (group " + group + ", brokers " + brokers + ")");

@@ -55,12 +55,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
 
     /** {@code cdc.connect.worker.<key>=value}: worker setting {@code <key>} of the embedded Connect worker. */
     private static java.util.Map<String, String> connectWorkerSettings(PropertiesComponent pc) {
-        java.util.Map<String, String> settings = new java.util.TreeMap<>();
-        java.util.Properties all = pc.loadProperties(k -> k.startsWith(StackSettings.CONNECT_WORKER_PREFIX));
-        for (String key : all.stringPropertyNames()) {
-            settings.put(key.substring(StackSettings.CONNECT_WORKER_PREFIX.length()),
-                    pc.resolveProperty(key).orElse(all.getProperty(key)));
-        }
+        java.util.Map<String, String> settings = io.cdccamel.Settings.withPrefix(pc, StackSettings.CONNECT_WORKER_PREFIX);
         if (!settings.isEmpty()) {
             LOG.info("Kafka Connect worker settings from cdc.connect.worker.*: {}", settings);
         }
@@ -96,6 +91,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
             throw new StackStartException("The embedded stack failed to start: " + e, e);
         }
 
+        context.getRegistry().bind("localStack", stack);
         context.getRegistry().bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
         if (stack.kafka().created()) {
             moveEarlierOutputAside(Path.of(property(pc, "cdc.output.dir")));
@@ -122,8 +118,8 @@ public class EmbeddedStackListener extends MainListenerSupport {
         if (!java.nio.file.Files.isDirectory(outputDir)) {
             return;
         }
-        try (var files = java.nio.file.Files.list(outputDir)) {
-            List<Path> logs = files.filter(p -> p.getFileName().toString().endsWith(".log")).toList();
+        try {
+            List<Path> logs = io.cdccamel.events.OutputFormat.files(outputDir);
             if (logs.isEmpty()) {
                 return;
             }

@@ -1,6 +1,7 @@
 package io.cdccamel.bench;
 
 import io.cdccamel.CdcApplication;
+import org.apache.camel.main.Main;
 import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.Ports;
 
@@ -30,7 +31,7 @@ public final class Bench {
 
     static final Path DIR = Path.of("target", "bench");
     /** Apps started, stopped (with their stacks) whatever way the bench ends. */
-    private static final java.util.List<CdcApplication> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final java.util.List<Main> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final PrintStream FIGURES = System.err;
 
     private Bench() {
@@ -105,7 +106,7 @@ public final class Bench {
     }
 
     /** The real application, embedded mode, started in this JVM with the given overrides. */
-    static CdcApplication startApp(Path workDir, Map<String, String> extra) throws Exception {
+    static Main startApp(Path workDir, Map<String, String> extra) throws Exception {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("cdc.stack.dir", workDir.resolve("data").toString());
         props.put("cdc.postgres.port", "0");
@@ -119,15 +120,15 @@ public final class Bench {
         System.getProperties().stringPropertyNames().stream()
                 .filter(k -> k.startsWith("cdc.") || k.startsWith("camel."))
                 .forEach(k -> props.put(k, System.getProperty(k)));
-        CdcApplication app = new CdcApplication();
-        props.forEach(app.main()::addOverrideProperty);
+        Main app = CdcApplication.newMain();
+        props.forEach(app::addOverrideProperty);
         STARTED.add(app);
-        app.main().start();
+        app.start();
         return app;
     }
 
     private static void stopAll() {
-        for (CdcApplication app : STARTED) {
+        for (Main app : STARTED) {
             try {
                 stop(app);
             } catch (Exception e) {
@@ -137,10 +138,10 @@ public final class Bench {
     }
 
     /** Stops the app, then its embedded stack (PostgreSQL is a child process: it must not outlive the bench). */
-    static void stop(CdcApplication app) throws Exception {
+    static void stop(Main app) throws Exception {
         STARTED.remove(app);
         LocalStack stack = stack(app);
-        app.main().stop();
+        app.stop();
         if (stack != null) {
             stack.close();
         }
@@ -150,9 +151,9 @@ public final class Bench {
      * Waits until the route has committed {@code records} records (printed, dead-lettered or skipped,
      * then synced and committed); fails with {@code what} after the timeout.
      */
-    static void awaitCommitted(CdcApplication app, long records, long timeout, TimeUnit unit, String what) {
-        io.cdccamel.route.DurableCommits commits = app.main().getCamelContext().getRegistry()
-                .lookupByNameAndType(io.cdccamel.route.DurableCommits.BEAN, io.cdccamel.route.DurableCommits.class);
+    static void awaitCommitted(Main app, long records, long timeout, TimeUnit unit, String what) {
+        io.cdccamel.route.DurableCommits commits = app.getCamelContext().getRegistry()
+                .findSingleByType(io.cdccamel.route.DurableCommits.class);
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (commits.recordCount() < records) {
             if (System.nanoTime() > deadline) {
@@ -162,8 +163,8 @@ public final class Bench {
         }
     }
 
-    static LocalStack stack(CdcApplication app) {
-        return app.stackListener().stack();
+    static LocalStack stack(Main app) {
+        return app.getCamelContext().getRegistry().findSingleByType(LocalStack.class);
     }
 
     static void sql(LocalStack stack, String... statements) throws SQLException {

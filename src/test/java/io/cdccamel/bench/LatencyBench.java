@@ -1,6 +1,6 @@
 package io.cdccamel.bench;
 
-import io.cdccamel.CdcApplication;
+import org.apache.camel.main.Main;
 import io.cdccamel.stack.LocalStack;
 
 import java.awt.BasicStroke;
@@ -39,7 +39,7 @@ final class LatencyBench {
     static void run() throws Exception {
         int seconds = Bench.intProperty("bench.seconds", 60);
         Path dir = Bench.freshDir("latency");
-        CdcApplication app = Bench.startApp(dir, Map.of("cdc.topics", TOPIC));
+        Main app = Bench.startApp(dir, Map.of("cdc.topics", TOPIC));
         LocalStack stack = Bench.stack(app);
         Bench.sql(stack, "CREATE TABLE debezium.latency (id bigint PRIMARY KEY, note text)");
         Path file = dir.resolve("output").resolve(TOPIC + ".log");

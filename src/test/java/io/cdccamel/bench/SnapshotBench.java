@@ -1,6 +1,6 @@
 package io.cdccamel.bench;
 
-import io.cdccamel.CdcApplication;
+import org.apache.camel.main.Main;
 import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.StackSettings;
 
@@ -37,10 +37,10 @@ final class SnapshotBench {
         }
         boolean route = Boolean.parseBoolean(System.getProperty("bench.route", "true"));
         long start = System.nanoTime();
-        CdcApplication app = Bench.startApp(dir, Map.of("cdc.topics", TOPIC));
+        Main app = Bench.startApp(dir, Map.of("cdc.topics", TOPIC));
         if (!route) {
             // Debezium alone: how fast the snapshot reaches Kafka when nothing else wants the CPU
-            app.main().getCamelContext().getRouteController().stopRoute("print-change-events");
+            app.getCamelContext().getRouteController().stopRoute("print-change-events");
             String brokers = Bench.stack(app).kafka().bootstrapServers();
             long firstAt = 0;
             long inKafka = 0;

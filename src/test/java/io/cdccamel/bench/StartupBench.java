@@ -48,8 +48,8 @@ final class StartupBench {
             Files.createDirectories(dir.resolve("routes"));
             // the route and connector of the jar's own project (its target/ is the jar's folder)
             Path project = jar.getParent().getParent();
-            Files.copy(project.resolve("routes").resolve("print-change-events.yaml"),
-                    dir.resolve("routes").resolve("print-change-events.yaml"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(project.resolve("routes").resolve("print-change-events.camel.yaml"),
+                    dir.resolve("routes").resolve("print-change-events.camel.yaml"), StandardCopyOption.REPLACE_EXISTING);
             Files.copy(project.resolve("debezium_connect.json"), dir.resolve("debezium_connect.json"));
             int pgPort = Ports.freePort();
             List<String> command = new ArrayList<>(List.of(

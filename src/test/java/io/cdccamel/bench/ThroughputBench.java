@@ -1,9 +1,9 @@
 package io.cdccamel.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.CdcApplication;
+import org.apache.camel.main.Main;
 import io.cdccamel.events.ChangeEvent;
-import io.cdccamel.events.ChangeEventFormatter;
+import io.cdccamel.events.OutputFormat;
 import io.cdccamel.events.ExactJson;
 import io.cdccamel.stack.LocalStack;
 import org.apache.camel.CamelContext;
@@ -60,8 +60,8 @@ final class ThroughputBench {
         int sourceRows = Bench.intProperty("bench.source.rows", 20_000);
         Path dir = Bench.freshDir("throughput");
         long t0 = System.nanoTime();
-        CdcApplication app = Bench.startApp(dir, Map.of("cdc.topics", TOPIC));
-        CamelContext camel = app.main().getCamelContext();
+        Main app = Bench.startApp(dir, Map.of("cdc.topics", TOPIC));
+        CamelContext camel = app.getCamelContext();
         camel.getRouteController().stopRoute("print-change-events");
         LocalStack stack = Bench.stack(app);
         String brokers = stack.kafka().bootstrapServers();
@@ -239,7 +239,7 @@ final class ThroughputBench {
         props.put("enable.auto.commit", "false");
         props.put("isolation.level", "read_committed");
         ObjectMapper mapper = ExactJson.newObjectMapper();
-        ChangeEventFormatter formatter = new ChangeEventFormatter();
+
         Path file = dir.resolve("plain-" + TOPIC + ".log");
         long start = System.nanoTime();
         long half = 0;
@@ -252,7 +252,7 @@ final class ThroughputBench {
             while (done < events) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    out.write(formatter.format(r.topic(), r.partition(), r.offset(), ChangeEvent.of(mapper.readTree(r.value()))));
+                    out.write(OutputFormat.event(r.topic(), r.partition(), r.offset(), ChangeEvent.of(mapper.readTree(r.value()))));
                     done++;
                 }
                 if (!records.isEmpty()) {

@@ -1,6 +1,6 @@
 package io.cdccamel.bench;
 
-import io.cdccamel.CdcApplication;
+import org.apache.camel.main.Main;
 import io.cdccamel.stack.LocalStack;
 
 import java.nio.file.Files;
@@ -27,13 +27,13 @@ final class WorkloadBench {
     static void run() throws Exception {
         int rows = Bench.intProperty("bench.rows", 100_000);
         Path dir = Bench.freshDir("workload");
-        CdcApplication app = Bench.startApp(dir, Map.of());
+        Main app = Bench.startApp(dir, Map.of());
         LocalStack stack = Bench.stack(app);
         // the changes stream, as a user's would: after the connector's snapshot of the demo table
         Path demo = dir.resolve("output").resolve("postgres.debezium.product.log");
         long started = System.nanoTime();
         while (!(Files.exists(demo) && Files.readString(demo).contains("Message on [")
-                && app.registration().state() == io.cdccamel.connect.ConnectorRegistration.State.RUNNING)) {
+                && app.getCamelContext().getRegistry().findSingleByType(io.cdccamel.connect.ConnectorRegistration.class).state() == io.cdccamel.connect.ConnectorRegistration.State.RUNNING)) {
             if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(3)) {
                 throw new IllegalStateException("the connector did not start streaming");
             }

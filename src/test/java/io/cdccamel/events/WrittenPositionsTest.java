@@ -10,20 +10,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class WrittenPositionsTest {
 
-    private final ChangeEventFormatter formatter = new ChangeEventFormatter();
 
     @TempDir
     Path dir;
 
     private String entry(String topic, int partition, long offset) {
-        return formatter.header(topic, partition, offset) + "{\n\t\"op\": \"c\"\n}\n";
+        return OutputFormat.header(topic, partition, offset) + "{\n\t\"op\": \"c\"\n}\n";
     }
 
     @Test
     void shouldReadTheHighestWrittenOffsetPerTopicPartitionFromTheFiles() throws Exception {
         Files.writeString(dir.resolve("t.log"), entry("t", 0, 4) + entry("t", 1, 9) + entry("t", 0, 5)
-                + formatter.formatTombstone("t", 0, 6, "Struct{id=1}"));
-        Files.writeString(dir.resolve("dead-letter.log"), formatter.formatDeadLetter("t", 1, 10, "bad", "\"x\""));
+                + OutputFormat.tombstone("t", 0, 6, "Struct{id=1}"));
+        Files.writeString(dir.resolve("dead-letter.log"), OutputFormat.deadLetter("t", 1, 10, "bad", "\"x\""));
 
         WrittenPositions positions = WrittenPositions.scan(dir);
 
@@ -39,7 +38,7 @@ class WrittenPositionsTest {
     void shouldCutOffAnEntryLeftHalfWrittenByACrash() throws Exception {
         Path file = dir.resolve("t.log");
         String whole = entry("t", 0, 1);
-        Files.writeString(file, whole + formatter.header("t", 0, 2) + "{\n\t\"op\": \"c\",\n");
+        Files.writeString(file, whole + OutputFormat.header("t", 0, 2) + "{\n\t\"op\": \"c\",\n");
 
         WrittenPositions positions = WrittenPositions.scan(dir);
 
@@ -51,7 +50,7 @@ class WrittenPositionsTest {
     @Test
     void shouldKeepAFileWhoseLastEntryIsWhole() throws Exception {
         Path file = dir.resolve("t.log");
-        String text = entry("t", 0, 1) + formatter.formatTombstone("t", 0, 2, "Struct{id=1}");
+        String text = entry("t", 0, 1) + OutputFormat.tombstone("t", 0, 2, "Struct{id=1}");
         Files.writeString(file, text);
 
         WrittenPositions.scan(dir);

@@ -118,7 +118,7 @@ class ConnectorLifecycleIT {
         awaitRunning(app);
         await().atMost(TIMEOUT).until(() -> OutputEntries.read(app.outputFile()).size() == 1);
 
-        String user = app.app.main().getCamelContext()
+        String user = app.app.getCamelContext()
                 .resolvePropertyPlaceholders("{{cdc.connector.config.database.user:cdc_connector}}");
         assertThat(user).isEqualTo(ConnectorRole.ROLE);
         assertThat(column("SELECT rolsuper || ',' || rolreplication || ',' || rolcanlogin FROM pg_roles WHERE rolname = '"

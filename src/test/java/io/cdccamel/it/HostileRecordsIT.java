@@ -138,7 +138,7 @@ class HostileRecordsIT {
 
         Map<Long, Entry> printed = OutputEntries.read(app.outputFile()).stream()
                 .collect(Collectors.toMap(Entry::offset, e -> e, (a, b) -> a));
-        List<String> deadLines = Files.readAllLines(app.outputDir.resolve(DeadLetters.FILE));
+        List<String> deadLines = Files.readAllLines(app.outputDir.resolve(io.cdccamel.events.OutputFormat.DEAD_LETTER_FILE));
         Map<Long, String> dead = new HashMap<>();
         for (String line : deadLines) {
             long offset = Long.parseLong(line.replaceFirst("^.*, Offset: (\\d+) \\].*$", "$1"));
@@ -164,7 +164,7 @@ class HostileRecordsIT {
         // headers from the record steered nothing: one output file per topic, plus the dead letters
         try (var files = Files.list(app.outputDir)) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder(TOPIC + ".log", DeadLetters.FILE);
+                    .containsExactlyInAnyOrder(TOPIC + ".log", io.cdccamel.events.OutputFormat.DEAD_LETTER_FILE);
         }
         assertThat(Files.exists(app.outputDir.resolveSibling("escaped.log"))).isFalse();
 

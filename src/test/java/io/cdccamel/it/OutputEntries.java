@@ -3,6 +3,7 @@ package io.cdccamel.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ExactJson;
+import io.cdccamel.events.OutputFormat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,18 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The entries of an output file, read back: header position and the printed envelope. */
 final class OutputEntries {
 
     private static final ObjectMapper MAPPER = ExactJson.newObjectMapper();
-    private static final Pattern HEADER = Pattern.compile(
-            "^(.*?)Message on \\[ Topic: (\\S+) , Partition: (\\d+), Offset: (\\d+) \\] ", Pattern.MULTILINE);
 
     /** One printed record; {@code json} is null for a tombstone. */
-    record Entry(String prefix, String topic, int partition, long offset, String text, JsonNode json) {
+    record Entry(String topic, int partition, long offset, String text, JsonNode json) {
         String op() {
             return json == null ? null : json.path("op").asText(null);
         }
@@ -57,6 +54,7 @@ final class OutputEntries {
         return count;
     }
 
+    /** The file's whole entries, read back by the product's own {@link OutputFormat}. */
     static List<Entry> read(Path file) {
         if (!Files.exists(file)) {
             return List.of();
@@ -68,29 +66,16 @@ final class OutputEntries {
             throw new UncheckedIOException(e);
         }
         List<Entry> entries = new ArrayList<>();
-        Matcher m = HEADER.matcher(content);
-        List<int[]> bounds = new ArrayList<>();
-        List<String[]> headers = new ArrayList<>();
-        while (m.find()) {
-            bounds.add(new int[] {m.start(), m.end()});
-            headers.add(new String[] {m.group(1), m.group(2), m.group(3), m.group(4)});
-        }
-        for (int i = 0; i < bounds.size(); i++) {
-            int end = i + 1 < bounds.size() ? bounds.get(i + 1)[0] : content.length();
-            String text = content.substring(bounds.get(i)[1], end);
-            if (!text.endsWith("\n")) {
-                break; // the last entry is still being written
-            }
-            String[] h = headers.get(i);
+        for (OutputFormat.Entry e : OutputFormat.entries(content)) {
             JsonNode json = null;
-            if (!text.startsWith("tombstone")) {
+            if (e.kind() == OutputFormat.Kind.EVENT) {
                 try {
-                    json = MAPPER.readValue(text, JsonNode.class);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Entry at offset " + h[3] + " is not JSON: " + text, e);
+                    json = MAPPER.readValue(e.text(), JsonNode.class);
+                } catch (IOException x) {
+                    throw new UncheckedIOException("Entry at offset " + e.offset() + " is not JSON: " + e.text(), x);
                 }
             }
-            entries.add(new Entry(h[0], h[1], Integer.parseInt(h[2]), Long.parseLong(h[3]), text, json));
+            entries.add(new Entry(e.topic(), e.partition(), e.offset(), e.text(), json));
         }
         return entries;
     }

@@ -126,12 +126,12 @@ class PipelineContainersIT {
         props.put("cdc.api.port", Integer.toString(Ports.freePort()));
         props.put("camel.main.routes-reload-enabled", "false");
 
-        CdcApplication app = new CdcApplication();
-        props.forEach(app.main()::addOverrideProperty);
-        app.main().start();
+        org.apache.camel.main.Main app = CdcApplication.newMain();
+        props.forEach(app::addOverrideProperty);
+        app.start();
         try {
             await().atMost(Duration.ofMinutes(2))
-                    .until(() -> app.registration().state() == ConnectorRegistration.State.RUNNING);
+                    .until(() -> app.getCamelContext().getRegistry().findSingleByType(ConnectorRegistration.class).state() == ConnectorRegistration.State.RUNNING);
             Path file = output.resolve("postgres.debezium.product.log");
             await().atMost(Duration.ofMinutes(1)).until(() -> OutputEntries.read(file).size() == 1);
             assertThat(OutputEntries.read(file).get(0).op()).isEqualTo("r");
@@ -147,7 +147,7 @@ class PipelineContainersIT {
             assertThat(events.get(1).json().path("after").path("name").asText()).isEqualTo("renamed");
             assertThat(events.get(3).text()).isEqualTo("tombstone (null value) for key Struct{id=2}\n");
         } finally {
-            app.main().stop();
+            app.stop();
         }
     }
 }

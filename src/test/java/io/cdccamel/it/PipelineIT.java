@@ -140,16 +140,16 @@ class PipelineIT {
         await().atMost(EVENT_TIMEOUT).until(() -> entries(app).size() == 1);
         Object routeBefore = app.camel().getRoute("print-change-events");
 
-        Path yaml = app.routesDir.resolve("print-change-events.yaml");
+        Path yaml = app.routesDir.resolve("print-change-events.camel.yaml");
         String route = Files.readString(yaml);
-        // the edit: each insert also gets a line in inserts.txt, from the poll's records and their Debezium headers
-        String commitStep = "        - bean:\n            ref: durableCommits";
-        assertThat(route).contains(commitStep);
-        Files.writeString(yaml, route.replace(commitStep,
+        // the edit, where the file says the user's steps go: each insert also gets a line in inserts.txt
+        String endOfSteps = "        # ---- end of your steps";
+        assertThat(route).contains(endOfSteps);
+        Files.writeString(yaml, route.replace(endOfSteps,
                 "        - split:\n"
                 + "            expression:\n"
                 + "              simple:\n"
-                + "                expression: \"${variable.records}\"\n"
+                + "                expression: \"${body}\"\n"
                 + "            steps:\n"
                 + "              - filter:\n"
                 + "                  expression:\n"
@@ -162,7 +162,7 @@ class PipelineIT {
                 + "                            expression: \"insert at offset ${header.CamelKafkaOffset} of ${header.CamelDebeziumIdentifier}\\n\"\n"
                 + "                    - to:\n"
                 + "                        uri: \"file:{{cdc.output.dir}}?fileName=inserts.txt&fileExist=Append\"\n"
-                + commitStep));
+                + endOfSteps));
 
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> app.camel().getRoute("print-change-events") != null

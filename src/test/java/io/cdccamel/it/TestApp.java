@@ -1,6 +1,7 @@
 package io.cdccamel.it;
 
 import io.cdccamel.CdcApplication;
+import org.apache.camel.main.Main;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.ops.BrokerControl;
 import io.cdccamel.stack.KafkaBrokerControl;
@@ -24,14 +25,14 @@ final class TestApp implements AutoCloseable {
     final String connector;
     final Path outputDir;
     final Path routesDir;
-    final CdcApplication app;
+    final Main app;
 
     /** The operations API of this app: {@code http://127.0.0.1:<cdc.api.port>}. */
     String apiUrl() {
-        return "http://127.0.0.1:" + app.main().getCamelContext().resolvePropertyPlaceholders("{{cdc.api.port}}");
+        return "http://127.0.0.1:" + app.getCamelContext().resolvePropertyPlaceholders("{{cdc.api.port}}");
     }
 
-    private TestApp(String schema, String connector, Path outputDir, Path routesDir, CdcApplication app) {
+    private TestApp(String schema, String connector, Path outputDir, Path routesDir, Main app) {
         this.schema = schema;
         this.connector = connector;
         this.outputDir = outputDir;
@@ -49,11 +50,11 @@ final class TestApp implements AutoCloseable {
     }
 
     ConnectorRegistration registration() {
-        return app.registration();
+        return app.getCamelContext().getRegistry().findSingleByType(ConnectorRegistration.class);
     }
 
     CamelContext camel() {
-        return app.main().getCamelContext();
+        return app.getCamelContext();
     }
 
     /** A counter of this app's {@code /observe/metrics} (Prometheus text), summed over its labels; -1 when absent. */
@@ -93,7 +94,7 @@ final class TestApp implements AutoCloseable {
         LocalStack stack = EmbeddedStackExtension.stack();
         Path dir = Files.createDirectories(workDir.resolve(instance));
         Path routes = Files.createDirectories(dir.resolve("routes"));
-        Files.copy(Path.of("routes", "print-change-events.yaml"), routes.resolve("print-change-events.yaml"));
+        Files.copy(Path.of("routes", "print-change-events.camel.yaml"), routes.resolve("print-change-events.camel.yaml"));
         Path output = dir.resolve("output");
 
         Map<String, String> props = new LinkedHashMap<>();
@@ -112,24 +113,24 @@ final class TestApp implements AutoCloseable {
         props.put("cdc.topics", "postgres." + schema + ".product");
         props.put("cdc.consumer.group", "group-" + instance);
         props.put("cdc.output.dir", output.toString());
-        props.put("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml");
+        props.put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
         props.put("camel.main.routes-reload-directory", routes.toString());
         props.put("camel.main.name", instance);
         props.put("cdc.api.port", Integer.toString(Ports.freePort()));
         props.putAll(extra);
 
         Db.ensurePublication("pub_" + connector, schema);
-        CdcApplication app = new CdcApplication();
-        props.forEach(app.main()::addOverrideProperty);
+        Main app = CdcApplication.newMain();
+        props.forEach(app::addOverrideProperty);
         if (brokerControl) {
-            app.main().bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
+            app.bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
         }
-        app.main().start();
+        app.start();
         return new TestApp(schema, connector, output, routes, app);
     }
 
     @Override
     public void close() throws IOException {
-        app.main().stop();
+        app.stop();
     }
 }

@@ -59,26 +59,6 @@ class DurableCommitsTest {
     }
 
     @Test
-    void shouldRefuseToCommitFromAnotherThreadThanTheConsumers() throws Exception {
-        DurableCommits commits = new DurableCommits(true);
-        PrintedBatch batch = written(written("entry\n"), 0, 1);
-        java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
-
-        Thread other = new Thread(() -> {
-            try {
-                commits.commit(exchange, batch);
-            } catch (Throwable e) {
-                error.set(e);
-            }
-        });
-        other.start();
-        other.join(10_000);
-
-        assertThat(error.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be committed from");
-        assertThat(committed).isEmpty();
-    }
-
-    @Test
     void shouldCommitWithoutSyncingWhenSyncIsOff() throws Exception {
         DurableCommits commits = new DurableCommits(false);
         Path file = written("entry\n");

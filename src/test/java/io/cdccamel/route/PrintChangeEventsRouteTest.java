@@ -1,8 +1,8 @@
 package io.cdccamel.route;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.events.ChangeEventFormatter;
-import io.cdccamel.events.ExactJson;
+import io.cdccamel.CdcConfiguration;
+import io.cdccamel.events.OutputFormat;
+import io.cdccamel.events.WrittenPositions;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.debezium.DebeziumConstants;
@@ -11,12 +11,10 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
-import io.cdccamel.testing.RouteTestSupport;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,44 +23,63 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The YAML route {@code routes/print-change-events.yaml}, as users edit it, with its Kafka input
- * replaced by a direct endpoint: a batch of records in (as Camel's Kafka consumer hands a poll's
- * records over in batching mode), expected file text out.
+ * The YAML route {@code routes/print-change-events.camel.yaml}, as users edit it, loaded by Camel
+ * Main with the app's own {@link CdcConfiguration} and properties (external mode, nothing to reach),
+ * its Kafka input replaced by a direct endpoint: a batch of records in (as Camel's Kafka consumer
+ * hands a poll's records over in batching mode), expected file text out.
  */
-class PrintChangeEventsRouteTest extends RouteTestSupport {
+class PrintChangeEventsRouteTest extends CamelMainTestSupport {
 
     private static final String TOPIC = "postgres.debezium.product";
 
-    @TempDir
-    static Path outputDir;
+    /** A new one per test: the app reads its output folder back when it starts. */
+    private Path outputDir;
 
-    private final ObjectMapper mapper = ExactJson.newObjectMapper();
-    private final ChangeEventFormatter formatter = new ChangeEventFormatter();
-    private final io.cdccamel.events.WrittenPositions positions = new io.cdccamel.events.WrittenPositions();
-    private final DurableCommits durableCommits = new DurableCommits(true);
     private final RecordingLogger logged = new RecordingLogger();
+    private WrittenPositions positions;
+    private DurableCommits durableCommits;
 
     @Override
-    protected Map<String, String> properties() {
-        return Map.ofEntries(
+    protected void configure(MainConfigurationProperties configuration) {
+        configuration.addConfiguration(CdcConfiguration.class);
+    }
+
+    @Override
+    public boolean isUseAdviceWith() {
+        return true;
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        try {
+            outputDir = Files.createTempDirectory("print-change-events-test");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Properties props = new Properties();
+        props.putAll(Map.ofEntries(
+                Map.entry("cdc.mode", "external"),
                 Map.entry("cdc.output.dir", outputDir.toString()),
                 Map.entry("cdc.topics", TOPIC),
                 Map.entry("cdc.topics.pattern", "false"),
                 Map.entry("cdc.consumer.group", "test"),
-                Map.entry("cdc.kafka.brokers", "localhost:9092"),
-                Map.entry("cdc.dead-letter.endpoint", "mock:dead-letter-topic"));
+                Map.entry("cdc.kafka.brokers", "localhost:1"),
+                Map.entry("cdc.postgres.port", "1"),
+                Map.entry("cdc.api.port", Integer.toString(io.cdccamel.stack.Ports.freePort())),
+                Map.entry("cdc.dead-letter.endpoint", "mock:dead-letter-topic"),
+                Map.entry("camel.main.routes-reload-enabled", "false"),
+                // the app's other routes talk to Connect: not this test's concern
+                Map.entry("camel.main.route-filter-exclude-pattern", "register-connector")));
+        return props;
     }
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        registry.bind("dropRecordHeaders", new DropRecordHeaders());
-        registry.bind(PrintChangeEvents.BEAN, new PrintChangeEvents(PrintChangeEvents.jsonFormat(context, mapper), formatter, positions));
-        registry.bind(DeadLetters.BEAN, new DeadLetters());
-        registry.bind(DurableCommits.BEAN, durableCommits);
         // the log endpoints use the one slf4j Logger of the registry
         registry.bind("recordingLogger", logged);
     }
@@ -109,17 +126,23 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
     }
 
     @BeforeEach
-    void startTheYamlRoute() throws Exception {
-        for (Path p : Files.list(outputDir).toList()) {
-            Files.delete(p);
-        }
-        PluginHelper.getRoutesLoader(context).loadRoutes(
-                ResourceHelper.resolveMandatoryResource(context, "file:routes/print-change-events.yaml"));
+    void startTheYamlRoute(org.junit.jupiter.api.TestInfo test) throws Exception {
         AdviceWith.adviceWith(context, "print-change-events", a -> {
             a.replaceFromWith("direct:batches");
+            if (test.getTags().contains("user-steps-that-go-wrong")) {
+                // steps a user might add: one that drops every header and replaces the body, then
+                // one that goes on in another thread
+                a.weaveByToUri(WriteChangeEvents.WRITE).before()
+                        .process(e -> ((List<?>) e.getMessage().getBody()).forEach(m -> ((org.apache.camel.Message) m).removeHeaders("*")))
+                        .setBody(org.apache.camel.builder.Builder.constant("not the records"))
+                        .removeHeaders("*")
+                        .threads(1);
+            }
             a.weaveAddLast().to("mock:printed");
         });
         context.start();
+        positions = context.getRegistry().findSingleByType(WrittenPositions.class);
+        durableCommits = context.getRegistry().findSingleByType(DurableCommits.class);
     }
 
     /** A record's exchange, as Camel's Kafka consumer puts it in a batch. */
@@ -156,7 +179,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         }
     }
 
-    private static String output(String file) throws IOException {
+    private String output(String file) throws IOException {
         return Files.readString(outputDir.resolve(file));
     }
 
@@ -175,7 +198,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         send(TOPIC, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
 
         printed.assertIsSatisfied();
-        List<?> records = printed.getExchanges().get(0).getVariable(PrintChangeEvents.RECORDS, List.class);
+        List<?> records = printed.getExchanges().get(0).getProperty(ChangeEventBatch.PROPERTY, List.class);
         assertThat(records).hasSize(1);
         org.apache.camel.Message record = (org.apache.camel.Message) records.get(0);
         assertThat(record.getHeader(DebeziumConstants.HEADER_OPERATION)).isEqualTo("r");
@@ -211,7 +234,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         send(TOPIC, 1, 11, "k", "[1,2,3]");
         send(TOPIC, 1, 12, "Struct{id=23}", resource("seed-snapshot.json"));
 
-        String deadLetters = output(DeadLetters.FILE);
+        String deadLetters = output(OutputFormat.DEAD_LETTER_FILE);
         assertThat(deadLetters.lines()).hasSize(3);
         assertThat(deadLetters.lines().toList().get(0))
                 .startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 1, Offset: 9 ] reason: JsonParseException: Unrecognized token 'hello'")
@@ -240,7 +263,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         send(TOPIC, 0, 1, "k", "not json");
 
         assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt"));
-        assertThat(output(DeadLetters.FILE).lines()).hasSize(1);
+        assertThat(output(OutputFormat.DEAD_LETTER_FILE).lines()).hasSize(1);
         assertThat(positions.skippedCount()).isEqualTo(2);
     }
 
@@ -270,7 +293,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
                 .containsExactly("Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 0 ] {",
                         "Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ] {",
                         "Message on [ Topic: postgres.debezium.product , Partition: 2, Offset: 7 ] {");
-        assertThat(output(DeadLetters.FILE)).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 1, Offset: 0 ]");
+        assertThat(output(OutputFormat.DEAD_LETTER_FILE)).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 1, Offset: 0 ]");
     }
 
     @Test
@@ -293,7 +316,7 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         // rows of a keyless table, or of a snapshot, share source.lsn and txId and may share every
         // byte: two such records are two changes, and the count of snapshot events says so
         String event = resource("seed-snapshot.json");
-        PrintChangeEvents printer = context.getRegistry().lookupByNameAndType(PrintChangeEvents.BEAN, PrintChangeEvents.class);
+        PrintChangeEvents printer = context.getRegistry().findSingleByType(PrintChangeEvents.class);
         long snapshotBefore = printer.snapshotEventCount();
 
         batch(record(TOPIC, 0, 0, "Struct{id=23}", event), record(TOPIC, 0, 1, "Struct{id=23}", event));
@@ -315,9 +338,9 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
                 record(TOPIC, 0, 2, "k", event.replace("23700112", "23700113")));
 
         printed.assertIsSatisfied();
-        PrintedBatch written = printed.getExchanges().get(0).getVariable(PrintChangeEvents.BATCH, PrintedBatch.class);
+        PrintedBatch written = printed.getExchanges().get(0).getVariable(WriteChangeEvents.PRINTED, PrintedBatch.class);
         assertThat(written.getOutputs()).extracting(PrintedBatch.Output::getFileName)
-                .containsExactly(TOPIC + ".log", DeadLetters.FILE, TOPIC + ".log");
+                .containsExactly(TOPIC + ".log", OutputFormat.DEAD_LETTER_FILE, TOPIC + ".log");
         assertThat(written.getPrinted()).contains("Offset: 0 ]").contains("Offset: 2 ]").doesNotContain("Dead letter");
         assertThat(written.getDeadLetterLines()).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ]");
         assertThat(positions.highest(TOPIC, 0)).isEqualTo(2L);
@@ -377,5 +400,22 @@ class PrintChangeEventsRouteTest extends RouteTestSupport {
         assertThat(log.length()).isGreaterThan(10_000); // the log endpoint's default cut
         assertThat(log).isEqualTo(output(TOPIC + ".log"));
         assertThat(log.lines().filter(l -> l.startsWith("Message on"))).hasSize(40);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("user-steps-that-go-wrong")
+    void shouldWriteAndCommitEveryRecordWhateverTheUsersStepsDoToTheBody() throws Exception {
+        List<String> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String event = resource("seed-snapshot.json");
+
+        batch(record(TOPIC, 0, 0, "Struct{id=23}", event, new Commit(commits, 0, 0)),
+                record(TOPIC, 1, 4, "Struct{id=24}", null, new Commit(commits, 1, 4)),
+                record(TOPIC, 2, 9, "k", "not json", new Commit(commits, 2, 9)));
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> commits.size() == 3);
+        assertThat(commits).containsExactly("0@0", "1@4", "2@9");
+        assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt")
+                + "Message on [ Topic: postgres.debezium.product , Partition: 1, Offset: 4 ] tombstone (null value) for key Struct{id=24}\n");
+        assertThat(output(OutputFormat.DEAD_LETTER_FILE)).contains("Offset: 9 ]").contains("| value: \"not json\"");
     }
 }

@@ -1,0 +1,225 @@
+package io.cdccamel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.connect.ConnectorApiRoute;
+import io.cdccamel.connect.ConnectorDefinition;
+import io.cdccamel.connect.ConnectorHealthCheck;
+import io.cdccamel.connect.ConnectorRegistration;
+import io.cdccamel.connect.KafkaRegistrationLock;
+import io.cdccamel.connect.KeylessTablesHealthCheck;
+import io.cdccamel.connect.RegisterConnectorRoute;
+import io.cdccamel.connect.StreamingWatch;
+import io.cdccamel.events.ExactJson;
+import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.ops.KafkaTopics;
+import io.cdccamel.ops.OperationsApiRoutes;
+import io.cdccamel.route.ChangeEventConsumer;
+import io.cdccamel.route.DeadLetters;
+import io.cdccamel.route.DurableCommits;
+import io.cdccamel.route.OutputMetrics;
+import io.cdccamel.route.PrintChangeEvents;
+import io.cdccamel.route.ReadChangeEvents;
+import io.cdccamel.route.WriteChangeEvents;
+import io.cdccamel.stack.EmbeddedStackListener;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.component.jackson.JacksonDataFormat;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.service.ServiceHelper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The application's beans and Java routes, declared for Camel Main (camel-examples {@code main}'s
+ * {@code MyConfiguration}). Camel Main builds them after {@link EmbeddedStackListener} has started
+ * the embedded stack, so the injected addresses are the ones that started.
+ */
+@Configuration
+public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
+
+    @PropertyInject("cdc.mode")
+    private String mode;
+    @PropertyInject("cdc.kafka.brokers")
+    private String brokers;
+    @PropertyInject("cdc.connect.url")
+    private String connectUrl;
+    @PropertyInject("cdc.connector.file")
+    private String connectorFile;
+    @PropertyInject(ConnectorDefinition.NAME_PROPERTY)
+    private String connectorName;
+    @PropertyInject("cdc.connect.max-restarts")
+    private int maxRestarts;
+    @PropertyInject("cdc.connect.backoff-max.ms")
+    private long backoffMaxMillis;
+    @PropertyInject("cdc.connect.claim-ttl.ms")
+    private long claimTtlMillis;
+    @PropertyInject("cdc.connect.internal-topics")
+    private String connectTopics;
+    @PropertyInject("cdc.topics")
+    private String topics;
+    @PropertyInject("cdc.consumer.batch.size")
+    private int batchSize;
+    @PropertyInject("cdc.consumer.batch.wait.ms")
+    private int batchWaitMillis;
+    @PropertyInject("cdc.output.dir")
+    private String outputDir;
+    @PropertyInject("cdc.output.sync")
+    private boolean sync;
+    @PropertyInject("cdc.dead-letter.topic")
+    private String deadLetterTopic;
+    @PropertyInject("cdc.dead-letter.endpoint")
+    private String deadLetterEndpoint;
+    @PropertyInject("cdc.postgres.host")
+    private String postgresHost;
+    @PropertyInject("cdc.postgres.port")
+    private int postgresPort;
+    @PropertyInject("cdc.postgres.database")
+    private String postgresDatabase;
+    @PropertyInject("cdc.postgres.user")
+    private String postgresUser;
+    @PropertyInject("cdc.postgres.password")
+    private String postgresPassword;
+
+    private CamelContext context;
+    private ConnectorDefinition definition;
+    private ConnectorRegistration registration;
+    private WrittenPositions written;
+    private KafkaTopics kafkaTopics;
+    private KafkaRegistrationLock lock;
+
+    @Override
+    public void setCamelContext(CamelContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return context;
+    }
+
+    /** The mapper that keeps numbers exact (camel-jackson's data format uses it too). */
+    @BindToRegistry("exactJson")
+    public ObjectMapper exactJson() {
+        return ExactJson.newObjectMapper();
+    }
+
+    /** {@code debezium_connect.json} with this mode's {@code cdc.connector.config.*} overrides. */
+    @BindToRegistry
+    public synchronized ConnectorDefinition connectorDefinition() {
+        if (definition == null) {
+            definition = ConnectorDefinition.load(Path.of(connectorFile), connectorName,
+                    Settings.withPrefix(context.getPropertiesComponent(), ConnectorDefinition.OVERRIDE_PREFIX));
+            org.slf4j.LoggerFactory.getLogger(CdcApplication.class).info("Connector {} from {}{}", definition.name(),
+                    definition.origin(), definition.overridden().isEmpty() ? ""
+                            : ", with " + definition.overridden().keySet() + " set by this mode");
+        }
+        return definition;
+    }
+
+    @BindToRegistry
+    public synchronized ConnectorRegistration connectorRegistration() {
+        if (registration == null) {
+            StreamingWatch watch = new StreamingWatch(connectUrl, connectorDefinition(),
+                    EmbeddedStackListener.MODE_EMBEDDED.equals(mode),
+                    context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
+                    state -> Banner.print(context.getPropertiesComponent(), state));
+            registration = new ConnectorRegistration(connectorDefinition(), watch::start, maxRestarts, backoffMaxMillis);
+        }
+        return registration;
+    }
+
+    /** What the output files already hold: records up to there are not written again. */
+    @BindToRegistry
+    public synchronized WrittenPositions writtenPositions() {
+        if (written == null) {
+            try {
+                written = WrittenPositions.scan(Path.of(outputDir));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the output folder " + outputDir + " back: " + e.getMessage(), e);
+            }
+        }
+        return written;
+    }
+
+    @BindToRegistry
+    public synchronized KafkaTopics kafkaTopics() {
+        if (kafkaTopics == null) {
+            List<String> internal = new ArrayList<>(List.of(connectTopics.split("\\s*,\\s*")));
+            internal.add(KafkaRegistrationLock.TOPIC);
+            internal.add(deadLetterTopic);
+            kafkaTopics = new KafkaTopics(brokers, internal);
+        }
+        return kafkaTopics;
+    }
+
+    @BindToRegistry
+    public synchronized KafkaRegistrationLock registrationLock() {
+        if (lock == null) {
+            lock = new KafkaRegistrationLock(brokers, connectorDefinition().name(), Duration.ofMillis(claimTtlMillis));
+        }
+        return lock;
+    }
+
+    @BindToRegistry
+    public PrintChangeEvents printChangeEvents() {
+        return new PrintChangeEvents(writtenPositions());
+    }
+
+    @BindToRegistry
+    public DurableCommits durableCommits() {
+        return new DurableCommits(sync);
+    }
+
+    /** The Java routes, the consumer's fixed settings, the health checks and the output's metrics. */
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        JacksonDataFormat json = new JacksonDataFormat(exactJson(), JsonNode.class);
+        json.setCamelContext(camel);
+        ServiceHelper.startService(json);
+        camel.getCamelContextExtension().registerEndpointCallback(
+                new ChangeEventConsumer(camel.resolvePropertyPlaceholders(topics), batchSize, batchWaitMillis));
+        PrintChangeEvents printer = camel.getRegistry().findSingleByType(PrintChangeEvents.class);
+        DurableCommits commits = camel.getRegistry().findSingleByType(DurableCommits.class);
+        camel.addRoutes(new WriteChangeEvents(new ReadChangeEvents(json, writtenPositions()), printer, new DeadLetters(), commits));
+        camel.addRoutes(new RegisterConnectorRoute(connectorDefinition(), connectorRegistration(), registrationLock()));
+        camel.addRoutes(new ConnectorApiRoute(connectorDefinition(), connectorRegistration()));
+        camel.addRoutes(new OperationsApiRoutes(kafkaTopics()));
+
+        HealthCheckRegistry.get(camel).register(new ConnectorHealthCheck(connectorRegistration()));
+        if (EmbeddedStackListener.MODE_EXTERNAL.equals(mode)) {
+            // the app does not own that database: it names the tables whose writes would fail
+            KeylessTablesHealthCheck keyless = new KeylessTablesHealthCheck("jdbc:postgresql://" + postgresHost + ":"
+                    + postgresPort + "/" + postgresDatabase, postgresUser, postgresPassword);
+            keyless.warnAtStart();
+            HealthCheckRegistry.get(camel).register(keyless);
+        }
+        camel.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStop() {
+                kafkaTopics().close();
+                registrationLock().close();
+            }
+        }, true);
+        // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())
+        camel.addStartupListener((started, alreadyStarted) -> OutputMetrics.register(started));
+        if (camel.resolvePropertyPlaceholders(deadLetterEndpoint).startsWith("kafka:")) {
+            try {
+                // Kafka does not create topics on demand here: the dead letters' topic must exist first
+                kafkaTopics().ensure(deadLetterTopic);
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(CdcApplication.class)
+                        .warn("Could not create the dead-letter topic {} yet: {}", deadLetterTopic, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.cdccamel.route;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cdccamel.events.ChangeEvent;
+import io.cdccamel.events.InvalidChangeEventException;
+import io.cdccamel.events.WrittenPositions;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.spi.DataFormat;
+
+import java.util.List;
+
+/**
+ * The read step ({@code direct:read-change-events}): the records of a poll (Camel's Kafka consumer in
+ * batching mode hands over a list of exchanges, one per record) become a {@link ChangeEventBatch}.
+ * Each record is a change event (unmarshalled with camel-jackson), a tombstone, a dead letter (not
+ * JSON, cut short, an unknown {@code op}...: nothing is dropped for its content), or already in the
+ * output (by its Kafka position, read back at start): that one alone is left out.
+ * <p>
+ * One exchange per poll, not one per record: Camel's per-exchange work (the unit of work, the
+ * processors, the file producer opening the file) was most of the route's time per record. That is
+ * also why a bad record is a dead letter here, not an {@code onException}: an exception would fail
+ * the whole batch, not the one record.
+ */
+public class ReadChangeEvents implements Processor {
+
+    private final DataFormat json;
+    private final WrittenPositions written;
+
+    /** @param json camel-jackson's data format, unmarshalling to a {@link JsonNode} */
+    public ReadChangeEvents(DataFormat json, WrittenPositions written) {
+        this.json = json;
+        this.written = written;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        // without batching (an edited consumer) the exchange is the one record
+        List<Exchange> records = body instanceof List<?> list ? list.stream().map(Exchange.class::cast).toList()
+                : List.of(exchange.copy());
+        ChangeEventBatch.Item[] reads = new ChangeEventBatch.Item[records.size()];
+        for (int i = 0; i < reads.length; i++) {
+            reads[i] = read(records.get(i));
+        }
+        ChangeEventBatch batch = new ChangeEventBatch(records, reads);
+        exchange.setProperty(ChangeEventBatch.PROPERTY, batch);
+        exchange.getMessage().setBody(batch);
+    }
+
+    private ChangeEventBatch.Item read(Exchange recordExchange) {
+        Message record = recordExchange.getMessage();
+        String topic = record.getHeader(KafkaConstants.TOPIC, String.class);
+        int partition = record.getHeader(KafkaConstants.PARTITION, Integer.class);
+        long offset = record.getHeader(KafkaConstants.OFFSET, Long.class);
+        return new ChangeEventBatch.Item(topic, partition, offset, record.getHeader(KafkaConstants.KEY),
+                record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class),
+                written.isNew(topic, partition, offset) ? read(recordExchange, record) : new ChangeEventBatch.Written());
+    }
+
+    private ChangeEventBatch.Read read(Exchange recordExchange, Message record) {
+        byte[] value = record.getBody(byte[].class);
+        if (value == null) {
+            return new ChangeEventBatch.Tombstone(); // Debezium sends one after each delete, for log compaction
+        }
+        try {
+            return new ChangeEventBatch.Event(ChangeEvent.of((JsonNode) json.unmarshal(recordExchange, value)));
+        } catch (JacksonException | InvalidChangeEventException e) {
+            return new ChangeEventBatch.DeadLetter(DeadLetters.reason(e), value);
+        } catch (Exception e) {
+            throw RuntimeCamelException.wrapRuntimeCamelException(e);
+        }
+    }
+}

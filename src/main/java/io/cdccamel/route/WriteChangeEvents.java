@@ -1,0 +1,59 @@
+package io.cdccamel.route;
+
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * The two steps of route {@code print-change-events} that are not to be edited, as {@code direct:}
+ * routes: {@value #READ} turns a poll's records into a {@link ChangeEventBatch}; {@value #WRITE} prints
+ * it, appends each file's text once (Camel's file endpoint), sends the dead letters on, syncs the
+ * files, commits the offsets ({@link DurableCommits}), and leaves the printed text as the body for
+ * the route's log step. Their order is the guarantee: an offset is committed only for text on disk.
+ */
+public class WriteChangeEvents extends RouteBuilder {
+
+    public static final String READ = "direct:read-change-events";
+    public static final String WRITE = "direct:write-change-events";
+    /** Exchange variables of the write step: the printed batch, and the output being appended. */
+    public static final String PRINTED = "printed";
+    public static final String OUTPUT = "output";
+
+    private final ReadChangeEvents reader;
+    private final PrintChangeEvents printer;
+    private final DeadLetters deadLetters;
+    private final DurableCommits commits;
+
+    public WriteChangeEvents(ReadChangeEvents reader, PrintChangeEvents printer, DeadLetters deadLetters,
+                             DurableCommits commits) {
+        this.reader = reader;
+        this.printer = printer;
+        this.deadLetters = deadLetters;
+        this.commits = commits;
+    }
+
+    @Override
+    public void configure() {
+        from(READ).routeId("read-change-events")
+            .process(reader);
+
+        from(WRITE).routeId("write-change-events")
+            .bean(printer, "print")
+            // records that cannot be printed: unchanged to {{cdc.dead-letter.endpoint}}, reason in headers
+            .split(simple("${variable." + PRINTED + ".deadLetters}")).synchronous()
+                .process(deadLetters)
+                .to("{{cdc.dead-letter.endpoint}}")
+            .end()
+            // one append per file and run of records, in record order (the read-back relies on it)
+            .split(simple("${variable." + PRINTED + ".outputs}")).synchronous()
+                .setVariable(OUTPUT, body())
+                .setBody(simple("${body.text}"))
+                .to("file:{{cdc.output.dir}}?fileName=${variable." + OUTPUT + ".fileName}&fileExist=Append")
+                .bean(printer, "written")
+            .end()
+            .bean(commits, "commit")
+            .setBody(simple("${variable." + PRINTED + ".deadLetterLines}"))
+            .filter(body().isNotNull())
+                .to("log:io.cdccamel.dead-letter?level=WARN&plain=true&maxChars=0")
+            .end()
+            .setBody(simple("${variable." + PRINTED + ".printed}"));
+    }
+}
