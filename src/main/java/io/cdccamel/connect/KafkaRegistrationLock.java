@@ -1,7 +1,6 @@
 package io.cdccamel.connect;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -10,7 +9,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,18 +67,12 @@ public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
         }
     }
 
-    private void open() throws InterruptedException, ExecutionException {
+    private void open() throws Exception {
         if (producer != null) {
             return;
         }
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-            int brokers = admin.describeCluster().nodes().get().size();
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) Math.min(3, brokers))
-                    .configs(Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1)))))).all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
-            }
+            io.cdccamel.ops.KafkaTopics.create(admin, TOPIC, 1, Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1))));
         }
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,

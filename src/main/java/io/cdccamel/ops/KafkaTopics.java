@@ -97,12 +97,22 @@ public class KafkaTopics implements AutoCloseable {
         if (await(admin().listTopics(new ListTopicsOptions().listInternal(true)).names()).contains(topic)) {
             return;
         }
-        int brokers = await(admin().describeCluster().nodes()).size();
+        create(admin(), topic, 3, Map.of());
+    }
+
+    /**
+     * Creates {@code topic} with {@code partitions}, replicated as widely as the cluster allows (3 at
+     * most); a topic that exists already (another instance made it meanwhile) is left as it is.
+     */
+    public static void create(Admin admin, String topic, int partitions, Map<String, String> configs) throws Exception {
+        int brokers = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).size();
         try {
-            await(admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3,
-                    (short) Math.min(3, brokers)))).all());
-        } catch (org.apache.kafka.common.errors.TopicExistsException e) {
-            // another instance made it meanwhile
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions,
+                    (short) Math.min(3, brokers)).configs(configs))).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw e;
+            }
         }
     }
 
