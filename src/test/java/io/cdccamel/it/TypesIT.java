@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The README's type table, kept true: for each row, the value inserted into a column of that
+ * The type table of docs/output.md, kept true: for each row, the value inserted into a column of that
  * PostgreSQL type reads back in psql ({@code SELECT col::text}) as the table says, and the route
  * prints it as the table says. Also TRUNCATE and a large TOASTed value left unchanged by an update.
  */
@@ -44,9 +44,9 @@ class TypesIT {
     record TypeRow(String type, String literal, String psql, String printed) {
     }
 
-    static List<TypeRow> readmeTable() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
-        String table = readme.substring(readme.indexOf("<!-- types:begin -->"), readme.indexOf("<!-- types:end -->"));
+    static List<TypeRow> typeTable() throws Exception {
+        String doc = Files.readString(Path.of("docs/output.md"));
+        String table = doc.substring(doc.indexOf("<!-- types:begin -->"), doc.indexOf("<!-- types:end -->"));
         List<TypeRow> rows = new ArrayList<>();
         for (String line : table.split("\n")) {
             Matcher m = ROW.matcher(line.trim());
@@ -66,9 +66,9 @@ class TypesIT {
     }
 
     @Test
-    void shouldPrintEveryTypeOfTheReadmeTableAsItSays() throws Exception {
-        List<TypeRow> rows = readmeTable();
-        assertThat(rows).as("rows of the README's type table").hasSizeGreaterThanOrEqualTo(30);
+    void shouldPrintEveryTypeOfTheTypeTableAsItSays() throws Exception {
+        List<TypeRow> rows = typeTable();
+        assertThat(rows).as("rows of the type table in docs/output.md").hasSizeGreaterThanOrEqualTo(30);
         Db.exec("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE", "CREATE SCHEMA " + SCHEMA,
                 "CREATE EXTENSION IF NOT EXISTS hstore SCHEMA public",
                 "CREATE TYPE " + SCHEMA + ".mood AS ENUM ('sad', 'ok', 'happy')",
@@ -108,10 +108,10 @@ class TypesIT {
         for (int i = 0; i < rows.size(); i++) {
             String printed = MAPPER.writeValueAsString(created.path("c" + i));
             if (!printed.equals(rows.get(i).printed())) {
-                wrong.add(rows.get(i).type() + " " + rows.get(i).literal() + ": printed " + printed + ", README says " + rows.get(i).printed());
+                wrong.add(rows.get(i).type() + " " + rows.get(i).literal() + ": printed " + printed + ", docs/output.md says " + rows.get(i).printed());
             }
         }
-        assertThat(wrong).as("types printed otherwise than the README says").isEmpty();
+        assertThat(wrong).as("types printed otherwise than docs/output.md says").isEmpty();
         assertThat(created.path("lines").asText()).as("newlines, a tab, a backslash, a check mark")
                 .isEqualTo("one\ntwo\r\n\tthree \\ \u2713");
         JsonNode updated = entries.stream().filter(e -> "u".equals(e.op())).findFirst().orElseThrow().json();
