@@ -11,13 +11,40 @@ public final class CdcApplication {
     }
 
     public static void main(String[] args) throws Exception {
+        Main main = newMain();
         try {
-            newMain().run(args);
+            main.run(args);
         } catch (Exception e) {
             // a setting or a port that stops the start: one line, not a stack trace
-            System.err.println("cdc-camel: " + reason(e));
+            String bad = main.getCamelContext() == null ? null : badSetting(main.getCamelContext().getPropertiesComponent());
+            System.err.println("cdc-camel: " + (bad != null ? bad : reason(e)));
             System.exit(2);
         }
+    }
+
+    /** The first setting of {@link CdcConfiguration} whose value is not of its type (Camel's error names the value only). */
+    static String badSetting(org.apache.camel.spi.PropertiesComponent pc) {
+        for (java.lang.reflect.Field field : CdcConfiguration.class.getDeclaredFields()) {
+            org.apache.camel.PropertyInject inject = field.getAnnotation(org.apache.camel.PropertyInject.class);
+            String value = inject == null ? null : pc.resolveProperty(inject.value()).map(String::trim).orElse(null);
+            if (value == null) {
+                continue;
+            }
+            Class<?> type = field.getType();
+            if (type == boolean.class && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                return inject.value() + " must be true or false, not '" + value + "'";
+            }
+            try {
+                if (type == int.class) {
+                    Integer.parseInt(value);
+                } else if (type == long.class) {
+                    Long.parseLong(value);
+                }
+            } catch (NumberFormatException e) {
+                return inject.value() + " must be a whole number, not '" + value + "'";
+            }
+        }
+        return null;
     }
 
     /** The stack's own message, else the innermost cause's (a bad value names its property there). */
