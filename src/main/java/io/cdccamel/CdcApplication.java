@@ -1,6 +1,7 @@
 package io.cdccamel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.api.ApiErrorPolicy;
 import io.cdccamel.connect.ConnectorApiRoute;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorHealthCheck;
@@ -142,6 +143,7 @@ public final class CdcApplication {
             lock = new KafkaRegistrationLock(context.resolvePropertyPlaceholders("{{cdc.kafka.brokers}}"),
                     definition.name(), Duration.ofMillis(Long.parseLong(
                             context.resolvePropertyPlaceholders("{{cdc.connect.claim-ttl.ms}}"))));
+            context.addRoutes(new ApiErrorPolicy());
             context.addRoutes(new RegisterConnectorRoute(definition, registration, lock));
             context.addRoutes(new ConnectorApiRoute(definition, registration));
             context.addRoutes(new OperationsApiRoutes(topics));
