@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
@@ -30,7 +31,17 @@ public record ConnectAnswer(int status, String body) {
 
     /** For {@code choice().when(...)} and {@code filter(...)} on the answer in the body. */
     public static Predicate hasStatus(int code) {
-        return exchange -> exchange.getMessage().getBody(ConnectAnswer.class).status() == code;
+        return new Predicate() {
+            @Override
+            public boolean matches(Exchange exchange) {
+                return exchange.getMessage().getBody(ConnectAnswer.class).status() == code;
+            }
+
+            @Override
+            public String toString() {
+                return "status == " + code; // for the route's description in logs and the dev console
+            }
+        };
     }
 
     public boolean is(int... codes) {

@@ -5,9 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
 import org.apache.camel.RoutesBuilder;
-import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
 import io.cdccamel.testing.RouteTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -24,9 +30,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Route {@code register-connector} against scripted Connect answers, for the answers a real worker
- * cannot be made to give on demand (500, endless 409, refusals). The calls to Connect are
- * intercepted into a mock endpoint; the route against the real worker is in PipelineIT and
- * ConnectorLifecycleIT.
+ * cannot be made to give on demand (500, endless 409, refusals). The calls to Connect go to a
+ * scripted stand-in for the {@code http} component; the route against the real worker is in
+ * PipelineIT and ConnectorLifecycleIT.
  */
 class RegisterConnectorRouteTest extends RouteTestSupport {
 
@@ -111,24 +117,44 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
         return new RegisterConnectorRoute(definition, registration, () -> claimWins);
     }
 
+    /** The {@code http} component, answering each request from {@link FakeConnect}. */
     private void start() throws Exception {
-        AdviceWith.adviceWith(context, RegisterConnectorRoute.ROUTE_ID,
-                a -> a.interceptSendToEndpoint("http*").skipSendToOriginalEndpoint().to("mock:connect"));
-        getMockEndpoint("mock:connect").whenAnyExchangeReceived(exchange -> {
-            Message in = exchange.getMessage();
-            String uri = exchange.getProperty(Exchange.INTERCEPTED_ENDPOINT, String.class);
-            String path = uri.replaceFirst("^https?://localhost:8083", "").replaceFirst("\\?.*$", "");
-            String call = in.getHeader(Exchange.HTTP_METHOD, String.class) + " " + path;
-            calls.add(call);
-            Answer answer = connect.answer(call, in.getBody(String.class));
-            if (answer.status() == null) {
-                exchange.setException(new ConnectException("Connection refused"));
-                return;
+        context.addComponent("http", new HttpComponent() { // its option configurer expects this type
+            @Override
+            protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+                String path = remaining.replaceFirst("^(//)?localhost:8083", "");
+                parameters.clear(); // camel-http's options and the call's query mean nothing to the script
+                return new DefaultEndpoint(uri, this) {
+                    @Override
+                    public Producer createProducer() {
+                        return new DefaultProducer(this) {
+                            @Override
+                            public void process(Exchange exchange) throws Exception {
+                                answer(exchange, path);
+                            }
+                        };
+                    }
+
+                    @Override
+                    public Consumer createConsumer(Processor processor) {
+                        throw new UnsupportedOperationException();
+                    }
+                };
             }
-            in.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
-            in.setBody(answer.body());
         });
         context.start();
+    }
+
+    private void answer(Exchange exchange, String path) throws Exception {
+        Message in = exchange.getMessage();
+        String call = in.getHeader(Exchange.HTTP_METHOD, String.class) + " " + path;
+        calls.add(call);
+        Answer answer = connect.answer(call, in.getBody(String.class));
+        if (answer.status() == null) {
+            throw new ConnectException("Connection refused");
+        }
+        in.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
+        in.setBody(answer.body());
     }
 
     private static String running() {
@@ -280,6 +306,17 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
         awaitState(ConnectorRegistration.State.RUNNING);
         assertThat(List.copyOf(calls).subList(0, 5)).containsOnly("GET /connector-plugins");
         assertThat(registration.createdCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSayOnceThatConnectIsNotReachableAndWhy() throws Exception {
+        connect.refusals = Integer.MAX_VALUE;
+        start();
+
+        awaitState(ConnectorRegistration.State.UNREACHABLE);
+        assertThat(registration.lastMessage())
+                .isEqualTo("Kafka Connect is not reachable (ConnectException: Connection refused); retrying with backoff");
+        assertThat(registration.isConnectReady()).isFalse();
     }
 
     @Test
