@@ -3,21 +3,12 @@ package io.cdccamel.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.Consumer;
-import org.apache.camel.Endpoint;
-import org.apache.camel.Processor;
-import org.apache.camel.Producer;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.component.http.HttpComponent;
-import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
+import io.cdccamel.connect.ScriptedHttp.Answer;
 import io.cdccamel.testing.RouteTestSupport;
 import org.junit.jupiter.api.Test;
 
-import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,10 +39,6 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final FakeConnect connect = new FakeConnect();
     private volatile boolean claimWins = true;
-
-    /** One answer of the scripted Connect REST API; null status means nobody listens. */
-    record Answer(Integer status, String body) {
-    }
 
     /** Connect as a script: plugins listed, connector present or not, its config and status. */
     class FakeConnect {
@@ -117,44 +104,12 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
         return new RegisterConnectorRoute(definition, registration, () -> claimWins);
     }
 
-    /** The {@code http} component, answering each request from {@link FakeConnect}. */
     private void start() throws Exception {
-        context.addComponent("http", new HttpComponent() { // its option configurer expects this type
-            @Override
-            protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
-                String path = remaining.replaceFirst("^(//)?localhost:8083", "");
-                parameters.clear(); // camel-http's options and the call's query mean nothing to the script
-                return new DefaultEndpoint(uri, this) {
-                    @Override
-                    public Producer createProducer() {
-                        return new DefaultProducer(this) {
-                            @Override
-                            public void process(Exchange exchange) throws Exception {
-                                answer(exchange, path);
-                            }
-                        };
-                    }
-
-                    @Override
-                    public Consumer createConsumer(Processor processor) {
-                        throw new UnsupportedOperationException();
-                    }
-                };
-            }
+        ScriptedHttp.install(context, (call, body) -> {
+            calls.add(call);
+            return connect.answer(call, body);
         });
         context.start();
-    }
-
-    private void answer(Exchange exchange, String path) throws Exception {
-        Message in = exchange.getMessage();
-        String call = in.getHeader(Exchange.HTTP_METHOD, String.class) + " " + path;
-        calls.add(call);
-        Answer answer = connect.answer(call, in.getBody(String.class));
-        if (answer.status() == null) {
-            throw new ConnectException("Connection refused");
-        }
-        in.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
-        in.setBody(answer.body());
     }
 
     private static String running() {
