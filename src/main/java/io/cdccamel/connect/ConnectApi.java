@@ -13,7 +13,7 @@ import org.apache.camel.ProducerTemplate;
 public final class ConnectApi {
 
     /** Answers are handled by status code, and nothing hangs. */
-    static final String HTTP_OPTIONS = "throwExceptionOnFailure=false&connectTimeout=2000&responseTimeout=15000";
+    private static final String HTTP_OPTIONS = "throwExceptionOnFailure=false&connectTimeout=2000&responseTimeout=15000";
     private static final String JSON = "application/json";
 
     private final ProducerTemplate http;
