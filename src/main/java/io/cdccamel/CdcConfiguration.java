@@ -2,6 +2,7 @@ package io.cdccamel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.api.ApiErrorPolicy;
 import io.cdccamel.connect.ConnectorApiRoute;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorHealthCheck;
@@ -190,6 +191,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                 new ChangeEventConsumer(camel.resolvePropertyPlaceholders(topics), batchSize, batchWaitMillis));
         PrintChangeEvents printer = camel.getRegistry().findSingleByType(PrintChangeEvents.class);
         DurableCommits commits = camel.getRegistry().findSingleByType(DurableCommits.class);
+        // the API routes' one error policy, which they opt into by id
+        camel.addRoutes(new ApiErrorPolicy());
         camel.addRoutes(new WriteChangeEvents(new ReadChangeEvents(json, writtenPositions()), printer, new DeadLetters(), commits));
         camel.addRoutes(new RegisterConnectorRoute(connectorDefinition(), connectorRegistration(), registrationLock()));
         camel.addRoutes(new ConnectorApiRoute(connectorDefinition(), connectorRegistration()));

@@ -1,11 +1,12 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.api.ApiErrorPolicy;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
  * {@code GET /api/connector}: the connector's and its tasks' states as Kafka Connect reports them,
- * with what route {@code register-connector} last saw.
+ * with what route {@code register-connector} last saw; 503 unless Connect answers 200.
  */
 public class ConnectorApiRoute extends RouteBuilder {
 
@@ -21,24 +22,15 @@ public class ConnectorApiRoute extends RouteBuilder {
 
     @Override
     public void configure() {
+        ConnectApi connect = new ConnectApi(getContext(), definition);
+
         from("platform-http:/api/connector?httpMethodRestrict=GET")
             .routeId(ROUTE_ID)
-            .doTry()
-                .removeHeaders("*")
-                .setHeader(Exchange.HTTP_METHOD, constant("GET"))
-                .setBody(constant((Object) null))
-                .to("{{cdc.connect.url}}/connectors/" + definition.name() + "/status" + RegisterConnectorRoute.HTTP_OPTIONS)
-                .convertBodyTo(String.class)
-                .bean(registration, "statusReport(${header.CamelHttpResponseCode}, ${body})")
-            .doCatch(Exception.class)
-                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(503))
-                .bean(registration, "statusReport(503, ${exception.message})")
-            .end()
-            .process(e -> {
-                int code = e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
-                e.getMessage().removeHeaders("*");
-                e.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, code == 200 ? 200 : 503);
-                e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-            });
+            .routeConfigurationId(ApiErrorPolicy.ID)
+            .bean(connect, "status")
+            .removeHeaders("*")
+            .setHeader(Exchange.HTTP_RESPONSE_CODE, method(StatusReport.class, "httpStatus"))
+            .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+            .bean(new StatusReport(definition.name(), registration), "render");
     }
 }

@@ -1,29 +1,20 @@
 package io.cdccamel.connect;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.TreeSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the {@code register-connector} route has learnt from Kafka Connect's answers, and what it
- * should do next. It logs once per change of state, never once per tick, quotes Connect's error
- * body when Connect refuses, never logs a config value, and backs off while Connect is unwell.
+ * What route {@code register-connector} makes of Kafka Connect's answers, and what it should do
+ * next: create, update, restart, retry with backoff, or stop asking. Connect's error message is
+ * quoted when it refuses; a config value is never logged.
  */
 public class ConnectorRegistration {
 
-    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.register-connector");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /** The connector setting by which Connect refuses a connector on a worker without exactly-once. */
     static final String EXACTLY_ONCE_SUPPORT = "exactly.once.support";
     static final String EXACTLY_ONCE_HINT = "this Kafka Connect worker does not run with exactly-once source support: "
@@ -36,35 +27,41 @@ public class ConnectorRegistration {
         REGISTERED, RUNNING, NOT_RUNNING, FAILED, GAVE_UP
     }
 
+    /** States whose own message says what happens next: a missing connector then says nothing new. */
+    private static final Set<State> REPORTED = Set.of(State.CONFLICT, State.CONNECT_ERROR, State.REJECTED, State.INVALID,
+            State.REGISTERED_ELSEWHERE);
+
     private final ConnectorDefinition definition;
     private final Runnable onFirstRunning;
     private final int maxRestarts;
-    private final long backoffMaxMillis;
+    private final Backoff backoff;
+    private final RegistrationState state = new RegistrationState();
     private final AtomicInteger created = new AtomicInteger();
     private final AtomicInteger updated = new AtomicInteger();
     private final AtomicInteger restarts = new AtomicInteger();
-    private volatile State state = State.STARTING;
-    private volatile String lastDetail;
     private volatile boolean connectReady;
     private boolean announced;
-    private int failures;
-    private long nextAttemptAt;
 
     public ConnectorRegistration(ConnectorDefinition definition, Runnable onFirstRunning, int maxRestarts,
                                  long backoffMaxMillis) {
         this.definition = definition;
         this.onFirstRunning = onFirstRunning;
         this.maxRestarts = maxRestarts;
-        this.backoffMaxMillis = backoffMaxMillis;
+        this.backoff = new Backoff(backoffMaxMillis);
     }
 
     public State state() {
-        return state;
+        return state.state();
     }
 
     /** The last thing logged: what the health check and {@code /api/connector} show. */
     public String lastMessage() {
-        return lastDetail;
+        return state.message();
+    }
+
+    /** Readiness: the connector and all its tasks run. */
+    public boolean isHealthy() {
+        return state() == State.RUNNING;
     }
 
     /** How many times this app's POST created the connector (201). */
@@ -82,328 +79,172 @@ public class ConnectorRegistration {
         return restarts.get();
     }
 
-    // ---- pacing --------------------------------------------------------------------------
+    /** The config this app validates and applies, as {@code PUT /connectors/<name>/config} takes it. */
+    public String configJson() {
+        return definition.configJson();
+    }
 
     /**
      * False while backing off after a failure, and for good once Connect refused the connector
      * (a 4xx other than 404 and 409): repeating the same request cannot help.
      */
-    public synchronized boolean shouldAttempt() {
-        return state != State.REJECTED && System.currentTimeMillis() >= nextAttemptAt;
+    public boolean shouldAttempt() {
+        return state() != State.REJECTED && backoff.due();
     }
-
-    private void backOff() {
-        failures = Math.min(failures + 1, 20);
-        long delay = Math.min(backoffMaxMillis, 500L << Math.min(failures, 10));
-        nextAttemptAt = System.currentTimeMillis() + delay;
-    }
-
-    private void recovered() {
-        failures = 0;
-        nextAttemptAt = 0;
-    }
-
-    // ---- readiness -----------------------------------------------------------------------
 
     public boolean isConnectReady() {
         return connectReady;
     }
 
     /** The answer to {@code GET /connector-plugins}: ready once it lists the connector's class. */
-    public synchronized void onPlugins(int status, String body) {
+    public synchronized void onPlugins(ConnectAnswer answer) {
         String connectorClass = definition.config("connector.class");
-        if (status == 200 && body != null && body.contains("\"" + connectorClass + "\"")) {
+        if (answer.is(200) && answer.plugins().stream().anyMatch(p -> connectorClass.equals(p.className()))) {
             connectReady = true;
-            recovered();
-            LOG.info("Kafka Connect is ready: it lists {}", connectorClass);
+            backoff.reset();
+            state.say("Kafka Connect is ready: it lists " + connectorClass);
         } else {
-            move(State.WAITING_FOR_CONNECT, "Waiting for Kafka Connect to list " + connectorClass
-                    + " in GET /connector-plugins (answer " + status + ")");
-            backOff();
+            state.move(State.WAITING_FOR_CONNECT, "Waiting for Kafka Connect to list " + connectorClass
+                    + " in GET /connector-plugins (answer " + answer.status() + ")");
+            backoff.failed();
         }
     }
 
+    /** Any call that got no answer at all (refused, timed out): retried on a later tick. */
     public synchronized void onUnreachable(Exception e) {
-        move(State.UNREACHABLE, "Kafka Connect is not reachable (" + e.getClass().getSimpleName() + ": "
+        state.move(State.UNREACHABLE, "Kafka Connect is not reachable (" + e.getClass().getSimpleName() + ": "
                 + e.getMessage() + "); retrying with backoff");
         connectReady = false;
-        backOff();
+        backoff.failed();
     }
 
-    // ---- creation ------------------------------------------------------------------------
-
     public synchronized void onMissing() {
-        if (state == State.CONFLICT || state == State.CONNECT_ERROR || state == State.REJECTED || state == State.INVALID
-                || state == State.REGISTERED_ELSEWHERE) {
-            return; // the POST that follows reports; a retry loop logs once, not once per tick
+        if (!REPORTED.contains(state())) {
+            state.move(State.NOT_REGISTERED, "Connector " + definition.name()
+                    + " is not registered; validating and registering it");
         }
-        move(State.NOT_REGISTERED, "Connector " + definition.name() + " is not registered; validating and registering it");
     }
 
     /** Another instance won the right to create the connector: wait for it to appear. */
     public synchronized void onClaimedElsewhere() {
-        move(State.REGISTERED_ELSEWHERE, "Another instance is registering connector " + definition.name()
+        state.move(State.REGISTERED_ELSEWHERE, "Another instance is registering connector " + definition.name()
                 + "; waiting for it to appear");
     }
 
-    /** The body of {@code PUT /connectors/<name>/config} and of the validation call. */
-    public String configJson() {
-        return definition.configJson();
-    }
-
-    /**
-     * The answer to {@code PUT /connector-plugins/<class>/config/validate}.
-     *
-     * @return true when Connect found no error, so the connector may be posted
-     */
-    public synchronized boolean onValidation(int status, String body) {
-        if (status != 200) {
-            move(status == 409 ? State.CONFLICT : State.CONNECT_ERROR, "Kafka Connect answered " + status
-                    + " to the validation of " + definition.name() + " (" + errorMessage(body) + "); retrying");
-            backOff();
+    /** @return true when Connect's validation found no error, so the connector may be posted */
+    public synchronized boolean onValidation(ConnectAnswer answer) {
+        if (!answer.is(200)) {
+            state.move(answer.is(409) ? State.CONFLICT : State.CONNECT_ERROR, "Kafka Connect answered " + answer.status()
+                    + " to the validation of " + definition.name() + " (" + answer.errorMessage() + "); retrying");
+            backoff.failed();
             return false;
         }
-        List<String> errors = new ArrayList<>();
-        try {
-            JsonNode result = MAPPER.readTree(body);
-            for (JsonNode config : result.path("configs")) {
-                JsonNode value = config.path("value");
-                for (JsonNode error : value.path("errors")) {
-                    errors.add(value.path("name").asText() + ": " + error.asText());
-                }
-            }
-            if (errors.isEmpty() && result.path("error_count").asInt() > 0) {
-                errors.add(result.path("error_count").asInt() + " error(s) without details: " + body);
-            }
-        } catch (IOException e) {
-            errors.add("validation answer is not JSON: " + body);
-        }
+        List<String> errors = answer.validationErrors();
         if (errors.isEmpty()) {
             return true;
         }
         boolean exactlyOnce = errors.stream().anyMatch(e -> e.startsWith(EXACTLY_ONCE_SUPPORT + ":"));
-        moveError(State.INVALID, "Kafka Connect finds connector " + definition.name() + " invalid; not posting it ("
+        state.moveError(State.INVALID, "Kafka Connect finds connector " + definition.name() + " invalid; not posting it ("
                 + errors.size() + " error(s)):\n  " + String.join("\n  ", errors)
                 + (exactlyOnce ? "\n  -> " + EXACTLY_ONCE_HINT : ""));
-        backOff();
+        backoff.failed();
         return false;
     }
 
     /** The answer to {@code POST /connectors}. */
-    public synchronized void onPostAnswer(int status, String body) {
-        if (status == 201 || status == 200) {
+    public synchronized void onPostAnswer(ConnectAnswer answer) {
+        if (answer.is(201, 200)) {
             created.incrementAndGet();
-            recovered();
-            move(State.REGISTERED, "Connector " + definition.name() + " registered");
+            backoff.reset();
+            state.move(State.REGISTERED, "Connector " + definition.name() + " registered");
         } else {
-            onFailedCall("POST /connectors", status, body);
+            onFailedCall("POST /connectors", answer);
         }
     }
 
-    // ---- drift ---------------------------------------------------------------------------
-
-    /**
-     * Compares {@code GET /connectors/<name>} with the file (and this mode's overrides).
-     *
-     * @return the config to PUT when they differ, else null
-     */
-    public synchronized String configDrift(String connectorInfo) {
-        JsonNode actual;
-        try {
-            actual = MAPPER.readTree(connectorInfo).path("config");
-        } catch (IOException e) {
-            return null;
+    /** @return true when the connector of {@code GET /connectors/<name>} runs another config than the file's */
+    public synchronized boolean hasDrifted(ConnectAnswer answer) {
+        Optional<ConnectorInfo> info = answer.connectorInfo();
+        if (info.isEmpty()) {
+            return false;
         }
-        ObjectNode desired = definition.configNode();
-        TreeSet<String> changed = new TreeSet<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = desired.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!Objects.equals(e.getValue().asText(), actual.path(e.getKey()).asText(null))) {
-                changed.add(e.getKey());
-            }
+        Map<String, String> actual = info.get().config() == null ? Map.of() : info.get().config();
+        Set<String> changed = ConfigDrift.changedKeys(definition.configNode(), actual);
+        if (!changed.isEmpty()) {
+            state.say("Connector " + definition.name() + " differs from " + definition.origin() + " in " + changed
+                    + "; applying the file with PUT /connectors/" + definition.name() + "/config");
         }
-        for (Iterator<String> it = actual.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!desired.has(key) && !"name".equals(key)) {
-                changed.add(key);
-            }
-        }
-        if (changed.isEmpty()) {
-            return null;
-        }
-        // keys only: values may be secrets
-        LOG.info("Connector {} differs from {} in {}; applying the file with PUT /connectors/{}/config",
-                definition.name(), definition.origin(), changed, definition.name());
-        return definition.configJson();
+        return !changed.isEmpty();
     }
 
     /** The answer to {@code PUT /connectors/<name>/config}. */
-    public synchronized void onPutAnswer(int status, String body) {
-        if (status == 200 || status == 201) {
+    public synchronized void onPutAnswer(ConnectAnswer answer) {
+        if (answer.is(200, 201)) {
             updated.incrementAndGet();
-            recovered();
-            LOG.info("Connector {} now runs the config of {}", definition.name(), definition.origin());
+            backoff.reset();
+            state.say("Connector " + definition.name() + " now runs the config of " + definition.origin());
         } else {
-            onFailedCall("PUT /connectors/" + definition.name() + "/config", status, body);
+            onFailedCall("PUT /connectors/" + definition.name() + "/config", answer);
         }
     }
 
-    // ---- watching and healing ------------------------------------------------------------
-
-    /**
-     * The body of {@code GET /connectors/<name>/status}.
-     *
-     * @return true when a failed connector or task should be restarted now
-     */
-    public synchronized boolean onStatus(String body) {
-        String connectorState = "UNKNOWN";
-        StringBuilder tasks = new StringBuilder();
-        List<String> traces = new ArrayList<>();
-        boolean allRunning;
-        boolean anyFailed;
-        try {
-            JsonNode status = MAPPER.readTree(body);
-            JsonNode connector = status.path("connector");
-            connectorState = connector.path("state").asText("UNKNOWN");
-            anyFailed = "FAILED".equals(connectorState);
-            if (connector.hasNonNull("trace")) {
-                traces.add("connector: " + firstLines(connector.get("trace").asText(), 3));
-            }
-            allRunning = "RUNNING".equals(connectorState) && status.path("tasks").size() > 0;
-            for (JsonNode task : status.path("tasks")) {
-                String taskState = task.path("state").asText("UNKNOWN");
-                allRunning &= "RUNNING".equals(taskState);
-                anyFailed |= "FAILED".equals(taskState);
-                tasks.append(tasks.isEmpty() ? "" : ", ").append("task ").append(task.path("id").asText())
-                        .append(' ').append(taskState);
-                if (task.hasNonNull("trace")) {
-                    traces.add("task " + task.path("id").asText() + ": " + firstLines(task.get("trace").asText(), 3));
-                }
-            }
-        } catch (IOException e) {
-            allRunning = false;
-            anyFailed = false;
-        }
-        String detail = "Connector " + definition.name() + " is " + connectorState
-                + (tasks.isEmpty() ? " (no task yet)" : " (" + tasks + ")");
-        if (allRunning) {
+    /** @return true when a failed connector or task should be restarted now */
+    public synchronized boolean onStatus(ConnectAnswer answer) {
+        StatusSummary status = StatusSummary.of(definition.name(), answer.stateInfo());
+        if (status.allRunning()) {
             restarts.set(0);
-            recovered();
-            move(State.RUNNING, detail);
+            backoff.reset();
+            state.move(State.RUNNING, status.line());
             if (!announced) {
                 announced = true;
                 onFirstRunning.run();
             }
             return false;
         }
-        if (!anyFailed) {
-            move(State.NOT_RUNNING, detail);
+        if (!status.anyFailed()) {
+            state.move(State.NOT_RUNNING, status.line());
             return false;
         }
         if (restarts.get() >= maxRestarts) {
-            moveError(State.GAVE_UP, detail + "; gave up after " + maxRestarts
-                    + " restarts (cdc.connect.max-restarts): fix the cause, then restart the connector"
-                    + (traces.isEmpty() ? "" : "\n  " + String.join("\n  ", traces)));
+            state.moveError(State.GAVE_UP, status.line() + "; gave up after " + maxRestarts
+                    + " restarts (cdc.connect.max-restarts): fix the cause, then restart the connector" + status.tracesBelow());
             return false;
         }
-        moveError(State.FAILED, detail + "; restarting the failed parts (restart " + (restarts.get() + 1) + " of "
-                + maxRestarts + ")" + (traces.isEmpty() ? "" : "\n  " + String.join("\n  ", traces)));
+        state.moveError(State.FAILED, status.line() + "; restarting the failed parts (restart " + (restarts.get() + 1)
+                + " of " + maxRestarts + ")" + status.tracesBelow());
         restarts.incrementAndGet();
-        backOff();
+        backoff.failed();
         return true;
     }
 
     /** The answer to {@code POST /connectors/<name>/restart?includeTasks=true&onlyFailed=true}. */
-    public synchronized void onRestartAnswer(int status, String body) {
-        if (status == 202 || status == 204 || status == 200) {
-            LOG.info("Kafka Connect accepted the restart of {}'s failed parts ({})", definition.name(), status);
+    public synchronized void onRestartAnswer(ConnectAnswer answer) {
+        if (answer.is(202, 204, 200)) {
+            state.say("Kafka Connect accepted the restart of " + definition.name() + "'s failed parts (" + answer.status() + ")");
         } else {
-            onFailedCall("POST /connectors/" + definition.name() + "/restart", status, body);
+            onFailedCall("POST /connectors/" + definition.name() + "/restart", answer);
         }
     }
 
     /** Any answer to {@code GET /connectors/<name>} other than 200 and 404. */
-    public synchronized void onUnexpected(int status, String body) {
-        onFailedCall("GET /connectors/" + definition.name(), status, body);
+    public synchronized void onUnexpected(ConnectAnswer answer) {
+        onFailedCall("GET /connectors/" + definition.name(), answer);
     }
 
     /** 409 and 5xx are passing and retried with backoff; other 4xx are Connect refusing: quoted, final. */
-    private void onFailedCall(String call, int status, String body) {
-        if (status == 409) {
-            move(State.CONFLICT, "Kafka Connect answered 409 to " + call + " (" + errorMessage(body)
+    private void onFailedCall(String call, ConnectAnswer answer) {
+        String message = answer.errorMessage();
+        if (answer.is(409)) {
+            state.move(State.CONFLICT, "Kafka Connect answered 409 to " + call + " (" + message
                     + "): it is rebalancing or another instance acted first; checking again");
-        } else if (status >= 500) {
-            move(State.CONNECT_ERROR, "Kafka Connect answered " + status + " to " + call + " ("
-                    + errorMessage(body) + "); retrying with backoff");
+        } else if (answer.status() >= 500) {
+            state.move(State.CONNECT_ERROR, "Kafka Connect answered " + answer.status() + " to " + call + " ("
+                    + message + "); retrying with backoff");
         } else {
-            String message = errorMessage(body);
-            moveError(State.REJECTED, "Kafka Connect rejected " + call + " with " + status + ": " + message
+            state.moveError(State.REJECTED, "Kafka Connect rejected " + call + " with " + answer.status() + ": " + message
                     + (message.contains(EXACTLY_ONCE_SUPPORT) ? " -- " + EXACTLY_ONCE_HINT + ";" : "")
                     + " -- fix " + definition.origin() + " and restart; no further attempts");
         }
-        backOff();
-    }
-
-    /** Readiness: the connector and all its tasks run. */
-    public boolean isHealthy() {
-        return state == State.RUNNING;
-    }
-
-    /**
-     * The body of {@code GET /api/connector}: Connect's status answer (or error) and this app's view.
-     */
-    public String statusReport(int status, String body) {
-        ObjectNode report = MAPPER.createObjectNode();
-        report.put("name", definition.name());
-        report.put("registration", state.name());
-        report.put("lastMessage", lastDetail);
-        report.put("restarts", restarts.get());
-        if (status == 200) {
-            try {
-                report.set("status", MAPPER.readTree(body));
-            } catch (IOException e) {
-                report.put("error", "Kafka Connect answered 200 with a body that is not JSON: " + body);
-            }
-        } else {
-            report.put("error", "Kafka Connect answered " + status + ": " + errorMessage(body));
-        }
-        return report.toPrettyString() + "\n";
-    }
-
-    private void move(State next, String detail) {
-        if (next != state || !Objects.equals(detail, lastDetail) && next != State.UNREACHABLE) {
-            LOG.info(detail);
-        }
-        state = next;
-        lastDetail = detail;
-    }
-
-    private void moveError(State next, String detail) {
-        if (next != state || !Objects.equals(detail, lastDetail)) {
-            LOG.error(detail);
-        }
-        state = next;
-        lastDetail = detail;
-    }
-
-    /** Connect's errors look like {"error_code":400,"message":"..."}; fall back to the raw body. */
-    static String errorMessage(String body) {
-        if (body == null || body.isBlank()) {
-            return "no body";
-        }
-        try {
-            JsonNode json = MAPPER.readTree(body);
-            if (json.hasNonNull("message")) {
-                return json.get("message").asText();
-            }
-        } catch (IOException e) {
-            // not JSON: quote it as it came
-        }
-        return body.length() > 2000 ? body.substring(0, 2000) + "..." : body;
-    }
-
-    private static String firstLines(String text, int n) {
-        String[] lines = text.split("\n", n + 1);
-        return String.join(" | ", java.util.Arrays.copyOf(lines, Math.min(n, lines.length))).trim();
+        backoff.failed();
     }
 }

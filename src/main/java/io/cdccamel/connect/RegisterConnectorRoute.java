@@ -1,13 +1,12 @@
 package io.cdccamel.connect;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Route {@code register-connector} and its steps, all through camel-http against Connect's REST API.
+ * Route {@code register-connector} and its steps against Connect's REST API ({@link ConnectApi}).
  * On every tick (unless backing off): wait until Connect lists the connector's plugin; then
  * {@code GET /connectors/<name>}. On 404: validate the config, then {@code POST /connectors}. On
  * 200: apply a config that differs from the file with {@code PUT .../config}, read the status, and
@@ -18,8 +17,6 @@ public class RegisterConnectorRoute extends RouteBuilder {
     public static final String ROUTE_ID = "register-connector";
     static final String CREATE = "direct:create-connector";
     static final String RECONCILE = "direct:reconcile-connector";
-    /** Options for every call to Connect: answers are handled by status code, and nothing hangs. */
-    static final String HTTP_OPTIONS = "?throwExceptionOnFailure=false&connectTimeout=2000&responseTimeout=15000";
 
     private final ConnectorDefinition definition;
     private final ConnectorRegistration registration;
@@ -48,11 +45,9 @@ public class RegisterConnectorRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        String connect = "{{cdc.connect.url}}";
-        String connector = connect + "/connectors/" + definition.name();
-        String connectorClass = definition.config("connector.class");
+        ConnectApi connect = new ConnectApi(getContext(), definition);
 
-        // any call that gets no answer at all (refused, timed out): retried on a later tick
+        // no answer at all is no error of the app: the registration says so once and backs off
         onException(IOException.class)
             .handled(true)
             .bean(registration, "onUnreachable(${exception})");
@@ -62,28 +57,17 @@ public class RegisterConnectorRoute extends RouteBuilder {
             .filter(method(registration, "shouldAttempt"))
             .choice()
                 .when(method(registration, "isConnectReady").isEqualTo(false))
-                    .to("direct:get-connect-plugins")
+                    .bean(connect, "plugins")
+                    .bean(registration, "onPlugins")
                 .otherwise()
-                    .setHeader(Exchange.HTTP_METHOD, constant("GET"))
-                    .setBody(constant((Object) null))
-                    .to(connector + HTTP_OPTIONS)
-                    .convertBodyTo(String.class)
+                    .bean(connect, "connector")
                     .choice()
-                        .when(header(Exchange.HTTP_RESPONSE_CODE).isEqualTo(200))
+                        .when(ConnectAnswer.hasStatus(200))
                             .to(RECONCILE)
-                        .when(header(Exchange.HTTP_RESPONSE_CODE).isEqualTo(404))
+                        .when(ConnectAnswer.hasStatus(404))
                             .to(CREATE)
                         .otherwise()
-                            .bean(registration, "onUnexpected(${header.CamelHttpResponseCode}, ${body})");
-
-        from("direct:get-connect-plugins")
-            .routeId("check-connect-ready")
-            .removeHeaders("*")
-            .setHeader(Exchange.HTTP_METHOD, constant("GET"))
-            .setBody(constant((Object) null))
-            .to(connect + "/connector-plugins" + HTTP_OPTIONS)
-            .convertBodyTo(String.class)
-            .bean(registration, "onPlugins(${header.CamelHttpResponseCode}, ${body})");
+                            .bean(registration, "onUnexpected");
 
         from(CREATE)
             .routeId("create-connector")
@@ -92,50 +76,24 @@ public class RegisterConnectorRoute extends RouteBuilder {
             // 201. A random pause and a second look let a faster instance finish first.
             .delay(method(RegisterConnectorRoute.class, "jitter(${properties:cdc.connect.post-jitter.ms})"))
                 .syncDelayed() // the tick waits: the timer never starts a second attempt meanwhile
-            .removeHeaders("*")
-            .setHeader(Exchange.HTTP_METHOD, constant("GET"))
-            .setBody(constant((Object) null))
-            .to(connector + HTTP_OPTIONS)
-            .filter(header(Exchange.HTTP_RESPONSE_CODE).isEqualTo(404))
+            .bean(connect, "connector")
+            .filter(ConnectAnswer.hasStatus(404))
             // one instance creates it: the others wait for it to appear
             .filter(method(this, "claimed"))
-            .removeHeaders("*")
-            .setHeader(Exchange.HTTP_METHOD, constant("PUT"))
-            .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
-            .setBody(method(registration, "configJson"))
-            .to(connect + "/connector-plugins/" + connectorClass + "/config/validate" + HTTP_OPTIONS)
-            .convertBodyTo(String.class)
-            .filter(method(registration, "onValidation(${header.CamelHttpResponseCode}, ${body})"))
-            .removeHeaders("*")
-            .setHeader(Exchange.HTTP_METHOD, constant("POST"))
-            .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
-            .setBody(constant(definition.toJson()))
-            .to(connect + "/connectors" + HTTP_OPTIONS)
-            .convertBodyTo(String.class)
-            .bean(registration, "onPostAnswer(${header.CamelHttpResponseCode}, ${body})");
+            .bean(connect, "validate")
+            .filter(method(registration, "onValidation"))
+            .bean(connect, "create")
+            .bean(registration, "onPostAnswer");
 
         from(RECONCILE)
             .routeId("reconcile-connector")
-            .setBody(method(registration, "configDrift(${body})"))
-            .filter(body().isNotNull())
-                .removeHeaders("*")
-                .setHeader(Exchange.HTTP_METHOD, constant("PUT"))
-                .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
-                .to(connector + "/config" + HTTP_OPTIONS)
-                .convertBodyTo(String.class)
-                .bean(registration, "onPutAnswer(${header.CamelHttpResponseCode}, ${body})")
+            .filter(method(registration, "hasDrifted"))
+                .bean(connect, "putConfig")
+                .bean(registration, "onPutAnswer")
             .end()
-            .removeHeaders("*")
-            .setHeader(Exchange.HTTP_METHOD, constant("GET"))
-            .setBody(constant((Object) null))
-            .to(connector + "/status" + HTTP_OPTIONS)
-            .convertBodyTo(String.class)
-            .filter(method(registration, "onStatus(${body})"))
-            .removeHeaders("*")
-            .setHeader(Exchange.HTTP_METHOD, constant("POST"))
-            .setBody(constant((Object) null))
-            .to(connector + "/restart" + HTTP_OPTIONS + "&includeTasks=true&onlyFailed=true")
-            .convertBodyTo(String.class)
-            .bean(registration, "onRestartAnswer(${header.CamelHttpResponseCode}, ${body})");
+            .bean(connect, "status")
+            .filter(method(registration, "onStatus"))
+            .bean(connect, "restartFailed")
+            .bean(registration, "onRestartAnswer");
     }
 }

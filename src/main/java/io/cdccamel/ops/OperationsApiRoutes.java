@@ -1,6 +1,7 @@
 package io.cdccamel.ops;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.api.ApiErrorPolicy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
@@ -29,22 +30,19 @@ public class OperationsApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        // Kafka down or slow: a clear 503 with the reason, not a stack trace per request
-        onException(Exception.class)
-            .handled(true)
-            .process(e -> reply(e, 503, Map.of("error",
-                    String.valueOf(e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))));
-
         from("platform-http:/api/topics?httpMethodRestrict=GET")
             .routeId(LIST_TOPICS)
+            .routeConfigurationId(ApiErrorPolicy.ID)
             .process(e -> reply(e, 200, topics.list()));
 
         from("platform-http:/api/topics/{name}?httpMethodRestrict=GET")
             .routeId(DESCRIBE_TOPIC)
+            .routeConfigurationId(ApiErrorPolicy.ID)
             .process(this::describe);
 
         from("platform-http:/api/brokers/{id}/{action}?httpMethodRestrict=POST")
             .routeId(CONTROL_BROKER)
+            .routeConfigurationId(ApiErrorPolicy.ID)
             .process(this::controlBroker);
     }
 

@@ -3,15 +3,12 @@ package io.cdccamel.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.RoutesBuilder;
-import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.NotifyBuilder;
+import io.cdccamel.connect.ScriptedHttp.Answer;
 import io.cdccamel.testing.RouteTestSupport;
 import org.junit.jupiter.api.Test;
 
-import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,9 +21,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Route {@code register-connector} against scripted Connect answers, for the answers a real worker
- * cannot be made to give on demand (500, endless 409, refusals). The calls to Connect are
- * intercepted into a mock endpoint; the route against the real worker is in PipelineIT and
- * ConnectorLifecycleIT.
+ * cannot be made to give on demand (500, endless 409, refusals). The calls to Connect go to a
+ * scripted stand-in for the {@code http} component; the route against the real worker is in
+ * PipelineIT and ConnectorLifecycleIT.
  */
 class RegisterConnectorRouteTest extends RouteTestSupport {
 
@@ -42,10 +39,6 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final FakeConnect connect = new FakeConnect();
     private volatile boolean claimWins = true;
-
-    /** One answer of the scripted Connect REST API; null status means nobody listens. */
-    record Answer(Integer status, String body) {
-    }
 
     /** Connect as a script: plugins listed, connector present or not, its config and status. */
     class FakeConnect {
@@ -112,21 +105,9 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
     }
 
     private void start() throws Exception {
-        AdviceWith.adviceWith(context, RegisterConnectorRoute.ROUTE_ID,
-                a -> a.interceptSendToEndpoint("http*").skipSendToOriginalEndpoint().to("mock:connect"));
-        getMockEndpoint("mock:connect").whenAnyExchangeReceived(exchange -> {
-            Message in = exchange.getMessage();
-            String uri = exchange.getProperty(Exchange.INTERCEPTED_ENDPOINT, String.class);
-            String path = uri.replaceFirst("^https?://localhost:8083", "").replaceFirst("\\?.*$", "");
-            String call = in.getHeader(Exchange.HTTP_METHOD, String.class) + " " + path;
+        ScriptedHttp.install(context, (call, body) -> {
             calls.add(call);
-            Answer answer = connect.answer(call, in.getBody(String.class));
-            if (answer.status() == null) {
-                exchange.setException(new ConnectException("Connection refused"));
-                return;
-            }
-            in.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
-            in.setBody(answer.body());
+            return connect.answer(call, body);
         });
         context.start();
     }
@@ -280,6 +261,17 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
         awaitState(ConnectorRegistration.State.RUNNING);
         assertThat(List.copyOf(calls).subList(0, 5)).containsOnly("GET /connector-plugins");
         assertThat(registration.createdCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSayOnceThatConnectIsNotReachableAndWhy() throws Exception {
+        connect.refusals = Integer.MAX_VALUE;
+        start();
+
+        awaitState(ConnectorRegistration.State.UNREACHABLE);
+        assertThat(registration.lastMessage())
+                .isEqualTo("Kafka Connect is not reachable (ConnectException: Connection refused); retrying with backoff");
+        assertThat(registration.isConnectReady()).isFalse();
     }
 
     @Test

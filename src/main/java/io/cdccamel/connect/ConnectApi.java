@@ -1,0 +1,81 @@
+package io.cdccamel.connect;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * The calls this app makes to Kafka Connect's REST API ({@code cdc.connect.url}) for one
+ * connector, each one camel-http request answered by a {@link ConnectAnswer}. Each call is its
+ * own exchange, so no header of the exchange that asks (a platform-http request's) leaks into it.
+ * A call that gets no answer at all (refused, timed out) throws.
+ */
+public final class ConnectApi {
+
+    /** Answers are handled by status code, and nothing hangs. */
+    private static final String HTTP_OPTIONS = "throwExceptionOnFailure=false&connectTimeout=2000&responseTimeout=15000";
+    private static final String JSON = "application/json";
+
+    private final ProducerTemplate http;
+    private final ConnectorDefinition definition;
+    private final String connector;
+
+    /** One template for all calls: it caches the producers. */
+    public ConnectApi(CamelContext context, ConnectorDefinition definition) {
+        this.http = context.createProducerTemplate();
+        this.definition = definition;
+        this.connector = "/connectors/" + definition.name();
+    }
+
+    /** {@code GET /connector-plugins}: ready once it lists the connector's class. */
+    public ConnectAnswer plugins() throws Exception {
+        return call("GET", "/connector-plugins", null);
+    }
+
+    /** {@code GET /connectors/<name>}: 404 while it does not exist, else its config. */
+    public ConnectAnswer connector() throws Exception {
+        return call("GET", connector, null);
+    }
+
+    /** {@code PUT /connector-plugins/<class>/config/validate}: Connect's verdict without creating anything. */
+    public ConnectAnswer validate() throws Exception {
+        return call("PUT", "/connector-plugins/" + definition.config("connector.class") + "/config/validate",
+                definition.configJson());
+    }
+
+    /** {@code POST /connectors}: create it. */
+    public ConnectAnswer create() throws Exception {
+        return call("POST", "/connectors", definition.toJson());
+    }
+
+    /** {@code PUT /connectors/<name>/config}: apply the file's config to a connector that exists. */
+    public ConnectAnswer putConfig() throws Exception {
+        return call("PUT", connector + "/config", definition.configJson());
+    }
+
+    /** {@code GET /connectors/<name>/status}. */
+    public ConnectAnswer status() throws Exception {
+        return call("GET", connector + "/status", null);
+    }
+
+    /** {@code POST /connectors/<name>/restart}, of the failed connector and tasks only. */
+    public ConnectAnswer restartFailed() throws Exception {
+        return call("POST", connector + "/restart?includeTasks=true&onlyFailed=true", null);
+    }
+
+    private ConnectAnswer call(String method, String path, String json) throws Exception {
+        String uri = "{{cdc.connect.url}}" + path + (path.contains("?") ? "&" : "?") + HTTP_OPTIONS;
+        Exchange answer = http.send(uri, exchange -> {
+            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
+            if (json != null) {
+                exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, JSON);
+                exchange.getMessage().setBody(json);
+            }
+        });
+        if (answer.getException() != null) {
+            throw answer.getException();
+        }
+        return new ConnectAnswer(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class),
+                answer.getMessage().getBody(String.class));
+    }
+}
