@@ -88,10 +88,10 @@ class PipelineIT {
         assertThat(delete.json().get("after").isNull()).isTrue();
         assertThat(events.get(3).text()).isEqualTo("tombstone (null value) for key Struct{id=2}\n");
 
-        // one key, one partition, consecutive offsets
+        // one key, one partition, increasing offsets (not always consecutive: Connect writes each poll of
+        // Debezium's in a transaction, and a transaction's commit marker takes an offset of its own)
         assertThat(events).extracting(Entry::partition).containsOnly(insert.partition());
-        assertThat(events).extracting(Entry::offset)
-                .containsExactly(insert.offset(), insert.offset() + 1, insert.offset() + 2, insert.offset() + 3);
+        assertThat(events).extracting(Entry::offset).isSorted().doesNotHaveDuplicates();
         // each header names the topic, partition and offset where Kafka holds that very record
         Map<String, String> records = recordsByPosition(app.topic());
         for (Entry e : entries(app)) {
