@@ -12,6 +12,8 @@ import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.events.ChangeEventFormatter;
 import io.cdccamel.events.ExactJson;
 import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.live.LiveViewRoutes;
+import io.cdccamel.live.PgRowEstimates;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.ops.OperationsApiRoutes;
 import io.cdccamel.route.DeadLetters;
@@ -113,6 +115,8 @@ public final class CdcApplication {
                 EmbeddedStackListener.MODE_EMBEDDED.equals(context.resolvePropertyPlaceholders("{{cdc.mode}}")),
                 context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
                 state -> Banner.print(pc, state));
+        watch.progress().estimateRowsWith(PgRowEstimates.from(context));
+        context.getRegistry().bind(StreamingWatch.BEAN, watch);
         registration = new ConnectorRegistration(definition, watch::start,
                 Integer.parseInt(context.resolvePropertyPlaceholders("{{cdc.connect.max-restarts}}")),
                 Long.parseLong(context.resolvePropertyPlaceholders("{{cdc.connect.backoff-max.ms}}")));
@@ -145,6 +149,7 @@ public final class CdcApplication {
             context.addRoutes(new RegisterConnectorRoute(definition, registration, lock));
             context.addRoutes(new ConnectorApiRoute(definition, registration));
             context.addRoutes(new OperationsApiRoutes(topics));
+            context.addRoutes(new LiveViewRoutes(definition.name()));
         } catch (Exception e) {
             throw new IllegalStateException("Could not add the Java routes", e);
         }
