@@ -259,7 +259,7 @@
       });
     } else if (s.phase === 'streaming') {
       bar.appendChild(el('b', '', 'Streaming since ' + time(s.streamingSince) + ' (' + ago(s.streamingSince, now) + ')'));
-      if (s.snapshotSeconds >= 0 && s.startedAt) {
+      if (s.snapshotSeconds >= 0) {
         bar.appendChild(el('span', 'muted', ' \u00b7 initial snapshot: ' + fmt(s.done) + ' rows in ' + s.snapshotSeconds + ' s'));
       } else {
         bar.appendChild(el('span', 'muted', ' \u00b7 resumed from its stored position, no snapshot'));

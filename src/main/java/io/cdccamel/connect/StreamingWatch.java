@@ -98,7 +98,7 @@ public final class StreamingWatch {
             }
             boolean completed = Boolean.TRUE.equals(attribute("snapshot", "SnapshotCompleted"));
             progress.streaming(System.currentTimeMillis(), completed
-                    ? ((Number) attribute("snapshot", "SnapshotDurationInSeconds")).longValue() : null);
+                    ? ((Number) attribute("snapshot", "SnapshotDurationInSeconds")).longValue() : null, rowsScanned());
             if (completed) {
                 LOG.info("Debezium's snapshot completed in {} s ({} rows: {}); it streams changes from PostgreSQL now",
                         attribute("snapshot", "SnapshotDurationInSeconds"), rows(), rowsScanned());

@@ -40,6 +40,7 @@ final class ChangeTail implements AutoCloseable {
     private final int backfill;
     private final Thread thread;
     private volatile boolean running = true;
+    private final Map<String, String> tables = new HashMap<>();
 
     ChangeTail(String bootstrapServers, String group, Pattern changeTopics, String deadLetterTopic, int backfill,
                LiveState state, ObjectMapper mapper, EventDigest.Limits limits) {
@@ -101,8 +102,15 @@ final class ChangeTail implements AutoCloseable {
                                 header(r, DeadLetters.SOURCE_TOPIC), header(r, DeadLetters.SOURCE_PARTITION),
                                 header(r, DeadLetters.SOURCE_OFFSET), EventDigest.cut(r.value(), 300)));
                     } else {
-                        state.add(EventDigest.of(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value(),
-                                mapper, limits), now);
+                        EventDigest digest = EventDigest.of(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(),
+                                r.value(), mapper, limits);
+                        if (!digest.table().equals(r.topic())) {
+                            tables.put(r.topic(), digest.table());
+                        } else if (tables.containsKey(r.topic())) {
+                            // a tombstone names no table: the topic's earlier events did
+                            digest = digest.inTable(tables.get(r.topic()));
+                        }
+                        state.add(digest, now);
                     }
                 }
                 for (TopicPartition p : consumer.assignment()) {

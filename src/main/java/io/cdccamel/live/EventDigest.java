@@ -100,6 +100,11 @@ public record EventDigest(String table, String topic, int partition, long offset
                 notes.isEmpty() ? null : String.join("; ", notes));
     }
 
+    /** The same event, named after {@code table}. */
+    public EventDigest inTable(String table) {
+        return new EventDigest(table, topic, partition, offset, timestamp, op, key, columns, bytes, note);
+    }
+
     private static void fieldNames(JsonNode row, Set<String> names) {
         if (row != null && row.isObject()) {
             for (Iterator<String> it = row.fieldNames(); it.hasNext(); ) {

@@ -59,9 +59,11 @@ public class LiveViewRoutes extends RouteBuilder {
                 intProperty("cdc.live.events.per-push"));
         holder[0] = view;
         getContext().addService(view, true, true);
+        int port = intProperty("cdc.api.port");
         // the HTTP server's router exists once platform-http has started
         getContext().addStartupListener((context, alreadyStarted) -> {
-            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context);
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                    VertxPlatformHttpRouter.getRouterNameFromPort(port));
             if (router == null) {
                 log.warn("No platform-http server: the live view is not served");
                 return;

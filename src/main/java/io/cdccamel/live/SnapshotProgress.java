@@ -96,15 +96,21 @@ public final class SnapshotProgress {
         gauges();
     }
 
-    public synchronized void streaming(long nowMillis, Long snapshotSeconds) {
+    /**
+     * Debezium streams now.
+     *
+     * @param snapshotSeconds how long its snapshot took, or null when it resumed without one
+     * @param rowsScanned     its final rows per table (empty without a snapshot)
+     */
+    public synchronized void streaming(long nowMillis, Long snapshotSeconds, Map<String, Long> rowsScanned) {
         phase = Phase.STREAMING;
         streamingSince = nowMillis;
+        rate = 0;
         if (snapshotSeconds != null) {
             this.snapshotSeconds = snapshotSeconds;
-        }
-        if (startedAt > 0) {
+            rows.putAll(rowsScanned);
             done = Math.max(done, rows.values().stream().mapToLong(Long::longValue).sum());
-            rate = 0;
+            gauges();
         }
     }
 
