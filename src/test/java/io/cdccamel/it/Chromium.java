@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * over a {@code java.net.http} WebSocket: no driver, no Docker. A missing browser fails the test
  * with what to install (a skipped browser test would pass for nothing).
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
@@ -41,7 +41,7 @@ final class Chromium implements AutoCloseable {
     private final Map<Integer, CompletableFuture<JsonNode>> calls = new ConcurrentHashMap<>();
 
     /** One tab, attached in flat mode: its commands carry its session id. */
-    final class Tab {
+    public final class Tab {
         final String targetId;
         final String sessionId;
 
@@ -51,7 +51,7 @@ final class Chromium implements AutoCloseable {
         }
 
         /** Evaluates {@code expression} in the page and returns its value as JSON. */
-        JsonNode eval(String expression) {
+        public JsonNode eval(String expression) {
             ObjectNode params = MAPPER.createObjectNode().put("expression", expression).put("returnByValue", true)
                     .put("awaitPromise", true);
             JsonNode result = call("Runtime.evaluate", params, sessionId);
@@ -61,14 +61,14 @@ final class Chromium implements AutoCloseable {
             return result.path("result").path("value");
         }
 
-        void screenshot(Path file) throws IOException {
+        public void screenshot(Path file) throws IOException {
             JsonNode shot = call("Page.captureScreenshot", MAPPER.createObjectNode().put("format", "png"), sessionId);
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.write(file, Base64.getDecoder().decode(shot.path("data").asText()));
         }
 
         /** Closes the tab, as a user closing it does: its connections close. */
-        void close() {
+        public void close() {
             call("Target.closeTarget", MAPPER.createObjectNode().put("targetId", targetId), null);
         }
     }
@@ -80,7 +80,7 @@ final class Chromium implements AutoCloseable {
     }
 
     /** Starts a headless Chromium with a profile in {@code dir}; fails the test when none is installed. */
-    static Chromium start(Path dir, int width, int height) throws Exception {
+    public static Chromium start(Path dir, int width, int height) throws Exception {
         String binary = find();
         List<String> command = new java.util.ArrayList<>(List.of(binary, "--headless=new", "--remote-debugging-port=0",
                 "--user-data-dir=" + dir.toAbsolutePath(), "--no-first-run", "--no-default-browser-check",
@@ -134,7 +134,7 @@ final class Chromium implements AutoCloseable {
     }
 
     /** Opens {@code url} in a new tab. */
-    Tab open(String url) {
+    public Tab open(String url) {
         String target = call("Target.createTarget", MAPPER.createObjectNode().put("url", url), null)
                 .path("targetId").asText();
         String session = call("Target.attachToTarget", MAPPER.createObjectNode().put("targetId", target)
