@@ -26,7 +26,7 @@ final class Banner {
                 "  Kafka Connect  " + value(pc, "cdc.connect.url"),
                 "  Output         " + value(pc, "cdc.output.dir") + "/<topic>.log",
                 "  API            http://" + value(pc, "cdc.api.host") + ":" + value(pc, "cdc.api.port")
-                        + "  (/api/topics, /api/connector, /observe/health, /observe/metrics, /q/dev)",
+                        + "  (live view at /, /api/topics, /api/connector, /observe/health, /observe/metrics, /q/dev)",
                 "  Try:  psql -h " + host + " -p " + port + " -U " + user + " -d " + db
                         + " -c \"INSERT INTO debezium.product VALUES (24, 'my product')\"",
                 "====================================================================================");

@@ -13,6 +13,8 @@ import io.cdccamel.connect.RegisterConnectorRoute;
 import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.events.ExactJson;
 import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.live.LiveViewRoutes;
+import io.cdccamel.live.PgRowEstimates;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.ops.OperationsApiRoutes;
 import io.cdccamel.route.ChangeEventConsumer;
@@ -134,6 +136,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                     EmbeddedStackListener.MODE_EMBEDDED.equals(mode),
                     context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
                     state -> Banner.print(context.getPropertiesComponent(), state));
+            watch.progress().estimateRowsWith(PgRowEstimates.from(context));
+            context.getRegistry().bind(StreamingWatch.BEAN, watch);
             registration = new ConnectorRegistration(connectorDefinition(), watch::start, maxRestarts, backoffMaxMillis);
         }
         return registration;
@@ -197,6 +201,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         camel.addRoutes(new RegisterConnectorRoute(connectorDefinition(), connectorRegistration(), registrationLock()));
         camel.addRoutes(new ConnectorApiRoute(connectorDefinition(), connectorRegistration()));
         camel.addRoutes(new OperationsApiRoutes(kafkaTopics()));
+        camel.addRoutes(new LiveViewRoutes(connectorDefinition().name()));
 
         HealthCheckRegistry.get(camel).register(new ConnectorHealthCheck(connectorRegistration()));
         if (EmbeddedStackListener.MODE_EXTERNAL.equals(mode)) {

@@ -2,6 +2,7 @@ package io.cdccamel.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.live.SnapshotProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,8 @@ public final class StreamingWatch {
     /** What the banner is told: {@code streaming} or {@code running}. */
     public static final String STREAMING = "streaming";
     public static final String RUNNING = "running";
+    /** The registry name of the watch, for the live view and the metrics. */
+    public static final String BEAN = "streamingWatch";
 
     private final String connectUrl;
     private final String connector;
@@ -50,6 +53,7 @@ public final class StreamingWatch {
     private volatile boolean done;
     private boolean snapshotSeen;
     private long nextProgressAt;
+    private final SnapshotProgress progress = new SnapshotProgress();
 
     /**
      * @param inThisJvm Connect runs in this JVM (embedded mode): Debezium's metrics can be read
@@ -71,6 +75,7 @@ public final class StreamingWatch {
             String position = storedPosition();
             LOG.info("Connector {} runs on an external Connect worker; the position Connect holds for it: {}", connector,
                     position == null ? "none yet (a new connector snapshots first)" : position);
+            progress.remote(System.currentTimeMillis());
             banner.accept(RUNNING);
             return;
         }
@@ -91,7 +96,10 @@ public final class StreamingWatch {
             if (!Boolean.TRUE.equals(connected)) {
                 return;
             }
-            if (Boolean.TRUE.equals(attribute("snapshot", "SnapshotCompleted"))) {
+            boolean completed = Boolean.TRUE.equals(attribute("snapshot", "SnapshotCompleted"));
+            progress.streaming(System.currentTimeMillis(), completed
+                    ? ((Number) attribute("snapshot", "SnapshotDurationInSeconds")).longValue() : null, rowsScanned());
+            if (completed) {
                 LOG.info("Debezium's snapshot completed in {} s ({} rows: {}); it streams changes from PostgreSQL now",
                         attribute("snapshot", "SnapshotDurationInSeconds"), rows(), rowsScanned());
             } else {
@@ -115,13 +123,27 @@ public final class StreamingWatch {
         if (!snapshotSeen) {
             snapshotSeen = true;
             nextProgressAt = now + PROGRESS_EVERY_MS;
+            Object captured = attribute("snapshot", "CapturedTables");
+            progress.started(captured instanceof String[] names ? java.util.List.of(names) : java.util.List.of(), now);
             LOG.info("Debezium is snapshotting {} table(s) before it streams; the banner follows when it streams",
                     attribute("snapshot", "TotalTableCount"));
-        } else if (now >= nextProgressAt) {
-            nextProgressAt = now + PROGRESS_EVERY_MS;
-            LOG.info("Snapshot: {} rows so far, {} of {} table(s) to go: {}", rows(), attribute("snapshot", "RemainingTableCount"),
-                    attribute("snapshot", "TotalTableCount"), rowsScanned());
         }
+        Object seen = attribute("snapshot", "TotalNumberOfEventsSeen");
+        progress.update(rowsScanned(), seen instanceof Number n ? n.longValue() : 0,
+                number(attribute("snapshot", "TotalTableCount")), number(attribute("snapshot", "RemainingTableCount")), now);
+        if (now >= nextProgressAt) {
+            nextProgressAt = now + PROGRESS_EVERY_MS;
+            LOG.info("{}", progress.line());
+        }
+    }
+
+    /** Debezium's snapshot as the live view and {@code /observe/metrics} show it. */
+    public SnapshotProgress progress() {
+        return progress;
+    }
+
+    private static int number(Object value) {
+        return value instanceof Number n ? n.intValue() : 0;
     }
 
     private long rows() throws Exception {

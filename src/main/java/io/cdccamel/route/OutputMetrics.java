@@ -29,6 +29,11 @@ public final class OutputMetrics {
         WrittenPositions written = context.getRegistry().findSingleByType(WrittenPositions.class);
         PrintChangeEvents printer = context.getRegistry().findSingleByType(PrintChangeEvents.class);
         DurableCommits commits = context.getRegistry().findSingleByType(DurableCommits.class);
+        io.cdccamel.connect.StreamingWatch watch = context.getRegistry().findSingleByType(
+                io.cdccamel.connect.StreamingWatch.class);
+        if (watch != null) {
+            watch.progress().bindTo(registry);
+        }
         if (written != null) {
             FunctionCounter.builder("cdc.redelivered.records.skipped", written, WrittenPositions::skippedCount)
                     .description("Records read again from Kafka that the output already held").register(registry);

@@ -68,6 +68,7 @@ public final class Bench {
             case "snapshot" -> SnapshotBench.run();
             case "startup" -> StartupBench.run();
             case "workload" -> WorkloadBench.run();
+            case "live" -> LiveViewBench.run();
             default -> {
                 FIGURES.println("usage: bench/run throughput|latency|snapshot|startup|workload");
                 Runtime.getRuntime().halt(2);

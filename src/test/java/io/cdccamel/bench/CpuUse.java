@@ -92,6 +92,10 @@ final class CpuUse {
     }
 
     private static String kind(String thread) {
+        if (thread.startsWith("live-view") || thread.startsWith("Camel (") && (thread.contains("push-live-view")
+                || thread.contains("probe-pipeline")) || thread.startsWith("vert.x-eventloop")) {
+            return "live view (its reader, pushes, probes, HTTP)";
+        }
         if (thread.contains("KafkaConsumer[")) {
             return "route consumer threads";
         }

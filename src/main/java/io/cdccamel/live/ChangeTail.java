@@ -1,0 +1,146 @@
+package io.cdccamel.live;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.route.DeadLetters;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The live view's own reader of the change topics and of the dead-letter topic: its own consumer
+ * group (never committed, so it leaves no offsets behind), {@code read_committed} like the print
+ * route, starting a few records before the end of each partition so that a page has something to show.
+ * It does not depend on the print route: it reads Kafka, as any other client would.
+ */
+final class ChangeTail implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.live-view");
+
+    private final KafkaConsumer<String, String> consumer;
+    private final Pattern topics;
+    private final String deadLetterTopic;
+    private final LiveState state;
+    private final ObjectMapper mapper;
+    private final EventDigest.Limits limits;
+    private final int backfill;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private final Map<String, String> tables = new HashMap<>();
+
+    ChangeTail(String bootstrapServers, String group, Pattern changeTopics, String deadLetterTopic, int backfill,
+               LiveState state, ObjectMapper mapper, EventDigest.Limits limits) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, group);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        // tables created later show up within 10 s, as in the print route
+        config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1_000);
+        this.consumer = new KafkaConsumer<>(config);
+        this.topics = Pattern.compile("(?:" + changeTopics.pattern() + ")|" + Pattern.quote(deadLetterTopic));
+        this.deadLetterTopic = deadLetterTopic;
+        this.state = state;
+        this.mapper = mapper;
+        this.limits = limits;
+        this.backfill = backfill;
+        this.thread = new Thread(this::run, "live-view-tail");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(topics, new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+                    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                    for (TopicPartition p : partitions) {
+                        consumer.seek(p, Math.max(begin.getOrDefault(p, 0L), end.getOrDefault(p, 0L) - backfill));
+                    }
+                    LOG.info("Live view reads {} partition(s) from their last {} records", partitions.size(), backfill);
+                }
+            });
+            while (running) {
+                ConsumerRecords<String, String> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(500));
+                } catch (WakeupException e) {
+                    break;
+                }
+                long now = System.currentTimeMillis();
+                for (ConsumerRecord<String, String> r : records) {
+                    if (r.topic().equals(deadLetterTopic)) {
+                        state.addDeadLetter(new LiveState.DeadLetter(r.timestamp(), header(r, DeadLetters.REASON),
+                                header(r, DeadLetters.SOURCE_TOPIC), header(r, DeadLetters.SOURCE_PARTITION),
+                                header(r, DeadLetters.SOURCE_OFFSET), EventDigest.cut(r.value(), 300)));
+                    } else {
+                        EventDigest digest = EventDigest.of(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(),
+                                r.value(), mapper, limits);
+                        if (!digest.table().equals(r.topic())) {
+                            tables.put(r.topic(), digest.table());
+                        } else if (tables.containsKey(r.topic())) {
+                            // a tombstone names no table: the topic's earlier events did
+                            digest = digest.inTable(tables.get(r.topic()));
+                        }
+                        state.add(digest, now);
+                    }
+                }
+                for (TopicPartition p : consumer.assignment()) {
+                    state.readUpTo(p, consumer.position(p, Duration.ofSeconds(1)));
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (Exception e) {
+            if (running) {
+                LOG.warn("Live view stopped reading the change topics: {}", e.toString());
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.cdccamel.live;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.connect.StreamingWatch;
+import io.cdccamel.ops.BrokerControl;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The live view's parts and its pages on the API's HTTP server: {@code /} (the page), {@code /live/*}
+ * (its script and style, from the jar), {@code /live/events} (the event stream) and
+ * {@code /live/state} (the same state as JSON, for scripts and tests).
+ */
+final class LiveView implements Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.live-view");
+    static final String PAGE = "/";
+    static final String EVENTS = "/live/events";
+    static final String STATE = "/live/state";
+    private static final Map<String, String> FILES = Map.of(
+            "/live/live.js", "application/javascript; charset=utf-8",
+            "/live/live.css", "text/css; charset=utf-8");
+
+    private final CamelContext context;
+    private final ObjectMapper mapper;
+    private final LiveState state;
+    private final ChangeTail tail;
+    private final PipelineProbe probe;
+    private final LiveHub hub = new LiveHub();
+    private final String mode;
+    private final int firstEvents;
+    private volatile Map<String, Object> pipeline = Map.of();
+    private long lastWriteAt;
+
+    LiveView(CamelContext context, ObjectMapper mapper, LiveState state, ChangeTail tail, PipelineProbe probe,
+             String mode, int firstEvents) {
+        this.context = context;
+        this.mapper = mapper;
+        this.state = state;
+        this.tail = tail;
+        this.probe = probe;
+        this.mode = mode;
+        this.firstEvents = firstEvents;
+    }
+
+    /** The registry's broker control (embedded mode), or null: the page shows stop/start buttons only with it. */
+    Set<Integer> controlledBrokers() {
+        BrokerControl control = context.getRegistry().lookupByNameAndType(BrokerControl.BEAN, BrokerControl.class);
+        return control == null ? null : control.brokerIds();
+    }
+
+    /** Adds the handlers to the router of the API's server (platform-http, Vert.x). */
+    void mount(Router router) {
+        Map<String, Buffer> files = new LinkedHashMap<>();
+        files.put(PAGE, resource("live/index.html"));
+        FILES.keySet().forEach(path -> files.put(path, resource(path.substring(1))));
+        router.get(PAGE).handler(ctx -> serve(ctx, files.get(PAGE), "text/html; charset=utf-8"));
+        FILES.forEach((path, type) -> router.get(path).handler(ctx -> serve(ctx, files.get(path), type)));
+        router.get(EVENTS).handler(ctx -> hub.subscribe(ctx, json(message(state.recent(), 0, true))));
+        router.get(STATE).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+                .end(json(stateView())));
+        LOG.info("Live view on {}{}", context.resolvePropertyPlaceholders("http://{{cdc.api.host}}:{{cdc.api.port}}"), PAGE);
+    }
+
+    private static void serve(RoutingContext ctx, Buffer body, String type) {
+        ctx.response().putHeader("Content-Type", type).putHeader("Cache-Control", "no-cache").end(body);
+    }
+
+    private static Buffer resource(String name) {
+        try (InputStream in = LiveView.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("The jar lacks " + name);
+            }
+            return Buffer.buffer(in.readAllBytes());
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One push: the new events and the state, to every open page (nothing is built when none is open). */
+    void push() {
+        LiveState.Batch batch = state.drain();
+        long now = System.currentTimeMillis();
+        if (hub.count() == 0) {
+            return;
+        }
+        if (batch.events().isEmpty() && now - lastWriteAt < 1_000) {
+            return;
+        }
+        lastWriteAt = now;
+        hub.broadcast(json(message(batch.events(), batch.skipped(), false)));
+    }
+
+    /** Asks Kafka and Connect, while a page is open. */
+    void probe() {
+        if (hub.count() == 0) {
+            return;
+        }
+        pipeline = probe.read();
+    }
+
+    private Map<String, Object> message(List<EventDigest> events, long skipped, boolean first) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        long now = System.currentTimeMillis();
+        m.put("now", now);
+        m.put("first", first);
+        m.put("mode", mode);
+        m.put("events", events.size() > firstEvents && first ? events.subList(events.size() - firstEvents, events.size())
+                : events);
+        m.put("skipped", skipped);
+        m.put("eventCount", state.eventCount());
+        m.put("tables", state.tables(now));
+        m.put("deadLetters", state.deadLetters());
+        // the first message goes out on the HTTP server's event loop: it never waits for Kafka
+        m.put("pipeline", pipeline);
+        m.put("snapshot", snapshot());
+        return m;
+    }
+
+    private Map<String, Object> snapshot() {
+        StreamingWatch watch = context.getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
+        return watch == null ? Map.of("phase", "unknown") : watch.progress().view();
+    }
+
+    Map<String, Object> stateView() {
+        Map<String, Object> view = new LinkedHashMap<>();
+        long now = System.currentTimeMillis();
+        view.put("subscribers", hub.count());
+        view.put("missedWrites", hub.missed());
+        view.put("eventCount", state.eventCount());
+        view.put("tables", state.tables(now));
+        view.put("deadLetters", state.deadLetters());
+        view.put("snapshot", snapshot());
+        view.put("pipeline", pipeline);
+        return view;
+    }
+
+    int subscribers() {
+        return hub.count();
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void start() {
+        tail.start();
+    }
+
+    @Override
+    public void stop() {
+        hub.closeAll();
+        tail.close();
+        probe.close();
+    }
+}

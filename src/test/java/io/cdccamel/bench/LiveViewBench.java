@@ -1,0 +1,91 @@
+package io.cdccamel.bench;
+
+import org.apache.camel.main.Main;
+import io.cdccamel.it.Chromium;
+import io.cdccamel.route.DurableCommits;
+import io.cdccamel.stack.LocalStack;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the live view costs: the app (embedded stack) under {@code -Dbench.rate} (1,000) inserts/s,
+ * first with no page open, then with one headless Chromium page on {@code /}: CPU of the JVM, of
+ * the live view's threads, RSS, and whether the print route kept up. {@code -Dcdc.live.enabled=false}
+ * gives the figures without the live view at all (the second phase is then skipped).
+ */
+final class LiveViewBench {
+
+    private LiveViewBench() {
+    }
+
+    static void run() throws Exception {
+        int rate = Bench.intProperty("bench.rate", 1_000);
+        int seconds = Bench.intProperty("bench.seconds", 40);
+        Path dir = Bench.freshDir("live");
+        Main app = Bench.startApp(dir, Map.of());
+        LocalStack stack = Bench.stack(app);
+        Bench.sql(stack, "CREATE TABLE debezium.live_rows (id bigint PRIMARY KEY, name text, qty int, note text)");
+        DurableCommits commits = app.getCamelContext().getRegistry()
+                .findSingleByType(DurableCommits.class);
+        AtomicLong next = new AtomicLong(1);
+        ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
+        Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+        Statement s = c.createStatement();
+        int perTick = rate / 10;
+        load.scheduleAtFixedRate(() -> {
+            long first = next.getAndAdd(perTick);
+            try {
+                s.execute("INSERT INTO debezium.live_rows SELECT g, 'row ' || g, g % 97, repeat('x', 64) FROM generate_series("
+                        + first + ", " + (first + perTick - 1) + ") g");
+            } catch (Exception e) {
+                Bench.progress("insert failed: %s", e);
+            }
+        }, 0, 100, TimeUnit.MILLISECONDS);
+        Bench.progress("inserting %d rows/s; warming up for 20 s", rate);
+        Thread.sleep(20_000);
+        phase("no page open", seconds, commits, next);
+        boolean live = Boolean.parseBoolean(app.getCamelContext().resolvePropertyPlaceholders("{{cdc.live.enabled}}"));
+        if (live) {
+            String url = "http://127.0.0.1:" + app.getCamelContext().resolvePropertyPlaceholders("{{cdc.api.port}}") + "/";
+            try (Chromium browser = Chromium.start(Files.createTempDirectory("bench-chromium"), 1400, 1000)) {
+                Chromium.Tab tab = browser.open(url);
+                Thread.sleep(5_000);
+                phase("one page open", seconds, commits, next);
+                Bench.figure("  page: %s events in its list, %s", tab.eval("document.querySelectorAll('#events li').length"),
+                        tab.eval("document.getElementById('stream-note').textContent").asText());
+                tab.screenshot(Bench.DIR.resolve("live-view-1000.png"));
+            }
+        }
+        load.shutdownNow();
+        c.close();
+        Bench.stop(app);
+    }
+
+    private static void phase(String name, int seconds, DurableCommits commits, AtomicLong next) throws Exception {
+        CpuUse cpu = new CpuUse();
+        long committedAtStart = commits.recordCount();
+        long insertedAtStart = next.get();
+        long rssMax = 0;
+        long heapMax = 0;
+        for (int i = 0; i < seconds; i++) {
+            Thread.sleep(1_000);
+            // the JVM alone: Chromium, when open, is a child process like PostgreSQL
+            rssMax = Math.max(rssMax, Bench.rssKb(ProcessHandle.current().pid()) / 1024);
+            heapMax = Math.max(heapMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024));
+        }
+        Bench.figure("live view, %s: %d rows inserted, %d events printed in %d s (%.0f/s); max RSS of the JVM %d MB, "
+                        + "max heap used %d MB", name, next.get() - insertedAtStart, commits.recordCount() - committedAtStart,
+                seconds, (commits.recordCount() - committedAtStart) / (double) seconds, rssMax, heapMax);
+        Bench.figure("  %s", cpu.since());
+    }
+}
