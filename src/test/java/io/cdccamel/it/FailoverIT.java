@@ -52,9 +52,7 @@ class FailoverIT {
             EmbeddedStackExtension.stack().kafka().startBroker(stoppedBroker);
         }
         if (app != null) {
-            app.close();
-            HTTP.send(HttpRequest.newBuilder(URI.create(EmbeddedStackExtension.stack().connect().url()
-                    + "/connectors/" + app.connector)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            app.closeAndRemoveConnector();
         }
     }
 

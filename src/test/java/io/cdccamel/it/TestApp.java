@@ -129,6 +129,14 @@ final class TestApp implements AutoCloseable {
         return new TestApp(schema, connector, output, routes, app);
     }
 
+    /** Stops the app and removes its connector from the shared Connect worker. */
+    void closeAndRemoveConnector() throws IOException, InterruptedException {
+        close();
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        EmbeddedStackExtension.stack().connect().url() + "/connectors/" + connector)).DELETE().build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+    }
+
     @Override
     public void close() throws IOException {
         app.stop();
