@@ -147,11 +147,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public synchronized WrittenPositions writtenPositions() {
         if (written == null) {
-            try {
-                written = WrittenPositions.scan(Path.of(outputDir));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read the output folder " + outputDir + " back: " + e.getMessage(), e);
-            }
+            written = WrittenPositions.scanInBackground(Path.of(outputDir));
         }
         return written;
     }
@@ -218,6 +214,14 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                 registrationLock().close();
             }
         }, true);
+        // the output is read back while Camel builds the rest; the routes start once it is
+        camel.addStartupListener((started, alreadyStarted) -> {
+            try {
+                writtenPositions().awaitScanned();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the output folder " + outputDir + " back: " + e.getMessage(), e);
+            }
+        });
         camel.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {

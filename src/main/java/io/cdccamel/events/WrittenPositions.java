@@ -25,10 +25,51 @@ public class WrittenPositions {
     private final Map<String, Long> highest = new ConcurrentHashMap<>();
     private final AtomicLong skipped = new AtomicLong();
     private volatile boolean skipping;
+    /** Set while the output is read back in the background. */
+    private volatile java.util.concurrent.CompletableFuture<Void> scanned;
 
     /** Reads every output file of {@code outputDir}, first cutting off an entry left half-written. */
     public static WrittenPositions scan(Path outputDir) throws IOException {
         WrittenPositions positions = new WrittenPositions();
+        positions.load(outputDir);
+        return positions;
+    }
+
+    /**
+     * {@link #scan} in a thread of its own, so that reading a large output back (1 s for 100,000
+     * events here) overlaps the rest of the start; {@link #awaitScanned} waits for it.
+     */
+    public static WrittenPositions scanInBackground(Path outputDir) {
+        WrittenPositions positions = new WrittenPositions();
+        positions.scanned = new java.util.concurrent.CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                positions.load(outputDir);
+                positions.scanned.complete(null);
+            } catch (IOException | RuntimeException e) {
+                positions.scanned.completeExceptionally(e);
+            }
+        }, "cdc-output-read-back");
+        reader.setDaemon(true);
+        reader.start();
+        return positions;
+    }
+
+    /** Returns once the output is read back; throws what stopped the reading. */
+    public void awaitScanned() throws IOException {
+        java.util.concurrent.CompletableFuture<Void> pending = scanned;
+        if (pending == null) {
+            return;
+        }
+        try {
+            pending.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void load(Path outputDir) throws IOException {
+        WrittenPositions positions = this;
         for (Path file : OutputFormat.files(outputDir)) {
             repairTail(file);
             try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
@@ -39,7 +80,6 @@ public class WrittenPositions {
             LOG.info("Output in {} already holds {} topic-partition(s) up to {}", outputDir, positions.highest.size(),
                     new java.util.TreeMap<>(positions.highest));
         }
-        return positions;
     }
 
     private void readLine(String line) {
@@ -98,6 +138,13 @@ public class WrittenPositions {
 
     /** Whether this record is not in the output yet. */
     public boolean isNew(String topic, int partition, long offset) {
+        if (scanned != null && !scanned.isDone()) {
+            try {
+                awaitScanned(); // the app waits at start already; this is for any other caller
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         Long written = highest.get(key(topic, partition));
         boolean isNew = written == null || offset > written;
         if (!isNew) {

@@ -53,24 +53,56 @@ public final class LocalStack implements AutoCloseable {
         return start(settings, s -> { });
     }
 
+    /**
+     * PostgreSQL (its own process) starts beside the Kafka nodes, then Connect, which needs the
+     * brokers (and reaches PostgreSQL only when its task starts): at a first start initdb's 6 s no
+     * longer add to Kafka's.
+     */
     private void startParts(StackSettings settings, int pgPort, List<Integer> brokerPorts, int controllerPort, int connectPort)
             throws Exception {
         long t0 = System.nanoTime();
         LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
-        postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
         Path secrets = secretsFile(settings);
-        ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, "postgres", ConnectorRole.password(secrets));
-        LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
-                ConnectorRole.ROLE, ConnectorRole.PUBLICATION);
-        long t1 = System.nanoTime();
-        LOG.info("Starting 3 Kafka brokers on 127.0.0.1 ports {} and a KRaft controller on port {}", brokerPorts, controllerPort);
-        kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, controllerPort, settings.startTimeout());
-        LOG.info("Kafka ready in {} ms: {}", millisSince(t1), kafka.bootstrapServers());
+        java.util.concurrent.CompletableFuture<Void> database = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
+                ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, "postgres", ConnectorRole.password(secrets));
+                LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
+                        ConnectorRole.ROLE, ConnectorRole.PUBLICATION);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, runnable -> {
+            Thread thread = new Thread(runnable, "cdc-postgres-start");
+            thread.setDaemon(true);
+            thread.start();
+        });
+        try {
+            LOG.info("Starting 3 Kafka brokers on 127.0.0.1 ports {} and a KRaft controller on port {}", brokerPorts, controllerPort);
+            kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, controllerPort, settings.startTimeout());
+            LOG.info("Kafka ready in {} ms: {}", millisSince(t0), kafka.bootstrapServers());
+        } finally {
+            // whatever Kafka did, PostgreSQL's start is waited for: close() must see what it started
+            awaitDatabase(database);
+        }
         long t2 = System.nanoTime();
         LOG.info("Starting Kafka Connect (distributed) on http://127.0.0.1:{}", connectPort);
         connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, secrets, settings.startTimeout(),
                 ConnectWorker.GROUP_ID, settings.connectWorker());
         LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
+    }
+
+    private static void awaitDatabase(java.util.concurrent.CompletableFuture<Void> database) throws Exception {
+        try {
+            database.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause() : e.getCause();
+            if (cause instanceof Exception x) {
+                throw x;
+            }
+            throw e;
+        }
     }
 
     /** Where the embedded stack keeps the connector role's generated password. */
@@ -116,7 +148,7 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closed = true;
-        if (postgres == null) {
+        if (postgres == null && kafka == null && connect == null) {
             return;
         }
         long t0 = System.nanoTime();

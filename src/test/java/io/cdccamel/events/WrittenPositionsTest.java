@@ -67,4 +67,19 @@ class WrittenPositionsTest {
         assertThat(positions.isNew("t", 0, 2)).isFalse();
         assertThat(positions.isNew("t", 0, 4)).isTrue();
     }
+
+    @Test
+    void shouldReadTheOutputBackInTheBackgroundAndCutAHalfWrittenEntry() throws Exception {
+        Path file = dir.resolve("t.log");
+        String whole = entry("t", 0, 1) + entry("t", 2, 8);
+        Files.writeString(file, whole + OutputFormat.header("t", 0, 2) + "{\n\t\"op\": \"c\",\n");
+
+        WrittenPositions positions = WrittenPositions.scanInBackground(dir);
+        positions.awaitScanned();
+
+        assertThat(Files.readString(file)).isEqualTo(whole);
+        assertThat(positions.highest("t", 0)).isEqualTo(1);
+        assertThat(positions.highest("t", 2)).isEqualTo(8);
+        assertThat(positions.isNew("t", 2, 8)).isFalse();
+    }
 }
