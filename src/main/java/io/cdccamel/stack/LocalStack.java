@@ -54,9 +54,9 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * PostgreSQL (its own process) starts beside the Kafka nodes, and so does Connect once
-     * PostgreSQL is up (its clients wait for the brokers): at a first start initdb's 4-6 s and, at
-     * every start, Connect's own start no longer add to Kafka's.
+     * PostgreSQL (its own process) starts beside the Kafka nodes, then Connect, which needs the
+     * brokers (and reaches PostgreSQL only when its task starts): at a first start initdb's 6 s no
+     * longer add to Kafka's.
      */
     private void startParts(StackSettings settings, int pgPort, List<Integer> brokerPorts, int controllerPort, int connectPort)
             throws Exception {
@@ -77,38 +77,19 @@ public final class LocalStack implements AutoCloseable {
             thread.setDaemon(true);
             thread.start();
         });
-        // Connect's own start (plugins, REST server, herder) overlaps the brokers' start: its
-        // clients wait for the brokers, whose ports are known already
-        String brokers = brokerPorts.stream().map(p -> "localhost:" + p).collect(java.util.stream.Collectors.joining(","));
-        java.util.concurrent.CompletableFuture<ConnectWorker> worker = new java.util.concurrent.CompletableFuture<>();
-        Thread connectStarter = new Thread(() -> {
-            try {
-                database.join(); // Connect's first task reaches PostgreSQL: never before it is up
-                worker.complete(ConnectWorker.start(brokers, connectPort, secrets, settings.startTimeout(),
-                        ConnectWorker.GROUP_ID, settings.connectWorker()));
-            } catch (Throwable t) {
-                worker.completeExceptionally(t);
-            }
-        }, "cdc-connect-start");
-        connectStarter.setDaemon(true);
-        LOG.info("Starting 3 Kafka brokers on 127.0.0.1 ports {} and a KRaft controller on port {}", brokerPorts, controllerPort);
-        LOG.info("Starting Kafka Connect (distributed) on http://127.0.0.1:{}", connectPort);
-        connectStarter.start();
         try {
-            try {
-                kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, controllerPort, settings.startTimeout());
-                LOG.info("Kafka ready in {} ms: {}", millisSince(t0), kafka.bootstrapServers());
-            } finally {
-                // whatever Kafka did, PostgreSQL's start is waited for: close() must see what it started
-                awaitDatabase(database);
-            }
-            connect = worker.get(settings.startTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            // a worker that starts after all is stopped, not left running beside a failed stack
-            worker.thenAccept(ConnectWorker::close);
-            throw e instanceof java.util.concurrent.ExecutionException && e.getCause() instanceof Exception x ? x : e;
+            LOG.info("Starting 3 Kafka brokers on 127.0.0.1 ports {} and a KRaft controller on port {}", brokerPorts, controllerPort);
+            kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, controllerPort, settings.startTimeout());
+            LOG.info("Kafka ready in {} ms: {}", millisSince(t0), kafka.bootstrapServers());
+        } finally {
+            // whatever Kafka did, PostgreSQL's start is waited for: close() must see what it started
+            awaitDatabase(database);
         }
-        LOG.info("Kafka Connect ready; embedded stack up in {} ms", millisSince(t0));
+        long t2 = System.nanoTime();
+        LOG.info("Starting Kafka Connect (distributed) on http://127.0.0.1:{}", connectPort);
+        connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, secrets, settings.startTimeout(),
+                ConnectWorker.GROUP_ID, settings.connectWorker());
+        LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
     }
 
     private static void awaitDatabase(java.util.concurrent.CompletableFuture<Void> database) throws Exception {
