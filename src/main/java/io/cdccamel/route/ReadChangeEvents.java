@@ -42,8 +42,8 @@ public class ReadChangeEvents implements Processor {
     public void process(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
         // without batching (an edited consumer) the exchange is the one record
-        List<Exchange> records = body instanceof List<?> list ? list.stream().map(Exchange.class::cast).toList()
-                : List.of(exchange.copy());
+        @SuppressWarnings("unchecked") // Camel's Kafka consumer in batching mode: a list of exchanges
+        List<Exchange> records = body instanceof List<?> list ? (List<Exchange>) list : List.of(exchange.copy());
         ChangeEventBatch.Item[] reads = new ChangeEventBatch.Item[records.size()];
         for (int i = 0; i < reads.length; i++) {
             reads[i] = read(records.get(i));
