@@ -51,15 +51,19 @@ final class LiveViewBench {
                 Bench.progress("insert failed: %s", e);
             }
         }, 0, 100, TimeUnit.MILLISECONDS);
-        Bench.progress("inserting %d rows/s; warming up for 20 s", rate);
-        Thread.sleep(20_000);
+        Bench.progress("inserting %d rows/s; warming up until 20 s of them are printed", rate);
+        long warmUp = commits.recordCount() + 20L * rate;
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2)).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> commits.recordCount() >= warmUp);
         phase("no page open", seconds, commits, next);
         boolean live = Boolean.parseBoolean(app.getCamelContext().resolvePropertyPlaceholders("{{cdc.live.enabled}}"));
         if (live) {
             String url = "http://127.0.0.1:" + app.getCamelContext().resolvePropertyPlaceholders("{{cdc.api.port}}") + "/";
             try (Chromium browser = Chromium.start(Files.createTempDirectory("bench-chromium"), 1400, 1000)) {
                 Chromium.Tab tab = browser.open(url);
-                Thread.sleep(5_000);
+                // the page has connected and shows the stream before its phase is measured
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> tab.eval("document.querySelectorAll('#events li').length").asInt() > 0);
                 phase("one page open", seconds, commits, next);
                 Bench.figure("  page: %s events in its list, %s", tab.eval("document.querySelectorAll('#events li').length"),
                         tab.eval("document.getElementById('stream-note').textContent").asText());
@@ -75,14 +79,20 @@ final class LiveViewBench {
         CpuUse cpu = new CpuUse();
         long committedAtStart = commits.recordCount();
         long insertedAtStart = next.get();
-        long rssMax = 0;
-        long heapMax = 0;
-        for (int i = 0; i < seconds; i++) {
-            Thread.sleep(1_000);
+        // one sample a second over the phase's window (a measurement period, not a wait for something)
+        java.util.concurrent.atomic.AtomicLong rss = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong heap = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.ScheduledFuture<?> sampling = sampler.scheduleAtFixedRate(() -> {
             // the JVM alone: Chromium, when open, is a child process like PostgreSQL
-            rssMax = Math.max(rssMax, Bench.rssKb(ProcessHandle.current().pid()) / 1024);
-            heapMax = Math.max(heapMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024));
-        }
+            rss.accumulateAndGet(Bench.rssKb(ProcessHandle.current().pid()) / 1024, Math::max);
+            heap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024), Math::max);
+        }, 1, 1, TimeUnit.SECONDS);
+        // the phase ends when its window does (periodic tasks stop at shutdown, so not before)
+        sampler.schedule(() -> sampling.cancel(false), seconds, TimeUnit.SECONDS).get();
+        sampler.shutdown();
+        long rssMax = rss.get();
+        long heapMax = heap.get();
         Bench.figure("live view, %s: %d rows inserted, %d events printed in %d s (%.0f/s); max RSS of the JVM %d MB, "
                         + "max heap used %d MB", name, next.get() - insertedAtStart, commits.recordCount() - committedAtStart,
                 seconds, (commits.recordCount() - committedAtStart) / (double) seconds, rssMax, heapMax);
