@@ -163,6 +163,11 @@ public final class ConnectWorker implements AutoCloseable {
     }
 
     public String url() {
+        return url(port);
+    }
+
+    /** The REST address of a worker on {@code port} of this machine. */
+    public static String url(int port) {
         return "http://localhost:" + port;
     }
 

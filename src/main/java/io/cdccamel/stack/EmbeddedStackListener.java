@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * In {@code cdc.mode=embedded}, starts the local stack before Camel reads its routes, then points
  * the application's properties (brokers, Connect URL, database port) at what actually started.
+ * PostgreSQL and Kafka are up before Camel builds anything; Kafka Connect's worker starts beside
+ * Camel's build and start, and the routes start once it is up.
  * In both modes it prepares the demo table when {@code cdc.demo.enabled=true}.
  */
 public class EmbeddedStackListener extends MainListenerSupport {
@@ -78,7 +80,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
                 connectWorkerSettings(pc),
                 Boolean.parseBoolean(pc.resolveProperty(StackSettings.RESET).map(String::trim).orElse("false")));
         try {
-            stack = LocalStack.start(settings, starting ->
+            stack = LocalStack.startWithConnectPending(settings, starting ->
                     // JVM shutdown (Ctrl-C), even half-way through the start: Camel stops first
                     // (its own hook), then the stack, in reverse order of start
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -91,6 +93,14 @@ public class EmbeddedStackListener extends MainListenerSupport {
             throw new StackStartException("The embedded stack failed to start: " + e, e);
         }
 
+        // Connect's worker starts while Camel builds and starts; the routes start once it is up
+        // (a worker that fails to start fails the app's start, as any part of the stack does)
+        LocalStack started = stack;
+        try {
+            context.addStartupListener((camel, alreadyStarted) -> started.awaitConnect());
+        } catch (Exception e) {
+            throw new StackStartException("Cannot wait for Kafka Connect's start: " + e, e);
+        }
         context.getRegistry().bind("localStack", stack);
         context.getRegistry().bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
         if (stack.kafka().created()) {
@@ -98,10 +108,10 @@ public class EmbeddedStackListener extends MainListenerSupport {
         }
         // values computed at start must win over application.properties: override, not initial
         pc.addOverrideProperty("cdc.kafka.brokers", stack.kafka().bootstrapServers());
-        pc.addOverrideProperty("cdc.connect.url", stack.connect().url());
+        pc.addOverrideProperty("cdc.connect.url", stack.connectUrl());
         pc.addOverrideProperty("cdc.postgres.host", "localhost");
         pc.addOverrideProperty("cdc.postgres.port", Integer.toString(stack.postgres().port()));
-        pc.addOverrideProperty("cdc.connect.port", Integer.toString(stack.connect().port()));
+        pc.addOverrideProperty("cdc.connect.port", Integer.toString(stack.connectPort()));
         pc.addOverrideProperty(StackSettings.KAFKA_PORTS, String.join(",",
                 stack.kafka().hostPorts().stream().map(String::valueOf).toList()));
         // Connect runs in this JVM: it reaches the database where the app does

@@ -18,13 +18,35 @@ public final class LocalStack implements AutoCloseable {
     private volatile PostgresServer postgres;
     private volatile KafkaCluster kafka;
     private volatile ConnectWorker connect;
+    private volatile java.util.concurrent.CompletableFuture<ConnectWorker> connectStart =
+            java.util.concurrent.CompletableFuture.failedFuture(new StackStartException("Kafka Connect was not started"));
+    private volatile int connectPort;
+    private volatile java.time.Duration startTimeout = java.time.Duration.ofSeconds(120);
     private boolean closed;
 
     /**
-     * Starts every part. {@code onStarting} receives the stack before anything starts, so that a
-     * shutdown hook can stop whatever did start if the JVM is stopped half-way.
+     * Starts every part and returns once all of them are up. {@code onStarting} receives the stack
+     * before anything starts, so that a shutdown hook can stop whatever did start if the JVM is
+     * stopped half-way.
      */
     public static LocalStack start(StackSettings settings, java.util.function.Consumer<LocalStack> onStarting) throws Exception {
+        LocalStack stack = startWithConnectPending(settings, onStarting);
+        try {
+            stack.awaitConnect();
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts PostgreSQL and Kafka, and returns while Kafka Connect's worker is still starting
+     * (its own thread): the app builds and starts Camel meanwhile, and waits with
+     * {@link #awaitConnect()} where it needs Connect. Connect's address is known from the start.
+     */
+    public static LocalStack startWithConnectPending(StackSettings settings, java.util.function.Consumer<LocalStack> onStarting)
+            throws Exception {
         // a PostgreSQL that a killed JVM left behind goes first: its data folder may be reset below
         PostgresServer.stopLeftover(settings.dir().resolve("postgres"));
         boolean fresh = DataDirs.prepare(settings.dir(), settings.reset());
@@ -37,6 +59,8 @@ public final class LocalStack implements AutoCloseable {
         int connectPort = Ports.claim(settings.connectPort(), StackSettings.CONNECT_PORT);
         int controllerPort = Ports.freePort();
         LocalStack stack = new LocalStack();
+        stack.connectPort = connectPort;
+        stack.startTimeout = settings.startTimeout();
         onStarting.accept(stack);
         try {
             LOG.info(fresh ? "Embedded stack: first start in {}" : "Embedded stack: starting again on the data in {}",
@@ -56,7 +80,7 @@ public final class LocalStack implements AutoCloseable {
     /**
      * PostgreSQL (its own process) starts beside the Kafka nodes, then Connect, which needs the
      * brokers (and reaches PostgreSQL only when its task starts): at a first start initdb's 6 s no
-     * longer add to Kafka's.
+     * longer add to Kafka's. Connect starts in a thread of its own once both are up.
      */
     private void startParts(StackSettings settings, int pgPort, List<Integer> brokerPorts, int controllerPort, int connectPort)
             throws Exception {
@@ -87,9 +111,53 @@ public final class LocalStack implements AutoCloseable {
         }
         long t2 = System.nanoTime();
         LOG.info("Starting Kafka Connect (distributed) on http://127.0.0.1:{}", connectPort);
-        connect = ConnectWorker.start(kafka.bootstrapServers(), connectPort, secrets, settings.startTimeout(),
-                ConnectWorker.GROUP_ID, settings.connectWorker());
-        LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
+        String brokers = kafka.bootstrapServers();
+        connectStart = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                connect = ConnectWorker.start(brokers, connectPort, secrets, settings.startTimeout(),
+                        ConnectWorker.GROUP_ID, settings.connectWorker());
+                LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
+                return connect;
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, runnable -> {
+            Thread thread = new Thread(runnable, "cdc-connect-start");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    /**
+     * Waits until Kafka Connect's worker is up (it lists Debezium's connector plugin).
+     *
+     * @throws StackStartException when it failed to start, or did not within the start timeout
+     */
+    public ConnectWorker awaitConnect() {
+        try {
+            return connectStart.get(startTimeout.toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause() : e.getCause();
+            if (cause instanceof StackStartException s) {
+                throw s;
+            }
+            throw new StackStartException("Kafka Connect failed to start: " + cause, cause);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new StackStartException("Kafka Connect did not start within " + startTimeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackStartException("Interrupted while Kafka Connect was starting", e);
+        }
+    }
+
+    /** Connect's REST address, known before its worker is up. */
+    public String connectUrl() {
+        return ConnectWorker.url(connectPort);
+    }
+
+    public int connectPort() {
+        return connectPort;
     }
 
     private static void awaitDatabase(java.util.concurrent.CompletableFuture<Void> database) throws Exception {
@@ -148,12 +216,21 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closed = true;
-        if (postgres == null && kafka == null && connect == null) {
+        // a worker still starting is let finish, then stopped: it cannot be cut half-way
+        ConnectWorker worker = connect;
+        if (worker == null && !connectStart.isDone()) {
+            try {
+                worker = connectStart.get(startTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.warn("Kafka Connect did not finish starting before the stop: {}", e.toString());
+            }
+        }
+        if (postgres == null && kafka == null && worker == null) {
             return;
         }
         long t0 = System.nanoTime();
         LOG.info("Stopping the embedded stack");
-        closeQuietly("Kafka Connect", connect);
+        closeQuietly("Kafka Connect", worker);
         closeQuietly("Kafka", kafka);
         closeQuietly("PostgreSQL", postgres);
         LOG.info("Embedded stack stopped in {} ms", millisSince(t0));
