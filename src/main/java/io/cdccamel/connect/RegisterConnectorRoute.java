@@ -7,8 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Route {@code register-connector} and its steps against Connect's REST API ({@link ConnectApi}).
- * On every tick (unless backing off): wait until Connect lists the connector's plugin; then
- * {@code GET /connectors/<name>}. On 404: validate the config, then {@code POST /connectors}. On
+ * On every tick (unless backing off): wait until Connect lists the connector's plugin; then, in
+ * the same tick, {@code GET /connectors/<name>}. On 404: validate the config, then {@code POST /connectors}. On
  * 200: apply a config that differs from the file with {@code PUT .../config}, read the status, and
  * restart failed parts. Connection refused, timeouts, 409 and 5xx are retried with backoff.
  */
@@ -59,15 +59,17 @@ public class RegisterConnectorRoute extends RouteBuilder {
                 .when(method(registration, "isConnectReady").isEqualTo(false))
                     .bean(connect, "plugins")
                     .bean(registration, "onPlugins")
+            .end()
+            // the tick that finds Connect ready goes on to the connector (not one period later)
+            .filter(method(registration, "isConnectReady"))
+            .bean(connect, "connector")
+            .choice()
+                .when(ConnectAnswer.hasStatus(200))
+                    .to(RECONCILE)
+                .when(ConnectAnswer.hasStatus(404))
+                    .to(CREATE)
                 .otherwise()
-                    .bean(connect, "connector")
-                    .choice()
-                        .when(ConnectAnswer.hasStatus(200))
-                            .to(RECONCILE)
-                        .when(ConnectAnswer.hasStatus(404))
-                            .to(CREATE)
-                        .otherwise()
-                            .bean(registration, "onUnexpected");
+                    .bean(registration, "onUnexpected");
 
         from(CREATE)
             .routeId("create-connector")

@@ -61,7 +61,10 @@ public class ChangeEventConsumer implements EndpointStrategy {
         c.setAutoOffsetReset("earliest");
         c.setValueDeserializer(ByteArrayDeserializer.class.getName());
         c.setHeaderFilterStrategy(new DropRecordHeaders());
-        c.setMetadataMaxAgeMs(10_000); // Kafka's default is 5 min
+        // the topics are found by pattern: a table's topic, created by Connect when its first event
+        // comes (the demo table's at the first start), is seen at the next metadata refresh. Kafka's
+        // default is 5 min; 10 s held the first start's first event back 6-10 s after the banner.
+        c.setMetadataMaxAgeMs(1_000);
         Map<String, Object> extra = new HashMap<>(c.getAdditionalProperties() == null ? Map.of() : c.getAdditionalProperties());
         extra.put("allow.auto.create.topics", "false");
         c.setAdditionalProperties(extra);

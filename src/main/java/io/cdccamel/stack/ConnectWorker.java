@@ -98,6 +98,7 @@ public final class ConnectWorker implements AutoCloseable {
 
         props.putAll(extra);
 
+        createInternalTopics(props);
         // the stack stops Connect itself, in order (before the brokers): no hook of Connect's own
         // racing it at JVM shutdown
         Exit.setShutdownHookAdder((name, runnable) -> { });
@@ -116,6 +117,49 @@ public final class ConnectWorker implements AutoCloseable {
         ConnectWorker worker = new ConnectWorker(connect, port);
         worker.awaitPostgresPlugin(readyTimeout);
         return worker;
+    }
+
+    /**
+     * Creates the worker's three internal topics when they are missing, with the settings Connect
+     * itself would give them (compacted; 1, 25 and 5 partitions unless the worker settings say
+     * otherwise), and waits until every partition has a leader. Connect creates missing ones
+     * itself, but reads their end offsets right after: on a new cluster a broker may not know a
+     * topic made milliseconds before, and Connect then logs an ERROR with a stack trace and waits
+     * a fixed 10 s before it asks again (seen at a first start on 2 busy cores). Kafka's documentation
+     * advises creating these topics ahead anyway.
+     */
+    static void createInternalTopics(Map<String, String> props) throws Exception {
+        Map<String, Integer> wanted = new java.util.LinkedHashMap<>();
+        wanted.put(props.get("config.storage.topic"), 1);
+        wanted.put(props.get("offset.storage.topic"), Integer.parseInt(props.getOrDefault("offset.storage.partitions", "25")));
+        wanted.put(props.get("status.storage.topic"), Integer.parseInt(props.getOrDefault("status.storage.partitions", "5")));
+        java.util.Properties p = new java.util.Properties();
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, props.get("bootstrap.servers"));
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            java.util.List<String> missing = wanted.keySet().stream().filter(t -> !existing.contains(t)).toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            for (String topic : missing) {
+                io.cdccamel.ops.KafkaTopics.create(admin, topic, wanted.get(topic), Map.of("cleanup.policy", "compact"));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                try {
+                    boolean led = admin.describeTopics(missing).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                            .flatMap(d -> d.partitions().stream()).allMatch(partition -> partition.leader() != null);
+                    if (led) {
+                        return;
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                        throw e;
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        }
     }
 
     /** The REST API answers before the herder has joined its group; wait until it lists our plugin. */

@@ -22,7 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * printed; SIGTERM, timed until the JVM is gone; the same command again, timed until a row
  * inserted after that start is printed (restart to streaming), counting the snapshot rows printed
  * again. {@code -Dbench.runs} (3) runs, medians shown; {@code -Dbench.jar} picks another build's
- * jar (its {@code lib/} beside it), so that two versions are measured on the same data.
+ * jar (its {@code lib/} beside it), so that two versions are measured on the same data. As the
+ * README's command does, the JVM maps the class-data-sharing archive beside the jar
+ * ({@code cdc-camel.jsa}, written by {@code mvn package}); {@code -Dbench.cds=false} runs without it.
  */
 final class StartupBench {
 
@@ -38,6 +40,10 @@ final class StartupBench {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: mvn -B -q package -DskipTests");
         }
+        // the README's run command maps the class-data-sharing archive built beside the jar
+        Path archive = jar.resolveSibling("cdc-camel.jsa");
+        boolean cds = Boolean.parseBoolean(System.getProperty("bench.cds", "true")) && Files.exists(archive);
+        String cdsOption = cds ? "-XX:SharedArchiveFile=" + archive : "-Xshare:auto";
         double[] first = new double[runs];
         double[] rss = new double[runs];
         double[] stop = new double[runs];
@@ -53,7 +59,7 @@ final class StartupBench {
             Files.copy(project.resolve("debezium_connect.json"), dir.resolve("debezium_connect.json"));
             int pgPort = Ports.freePort();
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", cdsOption,
                     "-Dcdc.postgres.port=" + pgPort,
                     "-Dcdc.kafka.ports=" + Ports.freePort() + "," + Ports.freePort() + "," + Ports.freePort(),
                     "-Dcdc.connect.port=" + Ports.freePort(),
@@ -96,10 +102,11 @@ final class StartupBench {
             Bench.progress("run %d: first event after %.1f s, RSS %.0f MB; stop %.1f s; restart to streaming %.1f s,"
                     + " %.0f snapshot rows printed again", run + 1, first[run], rss[run], stop[run], restart[run], snapshotAgain[run]);
         }
-        Bench.figure("start-up (%s, fresh folder, %d runs): first event after %.1f s (median; runs %s), RSS of JVM +"
+        Bench.figure("start-up (%s, %s, fresh folder, %d runs): first event after %.1f s (median; runs %s), RSS of JVM +"
                 + " PostgreSQL then %.0f MB (median); with %,d rows: stop (SIGTERM to exit) %.1f s, restart to streaming"
                 + " (start to a new row printed) %.1f s (runs %s), snapshot rows printed again %.0f (median)",
-                jar.getParent().getParent().getFileName(), runs, Bench.median(first), format(first), Bench.median(rss), rows,
+                jar.getParent().getParent().getFileName(), cds ? "CDS archive " + archive.getFileName() : "no CDS archive",
+                runs, Bench.median(first), format(first), Bench.median(rss), rows,
                 Bench.median(stop), Bench.median(restart), format(restart), Bench.median(snapshotAgain));
     }
 
