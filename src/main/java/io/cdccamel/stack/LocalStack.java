@@ -96,11 +96,7 @@ public final class LocalStack implements AutoCloseable {
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        }, runnable -> {
-            Thread thread = new Thread(runnable, "cdc-postgres-start");
-            thread.setDaemon(true);
-            thread.start();
-        });
+        }, inThread("cdc-postgres-start"));
         try {
             LOG.info("Starting 3 Kafka brokers on 127.0.0.1 ports {} and a KRaft controller on port {}", brokerPorts, controllerPort);
             kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, controllerPort, settings.startTimeout());
@@ -121,11 +117,16 @@ public final class LocalStack implements AutoCloseable {
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        }, runnable -> {
-            Thread thread = new Thread(runnable, "cdc-connect-start");
+        }, inThread("cdc-connect-start"));
+    }
+
+    /** Runs a part's start in a daemon thread of its own, named for the log. */
+    private static java.util.concurrent.Executor inThread(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
             thread.start();
-        });
+        };
     }
 
     /**
@@ -216,11 +217,12 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closed = true;
-        // a worker still starting is let finish, then stopped: it cannot be cut half-way
+        // a worker still starting (a stop during the start) is let finish for up to 20 s, then
+        // stopped: it cannot be cut half-way
         ConnectWorker worker = connect;
         if (worker == null && !connectStart.isDone()) {
             try {
-                worker = connectStart.get(startTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                worker = connectStart.get(Math.min(startTimeout.toMillis(), 20_000), java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 LOG.warn("Kafka Connect did not finish starting before the stop: {}", e.toString());
             }
