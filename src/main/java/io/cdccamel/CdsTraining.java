@@ -4,17 +4,14 @@ import io.cdccamel.events.OutputFormat;
 import io.cdccamel.stack.Ports;
 import org.apache.camel.main.Main;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
  * The training run behind {@code target/cdc-camel.jsa}, the JVM's class-data-sharing archive of
@@ -56,13 +53,13 @@ public final class CdsTraining {
     }
 
     static void train(Path dir) throws Exception {
-        // a PostgreSQL left running by an interrupted training run goes before its folder does
-        io.cdccamel.stack.PostgresServer.stopLeftover(dir.resolve("data").resolve("postgres"));
-        deleteTree(dir.resolve("data"));
-        deleteTree(dir.resolve("output"));
-        Files.createDirectories(dir);
+        // a first start every time: the stack's own reset (it stops a PostgreSQL an interrupted
+        // training run left behind, then deletes the stack's folders), and no earlier output
         Path output = dir.resolve("output");
+        io.cdccamel.stack.DataDirs.deleteRecursively(output);
+        Files.createDirectories(dir);
         int pgPort = Ports.freePort();
+        System.setProperty("cdc.stack.reset", "true");
         System.setProperty("cdc.mode", "embedded");
         System.setProperty("cdc.stack.dir", dir.resolve("data").toString());
         System.setProperty("cdc.output.dir", output.toString());
@@ -112,16 +109,5 @@ public final class CdsTraining {
             TimeUnit.MILLISECONDS.sleep(100);
         }
         throw new IllegalStateException(text + " was not printed to " + output + " within " + STEP_TIMEOUT.toSeconds() + " s");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

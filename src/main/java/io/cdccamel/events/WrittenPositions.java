@@ -69,16 +69,15 @@ public class WrittenPositions {
     }
 
     private void load(Path outputDir) throws IOException {
-        WrittenPositions positions = this;
         for (Path file : OutputFormat.files(outputDir)) {
             repairTail(file);
             try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-                lines.forEach(positions::readLine);
+                lines.forEach(this::readLine);
             }
         }
-        if (!positions.highest.isEmpty()) {
-            LOG.info("Output in {} already holds {} topic-partition(s) up to {}", outputDir, positions.highest.size(),
-                    new java.util.TreeMap<>(positions.highest));
+        if (!highest.isEmpty()) {
+            LOG.info("Output in {} already holds {} topic-partition(s) up to {}", outputDir, highest.size(),
+                    new java.util.TreeMap<>(highest));
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * with a marker file that says which layout wrote them, so that a folder of an older version or
  * of another topology is refused in one line instead of being half-used.
  */
-final class DataDirs {
+public final class DataDirs {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataDirs.class);
 
@@ -71,7 +71,8 @@ final class DataDirs {
         return !earlierData;
     }
 
-    static void deleteRecursively(Path dir) throws IOException {
+    /** Deletes {@code dir} and everything below it; nothing when it does not exist. */
+    public static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -138,8 +138,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             return connectStart.get(startTimeout.toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                    ? c.getCause() : e.getCause();
+            Throwable cause = startFailure(e);
             if (cause instanceof StackStartException s) {
                 throw s;
             }
@@ -165,13 +164,17 @@ public final class LocalStack implements AutoCloseable {
         try {
             database.join();
         } catch (java.util.concurrent.CompletionException e) {
-            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                    ? c.getCause() : e.getCause();
-            if (cause instanceof Exception x) {
+            if (startFailure(e) instanceof Exception x) {
                 throw x;
             }
             throw e;
         }
+    }
+
+    /** What made a part's start fail, out of the future's wrapping (and the task's own). */
+    private static Throwable startFailure(Throwable wrapped) {
+        Throwable cause = wrapped.getCause();
+        return cause instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : cause;
     }
 
     /** Where the embedded stack keeps the connector role's generated password. */
