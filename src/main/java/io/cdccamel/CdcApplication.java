@@ -65,6 +65,8 @@ public final class CdcApplication {
         main.configure().addConfiguration(CdcConfiguration.class);
         // starts the embedded stack (cdc.mode=embedded) before Camel builds the beans
         main.addMainListener(new EmbeddedStackListener());
+        // then brings the source database in line with what the connector file captures
+        main.addMainListener(new io.cdccamel.capture.CaptureListener());
         return main;
     }
 }

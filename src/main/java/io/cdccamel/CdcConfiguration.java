@@ -200,6 +200,11 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         camel.addRoutes(new LiveViewRoutes(connectorDefinition().name()));
 
         HealthCheckRegistry.get(camel).register(new ConnectorHealthCheck(connectorRegistration()));
+        io.cdccamel.capture.CaptureSync capture = camel.getRegistry().lookupByNameAndType(
+                io.cdccamel.capture.CaptureListener.BEAN, io.cdccamel.capture.CaptureSync.class);
+        if (capture != null && !capture.setsReplicaIdentityFull()) {
+            HealthCheckRegistry.get(camel).register(new io.cdccamel.capture.ReplicaIdentityHealthCheck(capture));
+        }
         if (EmbeddedStackListener.MODE_EXTERNAL.equals(mode)) {
             // the app does not own that database: it names the tables whose writes would fail
             KeylessTablesHealthCheck keyless = new KeylessTablesHealthCheck("jdbc:postgresql://" + postgresHost + ":"

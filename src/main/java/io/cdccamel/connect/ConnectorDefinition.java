@@ -134,6 +134,13 @@ public final class ConnectorDefinition {
         return value == null ? null : value.asText();
     }
 
+    /** The config as keys and text values (the connector's settings with this mode's overrides). */
+    public Map<String, String> configMap() {
+        Map<String, String> values = new TreeMap<>();
+        json.get("config").fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
+        return values;
+    }
+
     /** The keys this mode changed, for the log. */
     public Map<String, String> overridden() {
         return overridden;

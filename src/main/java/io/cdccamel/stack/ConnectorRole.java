@@ -36,6 +36,23 @@ public final class ConnectorRole {
     private ConnectorRole() {
     }
 
+    /** Creates the role (LOGIN REPLICATION, nothing more) or sets its password; needs a superuser. */
+    public static void ensureRole(Connection c, String password) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + ROLE + "') THEN "
+                    + "CREATE ROLE " + ROLE + "; END IF; END $$");
+            try (PreparedStatement alter = c.prepareStatement("SELECT format('ALTER ROLE %I WITH LOGIN REPLICATION "
+                    + "NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', ?, ?)")) {
+                alter.setString(1, ROLE);
+                alter.setString(2, password);
+                try (var rs = alter.executeQuery()) {
+                    rs.next();
+                    s.execute(rs.getString(1));
+                }
+            }
+        }
+    }
+
     /** The role's password, generated once into {@code secretsFile} (mode 600). */
     public static String password(Path secretsFile) throws IOException {
         Properties secrets = new Properties();
@@ -64,27 +81,22 @@ public final class ConnectorRole {
         return password;
     }
 
-    /** Creates or updates the role, its grants and the publication; safe to run at every start. */
+    /**
+     * Creates or updates the role, and the demo schema's grants and publication when missing (the
+     * app then keeps the publication and grants to what the connector file captures:
+     * {@code capture.CaptureSync}); safe to run at every start.
+     */
     public static void ensure(String jdbcUrl, String adminUser, String adminPassword, String password) throws SQLException {
         try (Connection c = DriverManager.getConnection(jdbcUrl, adminUser, adminPassword);
              Statement s = c.createStatement()) {
-            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + ROLE + "') THEN "
-                    + "CREATE ROLE " + ROLE + "; END IF; END $$");
-            try (PreparedStatement alter = c.prepareStatement("SELECT format('ALTER ROLE %I WITH LOGIN REPLICATION "
-                    + "NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', ?, ?)")) {
-                alter.setString(1, ROLE);
-                alter.setString(2, password);
-                try (var rs = alter.executeQuery()) {
-                    rs.next();
-                    s.execute(rs.getString(1));
-                }
-            }
+            ensureRole(c, password);
             s.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
             s.execute("GRANT USAGE ON SCHEMA " + SCHEMA + " TO " + ROLE);
             s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + SCHEMA + " TO " + ROLE);
             s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + SCHEMA + " GRANT SELECT ON TABLES TO " + ROLE);
             s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_publication WHERE pubname = '" + PUBLICATION + "') THEN "
-                    + "CREATE PUBLICATION " + PUBLICATION + " FOR TABLES IN SCHEMA " + SCHEMA + "; END IF; END $$");
+                    + "CREATE PUBLICATION " + PUBLICATION + " FOR TABLES IN SCHEMA " + SCHEMA
+                    + " WITH (publish_via_partition_root = true); END IF; END $$");
             for (String table : io.cdccamel.connect.KeylessTables.fix(c)) {
                 LOG.info("Table {} has no primary key: set REPLICA IDENTITY FULL, so that PostgreSQL takes its UPDATEs"
                         + " and DELETEs while the publication publishes them (new tables get it when created)", table);

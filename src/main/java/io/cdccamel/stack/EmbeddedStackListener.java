@@ -44,7 +44,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
         } else {
             throw new StackStartException(MODE + " must be '" + MODE_EMBEDDED + "' or '" + MODE_EXTERNAL + "', not '" + mode + "'");
         }
-        if (Boolean.parseBoolean(property(pc, "cdc.demo.enabled"))) {
+        if (demoEnabled(pc)) {
             String jdbc = "jdbc:postgresql://" + property(pc, "cdc.postgres.host") + ":" + property(pc, "cdc.postgres.port")
                     + "/" + property(pc, "cdc.postgres.database");
             try {
@@ -53,6 +53,24 @@ public class EmbeddedStackListener extends MainListenerSupport {
                 LOG.warn("Could not prepare the demo table at {}: {}", jdbc, e.getMessage());
             }
         }
+    }
+
+    /**
+     * {@code cdc.demo.enabled}: {@code true} or {@code false}; {@code auto} (the default) makes the
+     * demo table in the databases set up for this app (the embedded one, docker-compose's), never
+     * in the user's own PostgreSQL ({@code cdc.postgres.embedded=false}) unless set to true.
+     */
+    static boolean demoEnabled(PropertiesComponent pc) {
+        String demo = pc.resolveProperty("cdc.demo.enabled").map(String::trim).orElse("auto");
+        if ("auto".equalsIgnoreCase(demo) || demo.isEmpty()) {
+            return !(MODE_EMBEDDED.equals(property(pc, MODE)) && !postgresEmbedded(pc));
+        }
+        return Boolean.parseBoolean(demo);
+    }
+
+    /** {@code cdc.postgres.embedded}: whether embedded mode starts its own PostgreSQL (default true). */
+    public static boolean postgresEmbedded(PropertiesComponent pc) {
+        return Boolean.parseBoolean(pc.resolveProperty(StackSettings.POSTGRES_EMBEDDED).map(String::trim).orElse("true"));
     }
 
     /** {@code cdc.connect.worker.<key>=value}: worker setting {@code <key>} of the embedded Connect worker. */
@@ -78,7 +96,8 @@ public class EmbeddedStackListener extends MainListenerSupport {
                 intProperty(pc, StackSettings.CONNECT_PORT),
                 Duration.ofSeconds(120),
                 connectWorkerSettings(pc),
-                Boolean.parseBoolean(pc.resolveProperty(StackSettings.RESET).map(String::trim).orElse("false")));
+                Boolean.parseBoolean(pc.resolveProperty(StackSettings.RESET).map(String::trim).orElse("false")),
+                postgresEmbedded(pc));
         try {
             stack = LocalStack.startWithConnectPending(settings, starting ->
                     // JVM shutdown (Ctrl-C), even half-way through the start: Camel stops first
@@ -109,14 +128,19 @@ public class EmbeddedStackListener extends MainListenerSupport {
         // values computed at start must win over application.properties: override, not initial
         pc.addOverrideProperty("cdc.kafka.brokers", stack.kafka().bootstrapServers());
         pc.addOverrideProperty("cdc.connect.url", stack.connectUrl());
-        pc.addOverrideProperty("cdc.postgres.host", "localhost");
-        pc.addOverrideProperty("cdc.postgres.port", Integer.toString(stack.postgres().port()));
+        String pgHost = settings.postgres() ? "localhost" : property(pc, "cdc.postgres.host");
+        String pgPort = settings.postgres() ? Integer.toString(stack.postgres().port()) : property(pc, "cdc.postgres.port");
+        pc.addOverrideProperty("cdc.postgres.host", pgHost);
+        pc.addOverrideProperty("cdc.postgres.port", pgPort);
         pc.addOverrideProperty("cdc.connect.port", Integer.toString(stack.connectPort()));
         pc.addOverrideProperty(StackSettings.KAFKA_PORTS, String.join(",",
                 stack.kafka().hostPorts().stream().map(String::valueOf).toList()));
         // Connect runs in this JVM: it reaches the database where the app does
-        pc.addOverrideProperty("cdc.connector.config.database.hostname", "localhost");
-        pc.addOverrideProperty("cdc.connector.config.database.port", Integer.toString(stack.postgres().port()));
+        pc.addOverrideProperty("cdc.connector.config.database.hostname", pgHost);
+        pc.addOverrideProperty("cdc.connector.config.database.port", pgPort);
+        if (!settings.postgres()) {
+            pc.addOverrideProperty("cdc.connector.config.database.dbname", property(pc, "cdc.postgres.database"));
+        }
     }
 
     /**

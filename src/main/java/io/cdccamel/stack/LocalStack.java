@@ -48,10 +48,12 @@ public final class LocalStack implements AutoCloseable {
     public static LocalStack startWithConnectPending(StackSettings settings, java.util.function.Consumer<LocalStack> onStarting)
             throws Exception {
         // a PostgreSQL that a killed JVM left behind goes first: its data folder may be reset below
-        PostgresServer.stopLeftover(settings.dir().resolve("postgres"));
+        if (settings.postgres()) {
+            PostgresServer.stopLeftover(settings.dir().resolve("postgres"));
+        }
         boolean fresh = DataDirs.prepare(settings.dir(), settings.reset());
         // claim every port first: a busy port fails in milliseconds, before anything has started
-        int pgPort = Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT);
+        int pgPort = settings.postgres() ? Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT) : -1;
         List<Integer> brokerPorts = new ArrayList<>();
         for (int p : settings.brokerPorts()) {
             brokerPorts.add(Ports.claim(p, StackSettings.KAFKA_PORTS));
@@ -85,10 +87,10 @@ public final class LocalStack implements AutoCloseable {
     private void startParts(StackSettings settings, int pgPort, List<Integer> brokerPorts, int controllerPort, int connectPort)
             throws Exception {
         long t0 = System.nanoTime();
-        LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
         Path secrets = secretsFile(settings);
-        java.util.concurrent.CompletableFuture<Void> database = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        java.util.concurrent.CompletableFuture<Void> database = settings.postgres() ? java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
+                LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
                 postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
                 ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, "postgres", ConnectorRole.password(secrets));
                 LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
@@ -96,7 +98,14 @@ public final class LocalStack implements AutoCloseable {
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        }, inThread("cdc-postgres-start"));
+        }, inThread("cdc-postgres-start")) : java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                // the user's own PostgreSQL (cdc.postgres.embedded=false): only the role's password is ours
+                ConnectorRole.password(secrets);
+            } catch (java.io.IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
         try {
             LOG.info("Starting 3 Kafka brokers on 127.0.0.1 ports {} and a KRaft controller on port {}", brokerPorts, controllerPort);
             kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, controllerPort, settings.startTimeout());

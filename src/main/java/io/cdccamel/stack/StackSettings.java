@@ -15,15 +15,17 @@ import java.util.Map;
  * @param startTimeout how long each part may take to become ready
  * @param connectWorker Kafka Connect worker settings over the stack's own ({@code cdc.connect.worker.<key>})
  * @param reset        delete what {@code dir} holds and start from scratch ({@code cdc.stack.reset})
+ * @param postgres     start the embedded PostgreSQL ({@code cdc.postgres.embedded}); false: the user's own runs elsewhere
  */
 public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
-                            Map<String, String> connectWorker, boolean reset) {
+                            Map<String, String> connectWorker, boolean reset, boolean postgres) {
 
     public static final String POSTGRES_PORT = "cdc.postgres.port";
     public static final String KAFKA_PORTS = "cdc.kafka.ports";
     public static final String CONNECT_PORT = "cdc.connect.port";
     public static final String CONNECT_WORKER_PREFIX = "cdc.connect.worker.";
     public static final String RESET = "cdc.stack.reset";
+    public static final String POSTGRES_EMBEDDED = "cdc.postgres.embedded";
 
     public StackSettings {
         brokerPorts = List.copyOf(brokerPorts);
@@ -35,6 +37,6 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
 
     /** Every port free, picked at random: what tests use. */
     public static StackSettings randomPorts(Path dir) {
-        return new StackSettings(dir, 0, List.of(0, 0, 0), 0, Duration.ofSeconds(120), Map.of(), false);
+        return new StackSettings(dir, 0, List.of(0, 0, 0), 0, Duration.ofSeconds(120), Map.of(), false, true);
     }
 }

@@ -1,0 +1,173 @@
+package io.cdccamel.capture;
+
+import io.debezium.config.Configuration;
+import io.debezium.connector.postgresql.PostgresConnectorConfig;
+import io.debezium.relational.TableId;
+import io.debezium.schema.DataCollectionFilters;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * What the connector file captures, decided by Debezium's own filters ({@code schema.include.list},
+ * {@code table.include.list} and their exclude forms, built by {@link PostgresConnectorConfig}), so
+ * that the publication, the grants and the topics the app derives can never disagree with what
+ * Debezium streams. No list at all captures every schema but PostgreSQL's own.
+ */
+public final class CaptureScope {
+
+    public static final String SCHEMA_INCLUDE = "schema.include.list";
+    public static final String SCHEMA_EXCLUDE = "schema.exclude.list";
+    public static final String TABLE_INCLUDE = "table.include.list";
+    public static final String TABLE_EXCLUDE = "table.exclude.list";
+    /** The keys that say what is captured: the only place a user names tables. */
+    public static final List<String> FILTER_KEYS = List.of(SCHEMA_INCLUDE, SCHEMA_EXCLUDE, TABLE_INCLUDE, TABLE_EXCLUDE);
+
+    /** The app's own schema in the source database: the signal table of incremental snapshots. */
+    public static final String APP_SCHEMA = "cdc_camel";
+
+    /** Schemas that are PostgreSQL's own, never captured whatever the lists say. */
+    private static final Pattern SYSTEM_SCHEMA = Pattern.compile("pg_catalog|information_schema|pg_toast.*|pg_temp.*");
+
+    private final Map<String, String> config;
+    private final DataCollectionFilters.DataCollectionFilter<TableId> filter;
+
+    private CaptureScope(Map<String, String> config) {
+        this.config = Map.copyOf(config);
+        Map<String, String> forDebezium = new LinkedHashMap<>(config);
+        // the filters need no more than these; placeholders keep Debezium's config from failing on what they do not use
+        forDebezium.putIfAbsent("topic.prefix", "cdc");
+        forDebezium.putIfAbsent("database.dbname", "postgres");
+        forDebezium.remove("signal.data.collection"); // Debezium adds it to what it captures; not a user's table
+        this.filter = new PostgresConnectorConfig(Configuration.from(forDebezium)).getTableFilters().dataCollectionFilter();
+    }
+
+    /** The scope of a connector config ({@code debezium_connect.json}'s "config" with this mode's overrides). */
+    public static CaptureScope of(Map<String, String> connectorConfig) {
+        return new CaptureScope(connectorConfig);
+    }
+
+    /** Whether Debezium captures {@code schema.table}. */
+    public boolean captures(String schema, String table) {
+        if (SYSTEM_SCHEMA.matcher(schema).matches() || APP_SCHEMA.equals(schema)) {
+            return false;
+        }
+        return filter.isIncluded(new TableId(null, schema, table));
+    }
+
+    /**
+     * True when only schemas are named (or nothing): the publication can then be made of whole
+     * schemas, and PostgreSQL itself publishes a table created there later, from its first row.
+     */
+    public boolean bySchemaOnly() {
+        return blank(TABLE_INCLUDE) && blank(TABLE_EXCLUDE);
+    }
+
+    /** Whether a schema's tables are captured, when the scope is {@link #bySchemaOnly()}. */
+    public boolean capturesSchema(String schema) {
+        if (SYSTEM_SCHEMA.matcher(schema).matches() || APP_SCHEMA.equals(schema)) {
+            return false;
+        }
+        return matchesList(SCHEMA_INCLUDE, schema, true) && !matchesList(SCHEMA_EXCLUDE, schema, false);
+    }
+
+    private boolean matchesList(String key, String name, boolean whenBlank) {
+        if (blank(key)) {
+            return whenBlank;
+        }
+        for (String regex : config.get(key).split(",")) {
+            if (!regex.isBlank() && Pattern.compile(regex.trim(), Pattern.CASE_INSENSITIVE).matcher(name).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean blank(String key) {
+        String value = config.get(key);
+        return value == null || value.isBlank();
+    }
+
+    public String topicPrefix() {
+        String prefix = config.get("topic.prefix");
+        return prefix == null || prefix.isBlank() ? "postgres" : prefix.trim();
+    }
+
+    /** Debezium's topic of a table: {@code <topic.prefix>.<schema>.<table>}. */
+    public String topicOf(String schema, String table) {
+        return topicPrefix() + "." + schema + "." + table;
+    }
+
+    /**
+     * What the print route reads by default: every topic the connector writes change events to
+     * (its tables', tables captured later too, and {@code <prefix>.message}), not the app's own
+     * signal table's nor Debezium's transaction topic.
+     */
+    public String topicPattern() {
+        String prefix = regexLiteral(topicPrefix());
+        return prefix + "\\.(?!" + APP_SCHEMA + "\\.|transaction$).+";
+    }
+
+    /**
+     * The connector settings the app adds: the partitions of captured partitioned tables are left
+     * out ({@code table.exclude.list}, or each {@code table.include.list} pattern made to skip
+     * them), so that Debezium snapshots such a table once, through its parent, to one topic named
+     * after it; changes stream the same way ({@code publish.via.partition.root}).
+     */
+    public Map<String, String> partitionSettings(Collection<String> partitions) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("publish.via.partition.root", "true");
+        if (partitions.isEmpty()) {
+            return settings;
+        }
+        String names = new TreeSet<>(partitions).stream().map(CaptureScope::regexLiteral).collect(Collectors.joining("|"));
+        if (blank(TABLE_INCLUDE)) {
+            String existing = blank(TABLE_EXCLUDE) ? "" : config.get(TABLE_EXCLUDE).trim() + ",";
+            settings.put(TABLE_EXCLUDE, existing + names.replace("|", ","));
+        } else {
+            List<String> wrapped = new ArrayList<>();
+            for (String regex : config.get(TABLE_INCLUDE).split(",")) {
+                if (!regex.isBlank()) {
+                    wrapped.add("(?!(?:" + names + ")$)(?:" + regex.trim() + ")");
+                }
+            }
+            settings.put(TABLE_INCLUDE, String.join(",", wrapped));
+        }
+        return settings;
+    }
+
+    /** A name as a regular expression that matches it alone (Debezium's lists are regexes). */
+    public static String regexLiteral(String name) {
+        StringBuilder out = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            if ("\\.[]{}()<>*+-=!?^$|,".indexOf(c) >= 0) {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    /** The filter settings as the log shows them. */
+    public String describe() {
+        List<String> set = new ArrayList<>();
+        for (String key : FILTER_KEYS) {
+            if (!blank(key)) {
+                set.add(key + "=" + config.get(key).trim());
+            }
+        }
+        return set.isEmpty() ? "every schema (no include or exclude list)" : String.join(", ", set);
+    }
+
+    /** Debezium's {@code data-collections} of an {@code execute-snapshot} signal: exact names. */
+    static List<String> dataCollections(Set<String> tables) {
+        return new TreeSet<>(tables).stream().map(CaptureScope::regexLiteral).toList();
+    }
+}

@@ -1,0 +1,334 @@
+package io.cdccamel.capture;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Keeps the source database in line with what the connector file captures: the publication, the
+ * connector role's grants, the signal table of incremental snapshots and, where the app owns the
+ * database, {@code REPLICA IDENTITY FULL}. Tables that become captured while Debezium already
+ * streams (the file changed between runs, or a table appeared later) are snapshotted on their own
+ * through Debezium's {@code execute-snapshot} signal (incremental: streaming goes on, the other
+ * tables are not read again).
+ * <p>
+ * Signal channel: {@code source}, a table in the source database. Debezium's incremental snapshot
+ * writes its window marks into that table whichever channel sends the signal, and its read-only
+ * alternative needs heartbeats to progress on a quiet database; a signal written to the same
+ * table, in the same WAL as the data, is ordered with the changes it concerns.
+ */
+public final class CaptureSync {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.capture");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Settings of the sync, from {@code cdc.postgres.*}, {@code cdc.capture.*} and the connector file. */
+    public record Settings(String jdbcUrl, String user, String password, String role, String slot, String publication,
+                           boolean manage, boolean replicaIdentityFull) {
+    }
+
+    private final Settings settings;
+    private final CaptureScope scope;
+    private final String signalTable;
+    private final Set<String> pendingSnapshot = new TreeSet<>();
+    private volatile List<String> captured = List.of();
+    private volatile List<String> partitions = List.of();
+    private boolean warnedNotFull;
+
+    public CaptureSync(Settings settings, Map<String, String> connectorConfig) {
+        this.settings = settings;
+        this.scope = CaptureScope.of(connectorConfig);
+        String signal = connectorConfig.get("signal.data.collection");
+        this.signalTable = signal != null && !signal.isBlank() ? signal.trim() : defaultSignalTable(settings.slot());
+    }
+
+    /** {@code cdc_camel.signal_<slot>}: one per connector, so that connectors of one database never read each other's. */
+    static String defaultSignalTable(String slot) {
+        return CaptureScope.APP_SCHEMA + ".signal_" + slot.replaceAll("[^A-Za-z0-9_]", "_").toLowerCase();
+    }
+
+    /** Whether the app sets REPLICA IDENTITY FULL on the captured tables itself (it owns the database). */
+    public boolean setsReplicaIdentityFull() {
+        return settings.replicaIdentityFull() && settings.manage();
+    }
+
+    public CaptureScope scope() {
+        return scope;
+    }
+
+    /** The captured tables ({@code schema.table}) as of the last sync: what the live view lists. */
+    public List<String> captured() {
+        return captured;
+    }
+
+    /**
+     * The connector settings the app adds to the file's: partitions left to their root, the
+     * signal channel. Known after {@link #sync()}.
+     */
+    public Map<String, String> derivedConnectorSettings() {
+        Map<String, String> derived = new LinkedHashMap<>(scope.partitionSettings(partitions));
+        derived.put("signal.enabled.channels", "source");
+        derived.put("signal.data.collection", signalTable);
+        return derived;
+    }
+
+    /**
+     * Brings the database in line (where {@code manage} lets the app change it), logs what is
+     * captured, added and removed, and queues the added tables' snapshot. Safe to run at any time.
+     */
+    public synchronized void sync() throws SQLException {
+        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password())) {
+            SourceTables tables = SourceTables.read(c);
+            List<SourceTables.Table> now = tables.captured(scope);
+            boolean first = captured.isEmpty() && partitions.isEmpty();
+            partitions = first ? tables.partitionsOfCapturedRoots(scope) : partitions;
+            boolean streamedBefore = slotExists(c);
+            if (settings.manage()) {
+                signalTable(c);
+            }
+            String signalSql = sqlName(signalTable);
+            Publication.Change change = Publication.plan(c, settings.publication(), scope, tables, signalSql);
+            List<String> added = new ArrayList<>();
+            List<String> removed = new ArrayList<>();
+            if (change.existed() && !change.allTables()) {
+                for (SourceTables.Table t : now) {
+                    if (!change.tablesBefore().contains(t.sql()) && !change.schemasBefore().contains(t.schema())) {
+                        added.add(t.qualified());
+                    }
+                }
+                for (SourceTables.Table t : tables.all()) {
+                    boolean before = change.tablesBefore().contains(t.sql()) || change.schemasBefore().contains(t.schema());
+                    boolean after = change.tablesAfter().contains(t.sql()) || change.schemasAfter().contains(t.schema());
+                    if (before && !after && !t.sql().equals(signalSql) && t.root() == null) {
+                        removed.add(t.qualified());
+                    }
+                }
+            }
+            if (first) {
+                LOG.info("Capturing {} table(s) by {}: {}", now.size(), scope.describe(),
+                        now.stream().map(SourceTables.Table::qualified).toList());
+            }
+            if (change.allTables()) {
+                LOG.warn("Publication {} is FOR ALL TABLES: PostgreSQL publishes every table; Debezium keeps to {}",
+                        settings.publication(), scope.describe());
+            }
+            apply(c, "publication " + settings.publication(), change.statements());
+            apply(c, "the grants of role " + settings.role(), grants(c, tables, now, first));
+            replicaIdentity(c, tables);
+            if (!removed.isEmpty()) {
+                LOG.info("No longer captured (not printed from now on): {}", removed);
+            }
+            if (!added.isEmpty()) {
+                if (streamedBefore) {
+                    LOG.info("Newly captured: {}; Debezium snapshots them (incremental: streaming goes on, the tables "
+                            + "captured before are not read again)", added);
+                    pendingSnapshot.addAll(added);
+                } else {
+                    LOG.info("Newly captured: {}; the connector's first snapshot reads them", added);
+                }
+            }
+            captured = now.stream().map(SourceTables.Table::qualified).toList();
+        }
+    }
+
+    /** Sends the queued tables' {@code execute-snapshot} signal once the connector runs this app's config. */
+    public synchronized void snapshotPending(BooleanSupplier connectorRunning) {
+        if (pendingSnapshot.isEmpty() || !connectorRunning.getAsBoolean()) {
+            return;
+        }
+        Set<String> tables = new TreeSet<>(pendingSnapshot);
+        try {
+            snapshot(tables, null);
+            pendingSnapshot.removeAll(tables);
+        } catch (SQLException e) {
+            LOG.warn("Could not ask Debezium to snapshot {} yet (retrying): {}", tables, Preflight.firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Writes Debezium's {@code execute-snapshot} signal (incremental) for {@code tables} into the
+     * signal table; {@code filter} (Debezium's {@code additional-conditions}) may be null.
+     */
+    public void snapshot(Set<String> tables, String filter) throws SQLException {
+        ObjectNode data = MAPPER.createObjectNode();
+        CaptureScope.dataCollections(tables).forEach(data.putArray("data-collections")::add);
+        data.put("type", "incremental");
+        if (filter != null) {
+            for (String table : tables) {
+                ObjectNode condition = data.withArray("additional-conditions").addObject();
+                condition.put("data-collection", CaptureScope.regexLiteral(table));
+                condition.put("filter", filter);
+            }
+        }
+        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password());
+             PreparedStatement s = c.prepareStatement("INSERT INTO " + sqlName(signalTable)
+                     + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
+            s.setString(1, UUID.randomUUID().toString());
+            s.setString(2, data.toString());
+            s.executeUpdate();
+        }
+        LOG.info("Asked Debezium to snapshot {} (signal execute-snapshot in {})", tables, signalTable);
+    }
+
+    private boolean slotExists(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+            s.setString(1, settings.slot());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private void signalTable(Connection c) throws SQLException {
+        String schema = signalTable.substring(0, signalTable.indexOf('.'));
+        List<String> statements = new ArrayList<>();
+        if (!exists(c, "SELECT to_regclass(?) IS NOT NULL", sqlName(signalTable))) {
+            statements.add("CREATE SCHEMA IF NOT EXISTS " + SourceTables.quote(schema));
+            // Debezium's signal table: its own marks of an incremental snapshot's windows go here too
+            statements.add("CREATE TABLE IF NOT EXISTS " + sqlName(signalTable)
+                    + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data text)");
+        }
+        if (!exists(c, "SELECT has_table_privilege(" + literal(settings.role()) + ", ?, 'INSERT')", sqlName(signalTable))) {
+            statements.add("GRANT USAGE ON SCHEMA " + SourceTables.quote(schema) + " TO " + SourceTables.quote(settings.role()));
+            statements.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + sqlName(signalTable) + " TO "
+                    + SourceTables.quote(settings.role()));
+        }
+        apply(c, "the signal table " + signalTable, statements);
+    }
+
+    /** The grants the connector role lacks: USAGE on each captured schema, SELECT on each captured table. */
+    private List<String> grants(Connection c, SourceTables tables, List<SourceTables.Table> now, boolean first)
+            throws SQLException {
+        if (!roleExists(c)) {
+            return List.of();
+        }
+        List<String> statements = new ArrayList<>();
+        String role = SourceTables.quote(settings.role());
+        Set<String> schemas = new TreeSet<>();
+        now.forEach(t -> schemas.add(t.schema()));
+        if (scope.bySchemaOnly()) {
+            schemas.addAll(tables.capturedSchemas(scope));
+        }
+        for (String schema : schemas) {
+            if (!exists(c, "SELECT has_schema_privilege(" + literal(settings.role()) + ", ?, 'USAGE')", schema)) {
+                statements.add("GRANT USAGE ON SCHEMA " + SourceTables.quote(schema) + " TO " + role);
+            }
+        }
+        if (first && scope.bySchemaOnly()) {
+            // tables created there later are readable by the connector from their first row
+            for (String schema : tables.capturedSchemas(scope)) {
+                statements.add("ALTER DEFAULT PRIVILEGES IN SCHEMA " + SourceTables.quote(schema) + " GRANT SELECT ON TABLES TO "
+                        + role);
+            }
+        }
+        for (SourceTables.Table t : now) {
+            if (!exists(c, "SELECT has_table_privilege(" + literal(settings.role()) + ", ?, 'SELECT')", t.sql())) {
+                statements.add("GRANT SELECT ON " + t.sql() + " TO " + role);
+            }
+        }
+        return statements;
+    }
+
+    /**
+     * Where the app owns the database, every table holding captured rows gets REPLICA IDENTITY
+     * FULL: update and delete events then carry the whole old row, and an unchanged TOASTed value
+     * its value instead of Debezium's placeholder. Elsewhere the tables without it are named once.
+     */
+    private void replicaIdentity(Connection c, SourceTables tables) throws SQLException {
+        List<SourceTables.Table> notFull = tables.storage(scope).stream().filter(t -> t.replicaIdentity() != 'f').toList();
+        if (notFull.isEmpty()) {
+            return;
+        }
+        if (settings.replicaIdentityFull() && settings.manage()) {
+            List<String> statements = notFull.stream().map(t -> "ALTER TABLE " + t.sql() + " REPLICA IDENTITY FULL").toList();
+            apply(c, "REPLICA IDENTITY FULL of " + notFull.stream().map(SourceTables.Table::qualified).toList(), statements);
+        } else if (!warnedNotFull) {
+            warnedNotFull = true;
+            LOG.warn("{} captured table(s) without REPLICA IDENTITY FULL: an UPDATE or DELETE that leaves a large (TOASTed)"
+                    + " value unchanged prints \"__debezium_unavailable_value\" for it, and \"before\" holds the key only. "
+                    + "Fix, per table: {}", notFull.size(), String.join(" ", notFullFixes(notFull)));
+        }
+    }
+
+    /** The tables ({@code schema.table}) whose updates may print Debezium's placeholder: for the health check. */
+    public List<String> withoutFullReplicaIdentity() throws SQLException {
+        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password())) {
+            return SourceTables.read(c).storage(scope).stream().filter(t -> t.replicaIdentity() != 'f')
+                    .map(SourceTables.Table::qualified).toList();
+        }
+    }
+
+    static List<String> notFullFixes(List<SourceTables.Table> tables) {
+        return tables.stream().map(t -> "ALTER TABLE " + t.sql() + " REPLICA IDENTITY FULL;").toList();
+    }
+
+    /** Runs {@code statements} in one transaction; when the user may not, says what to run instead. */
+    private void apply(Connection c, String what, List<String> statements) throws SQLException {
+        if (statements.isEmpty()) {
+            return;
+        }
+        if (!settings.manage()) {
+            LOG.warn("Not changing {} (cdc.capture.manage-database=false); to capture what {} names, run:\n  {}", what,
+                    "the connector file", String.join(";\n  ", statements) + ";");
+            return;
+        }
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+            c.commit();
+            LOG.debug("Applied to {}: {}", what, statements);
+        } catch (SQLException e) {
+            c.rollback();
+            if ("42501".equals(e.getSQLState())) { // insufficient_privilege
+                LOG.error("User {} may not change {} ({}). Run as a superuser or the tables' owner:\n  {}", settings.user(),
+                        what, Preflight.firstLine(e.getMessage()), String.join(";\n  ", statements) + ";");
+                return;
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    private boolean roleExists(Connection c) throws SQLException {
+        return exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", settings.role());
+    }
+
+    private static boolean exists(Connection c, String sql, String value) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, value);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() && (rs.getMetaData().getColumnType(1) != java.sql.Types.BIT || rs.getBoolean(1));
+            }
+        }
+    }
+
+    private static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    /** {@code schema.table} of Debezium's settings, quoted for SQL. */
+    static String sqlName(String qualified) {
+        int dot = qualified.indexOf('.');
+        return SourceTables.quote(qualified.substring(0, dot)) + "." + SourceTables.quote(qualified.substring(dot + 1));
+    }
+}
