@@ -76,7 +76,9 @@ public class CaptureListener extends MainListenerSupport {
         }
         // what follows from the file's lists is set on the connector, beside the file's own settings
         sync.derivedConnectorSettings().forEach((key, value) -> {
-            if (pc.resolveProperty(ConnectorDefinition.OVERRIDE_PREFIX + key).isEmpty() || key.startsWith("table.")) {
+            // lists built from the user's own value replace it; other keys the user set stay as set
+            boolean fromUsersValue = key.startsWith("table.") || key.equals("transforms") || key.equals("predicates");
+            if (fromUsersValue || pc.resolveProperty(ConnectorDefinition.OVERRIDE_PREFIX + key).isEmpty()) {
                 pc.addOverrideProperty(ConnectorDefinition.OVERRIDE_PREFIX + key, value);
             }
         });

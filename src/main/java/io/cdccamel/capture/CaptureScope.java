@@ -107,12 +107,11 @@ public final class CaptureScope {
 
     /**
      * What the print route reads by default: every topic the connector writes change events to
-     * (its tables', tables captured later too, and {@code <prefix>.message}), not the app's own
-     * signal table's nor Debezium's transaction topic.
+     * (its tables', tables captured later too, and {@code <prefix>.message}). No {@code ?} in it:
+     * it is the path of the print route's {@code kafka:} URI.
      */
     public String topicPattern() {
-        String prefix = regexLiteral(topicPrefix());
-        return prefix + "\\.(?!" + APP_SCHEMA + "\\.|transaction$).+";
+        return regexLiteral(topicPrefix()) + "\\..+";
     }
 
     /**

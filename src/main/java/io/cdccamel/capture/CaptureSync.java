@@ -46,7 +46,9 @@ public final class CaptureSync {
     private final Settings settings;
     private final CaptureScope scope;
     private final String signalTable;
-    private final Set<String> pendingSnapshot = new TreeSet<>();
+    /** Tables to snapshot once the connector runs: name -> whether the table has a primary key. */
+    private final Map<String, Boolean> pendingSnapshot = new java.util.TreeMap<>();
+    private final Map<String, String> connectorConfig;
     private volatile List<String> captured = List.of();
     private volatile List<String> partitions = List.of();
     private boolean warnedNotFull;
@@ -54,6 +56,7 @@ public final class CaptureSync {
     public CaptureSync(Settings settings, Map<String, String> connectorConfig) {
         this.settings = settings;
         this.scope = CaptureScope.of(connectorConfig);
+        this.connectorConfig = Map.copyOf(connectorConfig);
         String signal = connectorConfig.get("signal.data.collection");
         this.signalTable = signal != null && !signal.isBlank() ? signal.trim() : defaultSignalTable(settings.slot());
     }
@@ -85,7 +88,27 @@ public final class CaptureSync {
         Map<String, String> derived = new LinkedHashMap<>(scope.partitionSettings(partitions));
         derived.put("signal.enabled.channels", "source");
         derived.put("signal.data.collection", signalTable);
+        // the signal table's own rows (requests, Debezium's window marks) never reach Kafka: Connect's Filter drops them
+        derived.put("transforms", prepend(SIGNALS_TRANSFORM, connectorConfig.get("transforms")));
+        derived.put("transforms." + SIGNALS_TRANSFORM + ".type", "org.apache.kafka.connect.transforms.Filter");
+        derived.put("transforms." + SIGNALS_TRANSFORM + ".predicate", SIGNALS_PREDICATE);
+        derived.put("predicates", prepend(SIGNALS_PREDICATE, connectorConfig.get("predicates")));
+        derived.put("predicates." + SIGNALS_PREDICATE + ".type", "org.apache.kafka.connect.transforms.predicates.TopicNameMatches");
+        derived.put("predicates." + SIGNALS_PREDICATE + ".pattern", CaptureScope.regexLiteral(scope.topicPrefix() + "." + signalTable));
         return derived;
+    }
+
+    static final String SIGNALS_TRANSFORM = "cdcCamelDropSignals";
+    static final String SIGNALS_PREDICATE = "cdcCamelSignalTopic";
+
+    private static String prepend(String name, String list) {
+        if (list == null || list.isBlank()) {
+            return name;
+        }
+        List<String> names = new ArrayList<>(List.of(list.trim().split("\\s*,\\s*")));
+        names.remove(name);
+        names.add(0, name);
+        return String.join(",", names);
     }
 
     /**
@@ -138,7 +161,11 @@ public final class CaptureSync {
                 if (streamedBefore) {
                     LOG.info("Newly captured: {}; Debezium snapshots them (incremental: streaming goes on, the tables "
                             + "captured before are not read again)", added);
-                    pendingSnapshot.addAll(added);
+                    for (SourceTables.Table t : now) {
+                        if (added.contains(t.qualified())) {
+                            pendingSnapshot.put(t.qualified(), t.hasPrimaryKey());
+                        }
+                    }
                 } else {
                     LOG.info("Newly captured: {}; the connector's first snapshot reads them", added);
                 }
@@ -152,10 +179,26 @@ public final class CaptureSync {
         if (pendingSnapshot.isEmpty() || !connectorRunning.getAsBoolean()) {
             return;
         }
-        Set<String> tables = new TreeSet<>(pendingSnapshot);
+        Set<String> tables = new TreeSet<>(pendingSnapshot.keySet());
+        Set<String> keyless = new TreeSet<>();
+        pendingSnapshot.forEach((table, keyed) -> {
+            if (!keyed) {
+                keyless.add(table);
+            }
+        });
+        Set<String> keyed = new TreeSet<>(tables);
+        keyed.removeAll(keyless);
         try {
-            snapshot(tables, null);
-            pendingSnapshot.removeAll(tables);
+            if (!keyless.isEmpty()) {
+                // an incremental snapshot reads by key ranges: a table without a key is read whole, streaming paused meanwhile
+                LOG.info("{} have no primary key: Debezium reads them in a blocking snapshot (streaming pauses while it runs)",
+                        keyless);
+                signal(keyless, "blocking", null);
+            }
+            if (!keyed.isEmpty()) {
+                signal(keyed, "incremental", null);
+            }
+            tables.forEach(pendingSnapshot::remove);
         } catch (SQLException e) {
             LOG.warn("Could not ask Debezium to snapshot {} yet (retrying): {}", tables, Preflight.firstLine(e.getMessage()));
         }
@@ -166,9 +209,13 @@ public final class CaptureSync {
      * signal table; {@code filter} (Debezium's {@code additional-conditions}) may be null.
      */
     public void snapshot(Set<String> tables, String filter) throws SQLException {
+        signal(tables, "incremental", filter);
+    }
+
+    private void signal(Set<String> tables, String type, String filter) throws SQLException {
         ObjectNode data = MAPPER.createObjectNode();
         CaptureScope.dataCollections(tables).forEach(data.putArray("data-collections")::add);
-        data.put("type", "incremental");
+        data.put("type", type);
         if (filter != null) {
             for (String table : tables) {
                 ObjectNode condition = data.withArray("additional-conditions").addObject();
@@ -183,7 +230,7 @@ public final class CaptureSync {
             s.setString(2, data.toString());
             s.executeUpdate();
         }
-        LOG.info("Asked Debezium to snapshot {} (signal execute-snapshot in {})", tables, signalTable);
+        LOG.info("Asked Debezium for a {} snapshot of {} (signal execute-snapshot in {})", type, tables, signalTable);
     }
 
     private boolean slotExists(Connection c) throws SQLException {
@@ -198,13 +245,15 @@ public final class CaptureSync {
     private void signalTable(Connection c) throws SQLException {
         String schema = signalTable.substring(0, signalTable.indexOf('.'));
         List<String> statements = new ArrayList<>();
-        if (!exists(c, "SELECT to_regclass(?) IS NOT NULL", sqlName(signalTable))) {
+        boolean missing = !exists(c, "SELECT to_regclass(?) IS NOT NULL", sqlName(signalTable));
+        if (missing) {
             statements.add("CREATE SCHEMA IF NOT EXISTS " + SourceTables.quote(schema));
             // Debezium's signal table: its own marks of an incremental snapshot's windows go here too
             statements.add("CREATE TABLE IF NOT EXISTS " + sqlName(signalTable)
                     + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data text)");
         }
-        if (!exists(c, "SELECT has_table_privilege(" + literal(settings.role()) + ", ?, 'INSERT')", sqlName(signalTable))) {
+        if (missing || !exists(c, "SELECT has_table_privilege(" + literal(settings.role()) + ", ?, 'INSERT')",
+                sqlName(signalTable))) {
             statements.add("GRANT USAGE ON SCHEMA " + SourceTables.quote(schema) + " TO " + SourceTables.quote(settings.role()));
             statements.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + sqlName(signalTable) + " TO "
                     + SourceTables.quote(settings.role()));
