@@ -63,6 +63,8 @@ public final class CdcApplication {
     public static Main newMain() {
         Main main = new Main();
         main.configure().addConfiguration(CdcConfiguration.class);
+        // your own PostgreSQL (cdc.postgres.embedded=false) is checked before anything starts
+        main.addMainListener(new io.cdccamel.capture.CaptureListener.OwnDatabasePreflight());
         // starts the embedded stack (cdc.mode=embedded) before Camel builds the beans
         main.addMainListener(new EmbeddedStackListener());
         // then brings the source database in line with what the connector file captures

@@ -49,15 +49,14 @@ public class CaptureListener extends MainListenerSupport {
         Map<String, String> config = ConnectorDefinition.load(Path.of(value(pc, "cdc.connector.file", "debezium_connect.json")),
                 value(pc, ConnectorDefinition.NAME_PROPERTY, ""),
                 Settings.withPrefix(pc, ConnectorDefinition.OVERRIDE_PREFIX)).configMap();
-        String jdbc = "jdbc:postgresql://" + value(pc, "cdc.postgres.host", "localhost") + ":" + value(pc, "cdc.postgres.port", "5432")
-                + "/" + value(pc, "cdc.postgres.database", "postgres");
+        String jdbc = jdbcUrl(pc);
         String user = value(pc, "cdc.postgres.user", "postgres");
         String password = value(pc, "cdc.postgres.password", "");
         String role = config.getOrDefault("database.user", ConnectorRole.ROLE);
         String slot = config.getOrDefault("slot.name", "debezium");
 
-        if (!ownsDatabase) {
-            preflight(jdbc, user, password, slot, role, embedded, pc);
+        if (!ownsDatabase && !embedded) {
+            preflight(jdbc, user, password, slot, role, false, pc);
         }
         String fullSetting = value(pc, REPLICA_IDENTITY_FULL, "auto");
         boolean full = "auto".equalsIgnoreCase(fullSetting) ? ownsDatabase : Boolean.parseBoolean(fullSetting);
@@ -88,6 +87,32 @@ public class CaptureListener extends MainListenerSupport {
             LOG.info("Printing the topics the connector writes: {}", sync.scope().topicPattern());
         }
         context.getRegistry().bind(BEAN, sync);
+    }
+
+    /**
+     * Registered before the embedded stack starts: the user's own PostgreSQL
+     * ({@code cdc.postgres.embedded=false}) is checked first, so that a database that is not ready
+     * stops the start in a second, before Kafka and Connect are started for nothing.
+     */
+    public static final class OwnDatabasePreflight extends MainListenerSupport {
+        @Override
+        public void beforeConfigure(BaseMainSupport main) {
+            PropertiesComponent pc = main.getCamelContext().getPropertiesComponent();
+            if (!EmbeddedStackListener.MODE_EMBEDDED.equals(value(pc, EmbeddedStackListener.MODE, ""))
+                    || EmbeddedStackListener.postgresEmbedded(pc)) {
+                return;
+            }
+            Map<String, String> config = ConnectorDefinition.load(Path.of(value(pc, "cdc.connector.file", "debezium_connect.json")),
+                    value(pc, ConnectorDefinition.NAME_PROPERTY, ""),
+                    Settings.withPrefix(pc, ConnectorDefinition.OVERRIDE_PREFIX)).configMap();
+            preflight(jdbcUrl(pc), value(pc, "cdc.postgres.user", "postgres"), value(pc, "cdc.postgres.password", ""),
+                    config.getOrDefault("slot.name", "debezium"), config.getOrDefault("database.user", ConnectorRole.ROLE), true, pc);
+        }
+    }
+
+    static String jdbcUrl(PropertiesComponent pc) {
+        return "jdbc:postgresql://" + value(pc, "cdc.postgres.host", "localhost") + ":" + value(pc, "cdc.postgres.port", "5432")
+                + "/" + value(pc, "cdc.postgres.database", "postgres");
     }
 
     /** The user's own or an external PostgreSQL: what it lacks, one line each with its fix. */

@@ -165,8 +165,12 @@ public final class CaptureScope {
         return set.isEmpty() ? "every schema (no include or exclude list)" : String.join(", ", set);
     }
 
-    /** Debezium's {@code data-collections} of an {@code execute-snapshot} signal: exact names. */
+    /**
+     * Debezium's {@code data-collections} of an {@code execute-snapshot} signal: the plain names.
+     * Debezium matches them as patterns against the tables it knows, but looks a table it does not
+     * know yet (created after streaming began) up by the name itself, which an escaped name misses.
+     */
     static List<String> dataCollections(Set<String> tables) {
-        return new TreeSet<>(tables).stream().map(CaptureScope::regexLiteral).toList();
+        return List.copyOf(new TreeSet<>(tables));
     }
 }

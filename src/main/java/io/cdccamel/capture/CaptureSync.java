@@ -52,6 +52,7 @@ public final class CaptureSync {
     private volatile List<String> captured = List.of();
     private volatile List<String> partitions = List.of();
     private boolean warnedNotFull;
+    private boolean synced;
 
     public CaptureSync(Settings settings, Map<String, String> connectorConfig) {
         this.settings = settings;
@@ -119,7 +120,8 @@ public final class CaptureSync {
         try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password())) {
             SourceTables tables = SourceTables.read(c);
             List<SourceTables.Table> now = tables.captured(scope);
-            boolean first = captured.isEmpty() && partitions.isEmpty();
+            boolean first = !synced;
+            synced = true;
             partitions = first ? tables.partitionsOfCapturedRoots(scope) : partitions;
             boolean streamedBefore = slotExists(c);
             if (settings.manage()) {
@@ -219,7 +221,7 @@ public final class CaptureSync {
         if (filter != null) {
             for (String table : tables) {
                 ObjectNode condition = data.withArray("additional-conditions").addObject();
-                condition.put("data-collection", CaptureScope.regexLiteral(table));
+                condition.put("data-collection", table);
                 condition.put("filter", filter);
             }
         }
