@@ -87,6 +87,21 @@ public class CaptureListener extends MainListenerSupport {
             LOG.info("Printing the topics the connector writes: {}", sync.scope().topicPattern());
         }
         context.getRegistry().bind(BEAN, sync);
+        try {
+            context.addStartupListener((camel, alreadyStarted) -> startRefresher(camel));
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    ScheduledExecutorService r = refresher;
+                    refresher = null;
+                    if (r != null) {
+                        context.getExecutorServiceManager().shutdownNow(r);
+                    }
+                }
+            }, true);
+        } catch (Exception e) {
+            throw new StackStartException("Cannot schedule the capture's refresh: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -159,31 +174,24 @@ public class CaptureListener extends MainListenerSupport {
         }
     }
 
-    @Override
-    public void afterStart(BaseMainSupport main) {
-        CamelContext context = main.getCamelContext();
+    /** Every {@code cdc.capture.refresh.ms} the sync again, and every second the queued snapshots, once Camel runs. */
+    private void startRefresher(CamelContext context) {
         long every = Long.parseLong(value(context.getPropertiesComponent(), REFRESH_MS, "10000"));
-        if (sync == null || every <= 0) {
+        if (sync == null || every <= 0 || refresher != null) {
             return;
         }
         refresher = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "capture-refresh");
         refresher.scheduleWithFixedDelay(() -> {
             try {
                 sync.sync();
-                ConnectorRegistration registration = context.getRegistry().findSingleByType(ConnectorRegistration.class);
-                sync.snapshotPending(() -> registration != null && registration.isHealthy());
             } catch (Exception e) {
                 LOG.warn("Could not bring the publication in line with the connector file: {}", Preflight.firstLine(e.getMessage()));
             }
-        }, 0, every, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void beforeStop(BaseMainSupport main) {
-        ScheduledExecutorService r = refresher;
-        if (r != null) {
-            main.getCamelContext().getExecutorServiceManager().shutdownNow(r);
-        }
+        }, every, every, TimeUnit.MILLISECONDS);
+        refresher.scheduleWithFixedDelay(() -> {
+            ConnectorRegistration registration = context.getRegistry().findSingleByType(ConnectorRegistration.class);
+            sync.snapshotPending(() -> registration != null && registration.isHealthy());
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     private static String value(PropertiesComponent pc, String key, String fallback) {

@@ -232,7 +232,7 @@ public final class CaptureSync {
             s.setString(2, data.toString());
             s.executeUpdate();
         }
-        LOG.info("Asked Debezium for a {} snapshot of {} (signal execute-snapshot in {})", type, tables, signalTable);
+        LOG.info("Asked Debezium for {} snapshot of {} (signal execute-snapshot in {})", "blocking".equals(type) ? "a blocking" : "an " + type, tables, signalTable);
     }
 
     private boolean slotExists(Connection c) throws SQLException {

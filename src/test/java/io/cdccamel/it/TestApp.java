@@ -94,7 +94,8 @@ final class TestApp implements AutoCloseable {
         LocalStack stack = EmbeddedStackExtension.stack();
         Path dir = Files.createDirectories(workDir.resolve(instance));
         Path routes = Files.createDirectories(dir.resolve("routes"));
-        Files.copy(Path.of("routes", "print-change-events.camel.yaml"), routes.resolve("print-change-events.camel.yaml"));
+        Files.copy(Path.of("routes", "print-change-events.camel.yaml"), routes.resolve("print-change-events.camel.yaml"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path output = dir.resolve("output");
 
         Map<String, String> props = new LinkedHashMap<>();
