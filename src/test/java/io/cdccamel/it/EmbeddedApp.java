@@ -35,6 +35,8 @@ final class EmbeddedApp implements AutoCloseable {
     final int connectPort = Ports.freePort();
     final int apiPort = Ports.freePort();
     private final List<Process> runs = new ArrayList<>();
+    /** More {@code -Dkey=value} settings of every run (the user's own PostgreSQL, say). */
+    final List<String> settings = new ArrayList<>();
 
     EmbeddedApp(String name) throws IOException {
         dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-apps")), name);
@@ -63,6 +65,23 @@ final class EmbeddedApp implements AutoCloseable {
     /** Starts run {@code runs+1} and waits for the banner; returns the process. */
     Process start() throws Exception {
         int run = runs.size() + 1;
+        Process process = launch(run);
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            assertThat(process.isAlive()).as("run %d exited; see %s", run, console(run)).isTrue();
+            return Files.readString(console(run)).contains("cdc-camel is streaming");
+        });
+        return process;
+    }
+
+    /** Starts a run that is expected to stop by itself; returns its exit code once it has. */
+    int startExpectingExit() throws Exception {
+        int run = runs.size() + 1;
+        Process process = launch(run);
+        assertThat(process.waitFor(150, java.util.concurrent.TimeUnit.SECONDS)).as("run %d stopped by itself", run).isTrue();
+        return process.exitValue();
+    }
+
+    private Process launch(int run) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"),
@@ -73,15 +92,12 @@ final class EmbeddedApp implements AutoCloseable {
                 "-Dcdc.kafka.ports=" + brokerPorts.get(0) + "," + brokerPorts.get(1) + "," + brokerPorts.get(2),
                 "-Dcdc.connect.port=" + connectPort,
                 "-Dcdc.api.port=" + apiPort,
-                "-Dcamel.main.routes-reload-enabled=false",
-                "io.cdccamel.CdcApplication"));
+                "-Dcamel.main.routes-reload-enabled=false"));
+        command.addAll(settings);
+        command.add("io.cdccamel.CdcApplication");
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(console(run).toFile()).start();
         runs.add(process);
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            assertThat(process.isAlive()).as("run %d exited; see %s", run, console(run)).isTrue();
-            return Files.readString(console(run)).contains("cdc-camel is streaming");
-        });
         return process;
     }
 

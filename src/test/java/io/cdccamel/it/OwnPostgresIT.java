@@ -1,0 +1,77 @@
+package io.cdccamel.it;
+
+import io.cdccamel.it.OutputEntries.Entry;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Your own PostgreSQL with the embedded Kafka and Connect ({@code cdc.postgres.embedded=false}):
+ * the machine's PostgreSQL server, another major version than the embedded 17, started by the
+ * test. The app checks it before it starts anything, creates the connector's role, prints the
+ * changes, and creates no demo table there.
+ */
+class OwnPostgresIT {
+
+    private static final int EMBEDDED_MAJOR = 17;
+
+    private static void useOwnPostgres(EmbeddedApp app, MachinePostgres pg) {
+        app.settings.addAll(List.of("-Dcdc.postgres.embedded=false", "-Dcdc.postgres.host=127.0.0.1",
+                "-Dcdc.postgres.port=" + pg.port, "-Dcdc.postgres.password=" + MachinePostgres.PASSWORD,
+                "-Dcdc.connector.config.schema.include.list=sales", "-Dcdc.capture.refresh.ms=1000"));
+    }
+
+    @Test
+    void shouldStopAtOnceWithOneLineNamingWalLevelAndItsFixWhenTheDatabaseCannotDecode() throws Exception {
+        try (MachinePostgres pg = MachinePostgres.create(EMBEDDED_MAJOR); EmbeddedApp app = new EmbeddedApp("own-pg-replica")) {
+            pg.start("replica");
+            useOwnPostgres(app, pg);
+
+            assertThat(app.startExpectingExit()).as("exit code").isNotZero();
+            List<String> console = Files.readAllLines(app.console(1));
+            assertThat(console).filteredOn(l -> l.startsWith("cdc-camel: ")).singleElement().satisfies(line ->
+                    assertThat(line).contains("wal_level is 'replica'").contains("ALTER SYSTEM SET wal_level = logical"));
+            assertThat(console).as("nothing of the stack was started").noneMatch(l -> l.contains("Starting 3 Kafka brokers"));
+            assertThat(EmbeddedApp.errorsAndStackTraces(app.console(1), "")).noneMatch(l -> l.trim().startsWith("at "));
+        }
+    }
+
+    @Test
+    void shouldPrintTheChangesOfYourOwnPostgresOfAnotherMajorVersion() throws Exception {
+        try (MachinePostgres pg = MachinePostgres.create(EMBEDDED_MAJOR); EmbeddedApp app = new EmbeddedApp("own-pg")) {
+            pg.start("logical");
+            pg.sql("CREATE SCHEMA sales", "CREATE TABLE sales.items (id int PRIMARY KEY, name text)",
+                    "INSERT INTO sales.items VALUES (1, 'before the start')");
+            useOwnPostgres(app, pg);
+            app.start();
+
+            Path output = app.dir.resolve("output").resolve("postgres.sales.items.log");
+            await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(output, "r") == 1);
+            pg.sql("INSERT INTO sales.items VALUES (2, 'after the start')", "UPDATE sales.items SET name = 'renamed' WHERE id = 1",
+                    "DELETE FROM sales.items WHERE id = 2");
+            await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(output, "d") == 1);
+            List<Entry> entries = OutputEntries.read(output).stream().filter(e -> !e.isTombstone()).toList();
+            // one key's events in order (keys spread over partitions, so not across keys)
+            assertThat(entries.stream().filter(e -> e.row().path("id").asInt() == 1).map(e -> e.op() + " " + e.row().path("name").asText()))
+                    .containsExactly("r before the start", "u renamed");
+            assertThat(entries.stream().filter(e -> e.row().path("id").asInt() == 2).map(Entry::op)).containsExactly("c", "d");
+
+            String console = Files.readString(app.console(1));
+            assertThat(console).contains("Created role cdc_connector").contains("passed the preflight check")
+                    .doesNotContain("Created demo table");
+            try (var c = java.sql.DriverManager.getConnection(pg.jdbcUrl(), "postgres", MachinePostgres.PASSWORD);
+                 var rs = c.createStatement().executeQuery("SELECT to_regclass('debezium.product') IS NULL, "
+                         + "current_setting('server_version_num')::int / 10000")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).as("no demo table in a database the app does not own").isTrue();
+                assertThat(rs.getInt(2)).isNotEqualTo(EMBEDDED_MAJOR);
+            }
+        }
+    }
+}
