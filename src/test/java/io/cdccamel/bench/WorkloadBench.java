@@ -43,6 +43,16 @@ final class WorkloadBench {
                 // keyless, as many logging tables are; two rows may be identical
                 "CREATE TABLE debezium.audit_log (n bigint, what text)",
                 "CREATE TABLE debezium.tags (n bigint, tag text)");
+        // the app gives a table created later REPLICA IDENTITY FULL at its next look (cdc.capture.refresh.ms)
+        boolean full = !"false".equals(System.getProperty("cdc.capture.replica-identity-full"));
+        long looked = System.nanoTime();
+        while (full && !"FULL".equals(replicaIdentity(stack, "debezium.orders"))) {
+            if (System.nanoTime() - looked > TimeUnit.MINUTES.toNanos(1)) {
+                throw new IllegalStateException("debezium.orders did not get REPLICA IDENTITY FULL");
+            }
+            LockSupport.parkNanos(200_000_000L);
+        }
+        long walStart = walPosition(stack);
         long t0 = System.nanoTime();
         for (int from = 1; from <= rows; from += 1_000) {
             int to = Math.min(rows, from + 999);
@@ -75,6 +85,7 @@ final class WorkloadBench {
             }
         }
         double sqlSeconds = (System.nanoTime() - t0) / 1e9;
+        long walBytes = walPosition(stack) - walStart;
         Bench.progress("%,d rows per table written in %.1f s; waiting for the output", rows, sqlSeconds);
 
         // what was done, per table: inserts, updates (a fifth of orders and of tags), deletes (what is gone)
@@ -105,11 +116,31 @@ final class WorkloadBench {
                     table, printed.get(table), done.get(table), expected.get(table)[0]));
         }
         long total = printed.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
-        Bench.figure("workload (3 tables, 2 keyless, %,d rows each, updates and deletes): %,d events printed in %.1f s;"
-                + " printed exactly what was done: %s%s", rows, total, seconds, exact, report);
+        Bench.figure("workload (3 tables, 2 keyless, %,d rows each, updates and deletes; replica identity of orders: %s):"
+                + " %,d events printed in %.1f s (SQL %.1f s, WAL written %,d bytes); printed exactly what was done: %s%s", rows,
+                replicaIdentity(stack, "debezium.orders"), total, seconds, sqlSeconds, walBytes, exact, report);
         Bench.stop(app);
         if (!exact) {
             throw new IllegalStateException("the output does not match what was done");
+        }
+    }
+
+    /** PostgreSQL's current WAL position, in bytes. */
+    private static long walPosition(LocalStack stack) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+             var rs = c.createStatement().executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** FULL or DEFAULT: what {@code cdc.capture.replica-identity-full} gave the keyed table. */
+    private static String replicaIdentity(LocalStack stack, String table) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+             var rs = c.createStatement().executeQuery("SELECT CASE relreplident WHEN 'f' THEN 'FULL' ELSE 'DEFAULT' END "
+                     + "FROM pg_class WHERE oid = '" + table + "'::regclass")) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
