@@ -190,7 +190,13 @@ public class CaptureListener extends MainListenerSupport {
         }, every, every, TimeUnit.MILLISECONDS);
         refresher.scheduleWithFixedDelay(() -> {
             ConnectorRegistration registration = context.getRegistry().findSingleByType(ConnectorRegistration.class);
-            sync.snapshotPending(() -> registration != null && registration.isHealthy());
+            io.cdccamel.connect.StreamingWatch watch = context.getRegistry().lookupByNameAndType(
+                    io.cdccamel.connect.StreamingWatch.BEAN, io.cdccamel.connect.StreamingWatch.class);
+            sync.snapshotPending(() -> registration != null && registration.isHealthy(), tables -> {
+                if (watch != null) {
+                    watch.followSnapshot(tables);
+                }
+            });
         }, 1, 1, TimeUnit.SECONDS);
     }
 

@@ -178,6 +178,11 @@ public final class CaptureSync {
 
     /** Sends the queued tables' {@code execute-snapshot} signal once the connector runs this app's config. */
     public synchronized void snapshotPending(BooleanSupplier connectorRunning) {
+        snapshotPending(connectorRunning, tables -> { });
+    }
+
+    /** As above; {@code requested} hears of the tables whose snapshot was asked for (the progress watch). */
+    public synchronized void snapshotPending(BooleanSupplier connectorRunning, java.util.function.Consumer<Set<String>> requested) {
         if (pendingSnapshot.isEmpty() || !connectorRunning.getAsBoolean()) {
             return;
         }
@@ -201,6 +206,7 @@ public final class CaptureSync {
                 signal(keyed, "incremental", null);
             }
             tables.forEach(pendingSnapshot::remove);
+            requested.accept(tables);
         } catch (SQLException e) {
             LOG.warn("Could not ask Debezium to snapshot {} yet (retrying): {}", tables, Preflight.firstLine(e.getMessage()));
         }

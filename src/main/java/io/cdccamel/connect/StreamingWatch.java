@@ -82,6 +82,78 @@ public final class StreamingWatch {
         task = executor.scheduleWithFixedDelay(this::check, 0, 250, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A snapshot asked for while Debezium streams (tables that became captured): followed with the
+     * first snapshot's progress lines, metrics and page, and one line when it is done; no banner.
+     */
+    public synchronized void followSnapshot(java.util.Collection<String> tables) {
+        if (!inThisJvm) {
+            return;
+        }
+        try {
+            rowsBefore = rowsScanned();
+        } catch (Exception e) {
+            rowsBefore = Map.of();
+        }
+        laterTables = java.util.List.copyOf(tables);
+        laterSeen = false;
+        laterSince = System.currentTimeMillis();
+        ScheduledFuture<?> previous = laterTask;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        laterTask = executor.scheduleWithFixedDelay(this::checkLater, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    private volatile Map<String, Long> rowsBefore = Map.of();
+    private volatile java.util.List<String> laterTables = java.util.List.of();
+    private volatile boolean laterSeen;
+    private volatile long laterSince;
+    private volatile ScheduledFuture<?> laterTask;
+
+    private void checkLater() {
+        try {
+            long now = System.currentTimeMillis();
+            Map<String, Long> rows = rowsScanned();
+            boolean running = Boolean.TRUE.equals(attribute("snapshot", "SnapshotRunning"));
+            if (running) {
+                if (!laterSeen) {
+                    laterSeen = true;
+                    nextProgressAt = now + PROGRESS_EVERY_MS;
+                    progress.started(laterTables, now);
+                    LOG.info("Debezium is snapshotting {} newly captured table(s) {}; streaming goes on", laterTables.size(),
+                            laterTables);
+                }
+                Object seen = attribute("snapshot", "TotalNumberOfEventsSeen");
+                progress.update(rows, seen instanceof Number n ? n.longValue() : 0, laterTables.size(),
+                        number(attribute("snapshot", "RemainingTableCount")), now);
+                if (now >= nextProgressAt) {
+                    nextProgressAt = now + PROGRESS_EVERY_MS;
+                    LOG.info("{}", progress.line());
+                }
+                return;
+            }
+            boolean moved = !rows.equals(rowsBefore);
+            if ((laterSeen || moved) && Boolean.TRUE.equals(attribute("snapshot", "SnapshotCompleted"))) {
+                Map<String, Long> those = new java.util.TreeMap<>();
+                rows.forEach((table, count) -> {
+                    if (!count.equals(rowsBefore.get(table))) {
+                        those.put(table, count);
+                    }
+                });
+                progress.streaming(now, (now - laterSince) / 1000, rows);
+                LOG.info("Debezium's snapshot of the newly captured tables completed in {} s ({} rows: {}); it streams them now",
+                        (now - laterSince) / 1000, String.format("%,d", those.values().stream().mapToLong(Long::longValue).sum()),
+                        those);
+                laterTask.cancel(false);
+            } else if (now - laterSince > TimeUnit.MINUTES.toMillis(10) && !laterSeen) {
+                laterTask.cancel(false); // never started: Debezium logs why (a table it cannot read, say)
+            }
+        } catch (Exception e) {
+            LOG.debug("Debezium's metrics are not readable yet: {}", e.toString());
+        }
+    }
+
     private void check() {
         if (done) {
             return;
