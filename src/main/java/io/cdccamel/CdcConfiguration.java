@@ -202,6 +202,11 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         HealthCheckRegistry.get(camel).register(new ConnectorHealthCheck(connectorRegistration()));
         io.cdccamel.capture.CaptureSync capture = camel.getRegistry().lookupByNameAndType(
                 io.cdccamel.capture.CaptureListener.BEAN, io.cdccamel.capture.CaptureSync.class);
+        io.cdccamel.capture.SlotWatch slot = camel.getRegistry().lookupByNameAndType(
+                io.cdccamel.capture.CaptureListener.SLOT_BEAN, io.cdccamel.capture.SlotWatch.class);
+        if (slot != null) {
+            HealthCheckRegistry.get(camel).register(slot);
+        }
         if (capture != null && !capture.setsReplicaIdentityFull()) {
             HealthCheckRegistry.get(camel).register(new io.cdccamel.capture.ReplicaIdentityHealthCheck(capture));
         }

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 public class CaptureListener extends MainListenerSupport {
 
     public static final String BEAN = "captureSync";
+    public static final String SLOT_BEAN = "slotWatch";
     public static final String MANAGE = "cdc.capture.manage-database";
     public static final String REPLICA_IDENTITY_FULL = "cdc.capture.replica-identity-full";
     public static final String REFRESH_MS = "cdc.capture.refresh.ms";
@@ -46,9 +47,9 @@ public class CaptureListener extends MainListenerSupport {
         PropertiesComponent pc = context.getPropertiesComponent();
         boolean embedded = EmbeddedStackListener.MODE_EMBEDDED.equals(value(pc, EmbeddedStackListener.MODE, ""));
         boolean ownsDatabase = embedded && EmbeddedStackListener.postgresEmbedded(pc);
-        Map<String, String> config = ConnectorDefinition.load(Path.of(value(pc, "cdc.connector.file", "debezium_connect.json")),
-                value(pc, ConnectorDefinition.NAME_PROPERTY, ""),
-                Settings.withPrefix(pc, ConnectorDefinition.OVERRIDE_PREFIX)).configMap();
+        ConnectorDefinition definition = ConnectorDefinition.load(Path.of(value(pc, "cdc.connector.file", "debezium_connect.json")),
+                value(pc, ConnectorDefinition.NAME_PROPERTY, ""), Settings.withPrefix(pc, ConnectorDefinition.OVERRIDE_PREFIX));
+        Map<String, String> config = definition.configMap();
         String jdbc = jdbcUrl(pc);
         String user = value(pc, "cdc.postgres.user", "postgres");
         String password = value(pc, "cdc.postgres.password", "");
@@ -87,8 +88,19 @@ public class CaptureListener extends MainListenerSupport {
             LOG.info("Printing the topics the connector writes: {}", sync.scope().topicPattern());
         }
         context.getRegistry().bind(BEAN, sync);
+        SlotWatch slotWatch = new SlotWatch(jdbc, user, password, slot, Long.parseLong(value(pc, SlotWatch.MAX_RETAINED, "4000000000")));
+        slotWatch.logAtStart(value(pc, "cdc.connect.url", ""), definition.name());
+        context.getRegistry().bind(SLOT_BEAN, slotWatch);
         try {
             context.addStartupListener((camel, alreadyStarted) -> startRefresher(camel));
+            // the Prometheus registry is bound once Camel starts
+            context.addStartupListener((camel, alreadyStarted) -> {
+                io.micrometer.core.instrument.MeterRegistry registry = camel.getRegistry().lookupByNameAndType("metricsRegistry",
+                        io.micrometer.core.instrument.MeterRegistry.class);
+                if (registry != null) {
+                    slotWatch.bindTo(registry);
+                }
+            });
             context.addService(new org.apache.camel.support.service.ServiceSupport() {
                 @Override
                 protected void doStop() {

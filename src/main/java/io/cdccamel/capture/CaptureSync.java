@@ -46,6 +46,13 @@ public final class CaptureSync {
     private final Settings settings;
     private final CaptureScope scope;
     private final String signalTable;
+
+    /**
+     * Where {@code heartbeat.action.query} of the connector file writes: a change in the captured
+     * database at every heartbeat, so that the slot's position moves on even when nothing captured
+     * changes and PostgreSQL can recycle the WAL (Debezium skips the table's rows).
+     */
+    public static final String HEARTBEAT_TABLE = CaptureScope.APP_SCHEMA + ".heartbeat";
     /** Tables to snapshot once the connector runs: name -> whether the table has a primary key. */
     private final Map<String, Boolean> pendingSnapshot = new java.util.TreeMap<>();
     private final Map<String, String> connectorConfig;
@@ -95,7 +102,9 @@ public final class CaptureSync {
         derived.put("transforms." + SIGNALS_TRANSFORM + ".predicate", SIGNALS_PREDICATE);
         derived.put("predicates", prepend(SIGNALS_PREDICATE, connectorConfig.get("predicates")));
         derived.put("predicates." + SIGNALS_PREDICATE + ".type", "org.apache.kafka.connect.transforms.predicates.TopicNameMatches");
-        derived.put("predicates." + SIGNALS_PREDICATE + ".pattern", CaptureScope.regexLiteral(scope.topicPrefix() + "." + signalTable));
+        // the app's own tables (signal, heartbeat) never reach Kafka, whatever the include lists say
+        derived.put("predicates." + SIGNALS_PREDICATE + ".pattern", CaptureScope.regexLiteral(scope.topicPrefix() + "."
+                + CaptureScope.APP_SCHEMA + ".") + ".*");
         return derived;
     }
 
@@ -125,10 +134,11 @@ public final class CaptureSync {
             partitions = first ? tables.partitionsOfCapturedRoots(scope) : partitions;
             boolean streamedBefore = slotExists(c);
             if (settings.manage()) {
-                signalTable(c);
+                appTables(c);
             }
             String signalSql = sqlName(signalTable);
-            Publication.Change change = Publication.plan(c, settings.publication(), scope, tables, signalSql);
+            Publication.Change change = Publication.plan(c, settings.publication(), scope, tables,
+                    List.of(signalSql, sqlName(HEARTBEAT_TABLE)));
             List<String> added = new ArrayList<>();
             List<String> removed = new ArrayList<>();
             if (change.existed() && !change.allTables()) {
@@ -140,7 +150,7 @@ public final class CaptureSync {
                 for (SourceTables.Table t : tables.all()) {
                     boolean before = change.tablesBefore().contains(t.sql()) || change.schemasBefore().contains(t.schema());
                     boolean after = change.tablesAfter().contains(t.sql()) || change.schemasAfter().contains(t.schema());
-                    if (before && !after && !t.sql().equals(signalSql) && t.root() == null) {
+                    if (before && !after && !t.schema().equals(CaptureScope.APP_SCHEMA) && t.root() == null) {
                         removed.add(t.qualified());
                     }
                 }
@@ -250,23 +260,26 @@ public final class CaptureSync {
         }
     }
 
-    private void signalTable(Connection c) throws SQLException {
-        String schema = signalTable.substring(0, signalTable.indexOf('.'));
+    /** The signal table and the heartbeat table, and the connector role's rights on them. */
+    private void appTables(Connection c) throws SQLException {
+        // Debezium's signal table: its own marks of an incremental snapshot's windows go there too
+        appTable(c, signalTable, "(id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data text)");
+        appTable(c, HEARTBEAT_TABLE, "(id int PRIMARY KEY, ts timestamptz NOT NULL)");
+    }
+
+    private void appTable(Connection c, String table, String columns) throws SQLException {
+        String schema = table.substring(0, table.indexOf('.'));
         List<String> statements = new ArrayList<>();
-        boolean missing = !exists(c, "SELECT to_regclass(?) IS NOT NULL", sqlName(signalTable));
+        boolean missing = !exists(c, "SELECT to_regclass(?) IS NOT NULL", sqlName(table));
         if (missing) {
             statements.add("CREATE SCHEMA IF NOT EXISTS " + SourceTables.quote(schema));
-            // Debezium's signal table: its own marks of an incremental snapshot's windows go here too
-            statements.add("CREATE TABLE IF NOT EXISTS " + sqlName(signalTable)
-                    + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data text)");
+            statements.add("CREATE TABLE IF NOT EXISTS " + sqlName(table) + " " + columns);
         }
-        if (missing || !exists(c, "SELECT has_table_privilege(" + literal(settings.role()) + ", ?, 'INSERT')",
-                sqlName(signalTable))) {
+        if (missing || !exists(c, "SELECT has_table_privilege(" + literal(settings.role()) + ", ?, 'INSERT')", sqlName(table))) {
             statements.add("GRANT USAGE ON SCHEMA " + SourceTables.quote(schema) + " TO " + SourceTables.quote(settings.role()));
-            statements.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + sqlName(signalTable) + " TO "
-                    + SourceTables.quote(settings.role()));
+            statements.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + sqlName(table) + " TO " + SourceTables.quote(settings.role()));
         }
-        apply(c, "the signal table " + signalTable, statements);
+        apply(c, "table " + table, statements);
     }
 
     /** The grants the connector role lacks: USAGE on each captured schema, SELECT on each captured table. */

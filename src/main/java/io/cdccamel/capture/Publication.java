@@ -36,7 +36,7 @@ final class Publication {
      * The statements that bring {@code name} to the scope (none when it is there already). A
      * publication {@code FOR ALL TABLES} is left as it is: it publishes every table anyway.
      */
-    static Change plan(Connection c, String name, CaptureScope scope, SourceTables tables, String signalTable)
+    static Change plan(Connection c, String name, CaptureScope scope, SourceTables tables, List<String> appTables)
             throws SQLException {
         int major = c.getMetaData().getDatabaseMajorVersion();
         boolean existed;
@@ -86,7 +86,7 @@ final class Publication {
         } else {
             tables.captured(scope).forEach(t -> tablesAfter.add(t.sql()));
         }
-        tablesAfter.add(signalTable);
+        tablesAfter.addAll(appTables);
 
         List<String> statements = new ArrayList<>();
         if (allTables) {

@@ -101,6 +101,10 @@ public final class PostgresServer implements AutoCloseable {
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("max_replication_slots", "20")
                 .setServerConfig("max_wal_senders", "20")
+                // a replication slot nobody reads (the app stopped for days) holds WAL up to this much, then
+                // PostgreSQL gives it up rather than fill the disk: twice cdc.slot.max-retained-bytes (4 GB),
+                // so that /observe/health says DOWN long before the changes are lost
+                .setServerConfig("max_slot_wal_keep_size", "8GB")
                 // zonky turns these off for speed; a CDC source must not lose committed rows
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("fsync", "on")

@@ -119,6 +119,7 @@ class CaptureScopeTest {
                 .containsEntry("publish.via.partition.root", "true");
         Pattern signalTopic = Pattern.compile(derived.get("predicates.cdcCamelSignalTopic.pattern"));
         assertThat(signalTopic.matcher("postgres.cdc_camel.signal_my_slot").matches()).isTrue();
+        assertThat(signalTopic.matcher("postgres.cdc_camel.heartbeat").matches()).isTrue();
         assertThat(signalTopic.matcher("postgres.public.orders").matches()).isFalse();
     }
 }
