@@ -3,6 +3,7 @@ package io.cdccamel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.api.ApiErrorPolicy;
+import io.cdccamel.api.ApiSecurity;
 import io.cdccamel.connect.ConnectorApiRoute;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorHealthCheck;
@@ -99,6 +100,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     private WrittenPositions written;
     private KafkaTopics kafkaTopics;
     private KafkaRegistrationLock lock;
+    private ApiSecurity apiSecurity;
 
     @Override
     public void setCamelContext(CamelContext context) {
@@ -135,7 +137,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
             StreamingWatch watch = new StreamingWatch(connectUrl, connectorDefinition(),
                     EmbeddedStackListener.MODE_EMBEDDED.equals(mode),
                     context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
-                    state -> Banner.print(context.getPropertiesComponent(), state));
+                    state -> Banner.print(context.getPropertiesComponent(), state, apiSecurity()));
             watch.progress().estimateRowsWith(PgRowEstimates.from(context));
             context.getRegistry().bind(StreamingWatch.BEAN, watch);
             registration = new ConnectorRegistration(connectorDefinition(), watch::start, maxRestarts, backoffMaxMillis);
@@ -171,6 +173,15 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         return lock;
     }
 
+    /** The API's token of this start, its Host allow-list and its guard of state changes. */
+    @BindToRegistry(ApiSecurity.BEAN)
+    public synchronized ApiSecurity apiSecurity() {
+        if (apiSecurity == null) {
+            apiSecurity = ApiSecurity.from(context);
+        }
+        return apiSecurity;
+    }
+
     @BindToRegistry
     public PrintChangeEvents printChangeEvents() {
         return new PrintChangeEvents(writtenPositions());
@@ -191,6 +202,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                 new ChangeEventConsumer(camel.resolvePropertyPlaceholders(topics), batchSize, batchWaitMillis));
         PrintChangeEvents printer = camel.getRegistry().findSingleByType(PrintChangeEvents.class);
         DurableCommits commits = camel.getRegistry().findSingleByType(DurableCommits.class);
+        // every request to the API's server passes the guard first: before any route starts
+        camel.addStartupListener((started, alreadyStarted) -> apiSecurity().install(started));
         // the API routes' one error policy, which they opt into by id
         camel.addRoutes(new ApiErrorPolicy());
         camel.addRoutes(new WriteChangeEvents(new ReadChangeEvents(json, writtenPositions()), printer, new DeadLetters(), commits));
@@ -231,6 +244,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
                 // the consoles are loaded while Camel starts
                 withoutEventConsole(started);
+                apiSecurity().removeActingConsoles(started);
             }
         });
         // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())
