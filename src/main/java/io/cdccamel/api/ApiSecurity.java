@@ -129,6 +129,11 @@ public final class ApiSecurity {
         });
     }
 
+    /** Requests the guard refused since the start. */
+    public long refused() {
+        return guard.refused();
+    }
+
     public String token() {
         return token;
     }

@@ -67,6 +67,7 @@ public final class RequestGuard implements Handler<RoutingContext> {
     private final Set<String> origins;
     private final byte[] token;
     private final boolean consoleActions;
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param hosts          the accepted {@code Host} values, each as {@code name:port}
@@ -120,16 +121,39 @@ public final class RequestGuard implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         MultiMap headers = ctx.request().headers();
+        String host = host(ctx);
         Verdict verdict = decide(ctx.request().method(), ctx.normalizedPath(), ctx.queryParams().names(),
-                headers.get("Host"), headers.get(ORIGIN), headers.get(SEC_FETCH_SITE), headers.get(AUTHORIZATION));
+                host, headers.get(ORIGIN), headers.get(SEC_FETCH_SITE), headers.get(AUTHORIZATION));
         if (verdict.passes()) {
             ctx.next();
             return;
         }
+        refused.incrementAndGet();
         LOG.warn("Refused {} {} (Host {}, Origin {}): {}", ctx.request().method(), ctx.normalizedPath(),
-                headers.get("Host"), headers.get(ORIGIN), verdict.reason());
+                host, headers.get(ORIGIN), verdict.reason());
         ctx.response().setStatusCode(verdict.status()).putHeader("Content-Type", "text/plain; charset=utf-8")
                 .end(verdict.reason() + "\n");
+    }
+
+    /**
+     * The request's {@code Host}, or its {@code :authority} when it came as HTTP/2 (java.net.http
+     * upgrades a plain-text request to h2c, which has no Host header).
+     */
+    private static String host(RoutingContext ctx) {
+        io.vertx.core.net.HostAndPort authority = ctx.request().authority();
+        if (authority == null) {
+            return ctx.request().getHeader("Host");
+        }
+        String name = authority.host();
+        if (name.contains(":") && !name.startsWith("[")) {
+            name = "[" + name + "]";
+        }
+        return authority.port() >= 0 ? name + ":" + authority.port() : name;
+    }
+
+    /** Requests refused since the start (tests check that a foreign page's requests arrived, and were refused). */
+    public long refused() {
+        return refused.get();
     }
 
     /** The decision, from the request's parts (plain values: unit-tested without a server). */
