@@ -78,7 +78,8 @@ public class EmbeddedStackListener extends MainListenerSupport {
                 intProperty(pc, StackSettings.CONNECT_PORT),
                 Duration.ofSeconds(120),
                 connectWorkerSettings(pc),
-                Boolean.parseBoolean(pc.resolveProperty(StackSettings.RESET).map(String::trim).orElse("false")));
+                Boolean.parseBoolean(pc.resolveProperty(StackSettings.RESET).map(String::trim).orElse("false")))
+                .withPostgresPassword(property(pc, StackSettings.POSTGRES_PASSWORD));
         try {
             stack = LocalStack.startWithConnectPending(settings, starting ->
                     // JVM shutdown (Ctrl-C), even half-way through the start: Camel stops first

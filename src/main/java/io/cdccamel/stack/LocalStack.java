@@ -89,8 +89,9 @@ public final class LocalStack implements AutoCloseable {
         Path secrets = secretsFile(settings);
         java.util.concurrent.CompletableFuture<Void> database = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
-                postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
-                ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, "postgres", ConnectorRole.password(secrets));
+                postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort, settings.postgresPassword());
+                ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, settings.postgresPassword(),
+                        ConnectorRole.password(secrets));
                 LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
                         ConnectorRole.ROLE, ConnectorRole.PUBLICATION);
             } catch (Exception e) {

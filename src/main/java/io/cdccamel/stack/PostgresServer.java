@@ -21,11 +21,13 @@ public final class PostgresServer implements AutoCloseable {
     private final EmbeddedPostgres postgres;
     private final int port;
     private final Path dir;
+    private final String password;
 
-    private PostgresServer(EmbeddedPostgres postgres, int port, Path dir) {
+    private PostgresServer(EmbeddedPostgres postgres, int port, Path dir, String password) {
         this.postgres = postgres;
         this.port = port;
         this.dir = dir;
+        this.password = password;
     }
 
     /**
@@ -85,7 +87,11 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    public static PostgresServer start(Path dir, int port) throws IOException {
+    /**
+     * @param password the superuser's password ({@code cdc.postgres.password}): every role gives
+     *                 its password, the superuser too (see {@link PasswordsForEveryone})
+     */
+    public static PostgresServer start(Path dir, int port, String password) throws IOException {
         Files.createDirectories(dir);
         Path log = dir.resolve("postgres.log");
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
@@ -106,34 +112,13 @@ public final class PostgresServer implements AutoCloseable {
                 .setServerConfig("fsync", "on")
                 // loopback only (clients use localhost, which reaches it)
                 .setServerConfig("listen_addresses", "127.0.0.1")
-                .setDataDirectoryCustomizer(PostgresServer::requirePasswordOfTheConnectorRole)
+                // zonky's readiness check logs in as the superuser, with its password now
+                .setConnectConfig("password", password)
+                .setDataDirectoryCustomizer(PasswordsForEveryone.customizer(dir, password))
+                .setServerConfig("unix_socket_directories", PasswordsForEveryone.socketDirectory(dir))
+                .setServerConfig("unix_socket_permissions", "0700")
                 .start();
-        return new PostgresServer(postgres, port, dir);
-    }
-
-    static final String HBA_MARKER = "# cdc-camel: the connector's role must give its password";
-
-    /**
-     * zonky trusts every local login; the connector's role gets a password check (scram) in front
-     * of that, so that a wrong or missing password fails as it would on a real server.
-     */
-    static void requirePasswordOfTheConnectorRole(java.io.File dataDirectory) {
-        Path hba = dataDirectory.toPath().resolve("pg_hba.conf");
-        try {
-            String current = Files.readString(hba);
-            if (current.contains(HBA_MARKER)) {
-                return;
-            }
-            String role = ConnectorRole.ROLE;
-            String rules = HBA_MARKER + "\n"
-                    + "host    all             " + role + "   127.0.0.1/32    scram-sha-256\n"
-                    + "host    all             " + role + "   ::1/128         scram-sha-256\n"
-                    + "host    replication     " + role + "   127.0.0.1/32    scram-sha-256\n"
-                    + "host    replication     " + role + "   ::1/128         scram-sha-256\n";
-            Files.writeString(hba, rules + current);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("Cannot update " + hba, e);
-        }
+        return new PostgresServer(postgres, port, dir, password);
     }
 
     public int port() {
@@ -163,6 +148,6 @@ public final class PostgresServer implements AutoCloseable {
 
     /** The same PostgreSQL again, on its data directory and port (after {@link #close()}). */
     public PostgresServer restart() throws IOException {
-        return start(dir, port);
+        return start(dir, port, password);
     }
 }

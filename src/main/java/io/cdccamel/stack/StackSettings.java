@@ -15,9 +15,15 @@ import java.util.Map;
  * @param startTimeout how long each part may take to become ready
  * @param connectWorker Kafka Connect worker settings over the stack's own ({@code cdc.connect.worker.<key>})
  * @param reset        delete what {@code dir} holds and start from scratch ({@code cdc.stack.reset})
+ * @param postgresPassword the PostgreSQL superuser's password ({@code cdc.postgres.password}): the
+ *                     embedded server asks every role for its password
  */
 public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
-                            Map<String, String> connectWorker, boolean reset) {
+                            Map<String, String> connectWorker, boolean reset, String postgresPassword) {
+
+    /** The tutorial's superuser password, {@code cdc.postgres.password}'s default. */
+    public static final String DEFAULT_POSTGRES_PASSWORD = "postgres";
+    public static final String POSTGRES_PASSWORD = "cdc.postgres.password";
 
     public static final String POSTGRES_PORT = "cdc.postgres.port";
     public static final String KAFKA_PORTS = "cdc.kafka.ports";
@@ -25,12 +31,23 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
     public static final String CONNECT_WORKER_PREFIX = "cdc.connect.worker.";
     public static final String RESET = "cdc.stack.reset";
 
+    /** With the default superuser password. */
+    public StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
+                         Map<String, String> connectWorker, boolean reset) {
+        this(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, DEFAULT_POSTGRES_PASSWORD);
+    }
+
     public StackSettings {
         brokerPorts = List.copyOf(brokerPorts);
         connectWorker = Map.copyOf(connectWorker);
         if (brokerPorts.size() != 3) {
             throw new StackStartException(KAFKA_PORTS + " must list 3 ports (one per broker), got " + brokerPorts);
         }
+    }
+
+    /** The same settings with {@code password} as the PostgreSQL superuser's. */
+    public StackSettings withPostgresPassword(String password) {
+        return new StackSettings(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, password);
     }
 
     /** Every port free, picked at random: what tests use. */
