@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.api.ApiErrorPolicy;
 import io.cdccamel.api.ApiSecurity;
+import io.cdccamel.connect.ConnectAuth;
 import io.cdccamel.connect.ConnectorApiRoute;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorHealthCheck;
@@ -101,6 +102,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     private KafkaTopics kafkaTopics;
     private KafkaRegistrationLock lock;
     private ApiSecurity apiSecurity;
+    private KafkaClientSettings kafkaClientSettings;
 
     @Override
     public void setCamelContext(CamelContext context) {
@@ -134,7 +136,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public synchronized ConnectorRegistration connectorRegistration() {
         if (registration == null) {
-            StreamingWatch watch = new StreamingWatch(connectUrl, connectorDefinition(),
+            StreamingWatch watch = new StreamingWatch(connectUrl, ConnectAuth.from(context.getPropertiesComponent()),
+                    connectorDefinition(),
                     EmbeddedStackListener.MODE_EMBEDDED.equals(mode),
                     context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
                     state -> Banner.print(context.getPropertiesComponent(), state, apiSecurity()));
@@ -160,7 +163,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
             List<String> internal = new ArrayList<>(List.of(connectTopics.split("\\s*,\\s*")));
             internal.add(KafkaRegistrationLock.TOPIC);
             internal.add(deadLetterTopic);
-            kafkaTopics = new KafkaTopics(brokers, internal);
+            kafkaTopics = new KafkaTopics(brokers, internal, kafkaClientSettings());
         }
         return kafkaTopics;
     }
@@ -168,9 +171,23 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public synchronized KafkaRegistrationLock registrationLock() {
         if (lock == null) {
-            lock = new KafkaRegistrationLock(brokers, connectorDefinition().name(), Duration.ofMillis(claimTtlMillis));
+            lock = new KafkaRegistrationLock(brokers, connectorDefinition().name(), Duration.ofMillis(claimTtlMillis),
+                    kafkaClientSettings());
         }
         return lock;
+    }
+
+    /** {@code cdc.kafka.client.*}: what every Kafka client of the app takes (a secured cluster's settings). */
+    @BindToRegistry
+    public synchronized KafkaClientSettings kafkaClientSettings() {
+        if (kafkaClientSettings == null) {
+            kafkaClientSettings = KafkaClientSettings.from(context.getPropertiesComponent());
+            if (!kafkaClientSettings.isEmpty()) {
+                org.slf4j.LoggerFactory.getLogger(CdcApplication.class).info("Kafka clients' settings from {}*: {}",
+                        KafkaClientSettings.PREFIX, kafkaClientSettings);
+            }
+        }
+        return kafkaClientSettings;
     }
 
     /** The API's token of this start, its Host allow-list and its guard of state changes. */
@@ -195,6 +212,14 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     /** The Java routes, the consumer's fixed settings, the health checks and the output's metrics. */
     @Override
     public void configure(CamelContext camel) throws Exception {
+        // the Kafka component's clients (the print route, the dead letters) take cdc.kafka.client.* too
+        org.apache.camel.component.kafka.KafkaComponent kafka = camel.getComponent("kafka",
+                org.apache.camel.component.kafka.KafkaComponent.class);
+        java.util.Map<String, Object> additional = new java.util.HashMap<>(
+                kafka.getConfiguration().getAdditionalProperties() == null ? java.util.Map.of()
+                        : kafka.getConfiguration().getAdditionalProperties());
+        additional.putAll(kafkaClientSettings().asMap());
+        kafka.getConfiguration().setAdditionalProperties(additional);
         JacksonDataFormat json = new JacksonDataFormat(exactJson(), JsonNode.class);
         json.setCamelContext(camel);
         ServiceHelper.startService(json);

@@ -59,7 +59,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
     private static java.util.Map<String, String> connectWorkerSettings(PropertiesComponent pc) {
         java.util.Map<String, String> settings = io.cdccamel.Settings.withPrefix(pc, StackSettings.CONNECT_WORKER_PREFIX);
         if (!settings.isEmpty()) {
-            LOG.info("Kafka Connect worker settings from cdc.connect.worker.*: {}", settings);
+            LOG.info("Kafka Connect worker settings from cdc.connect.worker.*: {}", io.cdccamel.Secrets.masked(settings));
         }
         return settings;
     }
