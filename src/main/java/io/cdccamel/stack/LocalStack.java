@@ -100,7 +100,12 @@ public final class LocalStack implements AutoCloseable {
         }, inThread("cdc-postgres-start"));
         try {
             LOG.info("Starting 3 Kafka brokers on 127.0.0.1 ports {} and a KRaft controller on port {}", brokerPorts, controllerPort);
-            kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, controllerPort, settings.startTimeout());
+            List<Integer> scramPorts = new ArrayList<>();
+            if (settings.scramListener()) {
+                brokerPorts.forEach(p -> scramPorts.add(Ports.freePort()));
+            }
+            kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, scramPorts, controllerPort,
+                    settings.startTimeout());
             LOG.info("Kafka ready in {} ms: {}", millisSince(t0), kafka.bootstrapServers());
         } finally {
             // whatever Kafka did, PostgreSQL's start is waited for: close() must see what it started

@@ -17,9 +17,13 @@ import java.util.Map;
  * @param reset        delete what {@code dir} holds and start from scratch ({@code cdc.stack.reset})
  * @param postgresPassword the PostgreSQL superuser's password ({@code cdc.postgres.password}): the
  *                     embedded server asks every role for its password
+ * @param scramListener each broker also listens on a free port with SASL_PLAINTEXT and SCRAM-SHA-256
+ *                     ({@link KafkaCluster#scramBootstrapServers()}): a secured cluster for tests of
+ *                     external mode, on the same brokers
  */
 public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
-                            Map<String, String> connectWorker, boolean reset, String postgresPassword) {
+                            Map<String, String> connectWorker, boolean reset, String postgresPassword,
+                            boolean scramListener) {
 
     /** The tutorial's superuser password, {@code cdc.postgres.password}'s default. */
     public static final String DEFAULT_POSTGRES_PASSWORD = "postgres";
@@ -34,7 +38,7 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
     /** With the default superuser password. */
     public StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
                          Map<String, String> connectWorker, boolean reset) {
-        this(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, DEFAULT_POSTGRES_PASSWORD);
+        this(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, DEFAULT_POSTGRES_PASSWORD, false);
     }
 
     public StackSettings {
@@ -47,7 +51,14 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
 
     /** The same settings with {@code password} as the PostgreSQL superuser's. */
     public StackSettings withPostgresPassword(String password) {
-        return new StackSettings(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, password);
+        return new StackSettings(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, password,
+                scramListener);
+    }
+
+    /** The same settings with a SASL/SCRAM listener on every broker besides the plain one. */
+    public StackSettings withScramListener() {
+        return new StackSettings(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset,
+                postgresPassword, true);
     }
 
     /** Every port free, picked at random: what tests use. */
