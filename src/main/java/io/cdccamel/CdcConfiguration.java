@@ -270,6 +270,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                 // the consoles are loaded while Camel starts
                 withoutEventConsole(started);
                 apiSecurity().removeActingConsoles(started);
+                // secrets masked in every console's answer (Camel's own masking misses sasl.jaas.config)
+                io.cdccamel.api.MaskedConsoles.wrapAll(started);
             }
         });
         // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())

@@ -119,6 +119,20 @@ class KafkaScramIT {
         assertThat(get("/api/topics").toString()).contains(app.topic());
         assertThat(get("/api/topics/" + app.topic()).path("partitionCount").asInt()).isEqualTo(3);
 
+        // nor in any dev console's answer, text or JSON (Camel's masking misses sasl.jaas.config)
+        org.apache.camel.console.DevConsoleRegistry consoles = app.camel().getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.console.DevConsoleRegistry.class);
+        String properties = HTTP.send(HttpRequest.newBuilder(URI.create(app.apiUrl() + "/q/dev/properties")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(properties).contains("cdc.kafka.client.sasl.jaas.config").doesNotContain(password);
+        for (String id : consoles.getConsoleIDs()) {
+            for (String format : List.of("", "?format=json")) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(app.apiUrl() + "/q/dev/" + id + format))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.body()).as("/q/dev/" + id + format).doesNotContain(password);
+            }
+        }
+
         // the password is in no log line, while the masked settings are
         Path logDir = Path.of(System.getProperty("cdc.log.dir", "data/logs"));
         StringBuilder logs = new StringBuilder();
