@@ -56,14 +56,15 @@ final class PasswordsForEveryone {
     }
 
     /** What zonky runs on the data directory after initdb and before the server starts. */
-    static Consumer<File> customizer(Path dir, String password) {
+    /** @param serverSettings settings the server starts with that single-user mode needs too (logical decoding's) */
+    static Consumer<File> customizer(Path dir, String password, java.util.Map<String, String> serverSettings) {
         if (password == null || password.isEmpty() || password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0
                 || password.indexOf('\0') >= 0) {
             throw new StackStartException("cdc.postgres.password must be set, on one line");
         }
         return dataDirectory -> {
             writeHba(dataDirectory.toPath());
-            setSuperuserPassword(postgresBinary(dir.resolve("binaries")), dataDirectory.toPath(), password);
+            setSuperuserPassword(postgresBinary(dir.resolve("binaries")), dataDirectory.toPath(), password, serverSettings);
         };
     }
 
@@ -109,14 +110,17 @@ final class PasswordsForEveryone {
     }
 
     /** {@code ALTER ROLE postgres PASSWORD ...} in single-user mode, as zonky runs its binaries (unshare as root). */
-    static void setSuperuserPassword(Path postgres, Path dataDirectory, String password) {
+    static void setSuperuserPassword(Path postgres, Path dataDirectory, String password,
+                                     java.util.Map<String, String> serverSettings) {
         List<String> command = new ArrayList<>();
         if (LinuxUtils.isUnshareAvailable()) {
             // PostgreSQL refuses to run as root: zonky runs it in a user namespace then, and so does this
             command.addAll(List.of("unshare", "-U"));
         }
         command.addAll(List.of(postgres.toString(), "--single", "-D", dataDirectory.toAbsolutePath().toString(),
-                "-c", "password_encryption=scram-sha-256", "-c", "log_min_error_statement=panic", PostgresServer.USER));
+                "-c", "password_encryption=scram-sha-256", "-c", "log_min_error_statement=panic"));
+        serverSettings.forEach((key, value) -> command.addAll(List.of("-c", key + "=" + value)));
+        command.add(PostgresServer.USER);
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             try (OutputStream in = process.getOutputStream()) {

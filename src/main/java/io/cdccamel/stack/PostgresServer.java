@@ -17,6 +17,12 @@ public final class PostgresServer implements AutoCloseable {
 
     public static final String USER = "postgres";
     public static final String DATABASE = "postgres";
+    /**
+     * Logical decoding's settings: the server's, and those of the single-user run before it (a
+     * database with logical slots refuses to start with less).
+     */
+    static final java.util.Map<String, String> LOGICAL_DECODING = java.util.Map.of(
+            "wal_level", "logical", "max_replication_slots", "20", "max_wal_senders", "20");
 
     private final EmbeddedPostgres postgres;
     private final int port;
@@ -94,7 +100,7 @@ public final class PostgresServer implements AutoCloseable {
     public static PostgresServer start(Path dir, int port, String password) throws IOException {
         Files.createDirectories(dir);
         Path log = dir.resolve("postgres.log");
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPort(port)
                 .setDataDirectory(dir.resolve("data"))
                 .setCleanDataDirectory(false)
@@ -104,9 +110,6 @@ public final class PostgresServer implements AutoCloseable {
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .setServerConfig("wal_level", "logical")
-                .setServerConfig("max_replication_slots", "20")
-                .setServerConfig("max_wal_senders", "20")
                 // zonky turns these off for speed; a CDC source must not lose committed rows
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("fsync", "on")
@@ -114,10 +117,11 @@ public final class PostgresServer implements AutoCloseable {
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 // zonky's readiness check logs in as the superuser, with its password now
                 .setConnectConfig("password", password)
-                .setDataDirectoryCustomizer(PasswordsForEveryone.customizer(dir, password))
+                .setDataDirectoryCustomizer(PasswordsForEveryone.customizer(dir, password, LOGICAL_DECODING))
                 .setServerConfig("unix_socket_directories", PasswordsForEveryone.socketDirectory(dir))
-                .setServerConfig("unix_socket_permissions", "0700")
-                .start();
+                .setServerConfig("unix_socket_permissions", "0700");
+        LOGICAL_DECODING.forEach(builder::setServerConfig);
+        EmbeddedPostgres postgres = builder.start();
         return new PostgresServer(postgres, port, dir, password);
     }
 
