@@ -1,5 +1,6 @@
 package io.cdccamel;
 
+import io.cdccamel.api.ApiSecurity;
 import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +13,14 @@ final class Banner {
     private Banner() {
     }
 
-    /** @param state what Debezium does: {@code streaming}, or {@code running} where that cannot be seen */
-    static void print(PropertiesComponent pc, String state) {
+    /** The tutorial's password: shown in the Try line; a password of the user's own never is. */
+    static final String DEFAULT_PASSWORD = "postgres";
+
+    /**
+     * @param state    what Debezium does: {@code streaming}, or {@code running} where that cannot be seen
+     * @param security the API's token of this start
+     */
+    static void print(PropertiesComponent pc, String state, ApiSecurity security) {
         String host = value(pc, "cdc.postgres.host");
         String port = value(pc, "cdc.postgres.port");
         String user = value(pc, "cdc.postgres.user");
@@ -27,7 +34,11 @@ final class Banner {
                 "  Output         " + value(pc, "cdc.output.dir") + "/<topic>.log",
                 "  API            http://" + value(pc, "cdc.api.host") + ":" + value(pc, "cdc.api.port")
                         + "  (live view at /, /api/topics, /api/connector, /observe/health, /observe/metrics, /q/dev)",
-                "  Try:  psql -h " + host + " -p " + port + " -U " + user + " -d " + db
+                "  API token      " + security.token() + (security.tokenFile() == null ? ""
+                        : "  (also in " + security.tokenFile() + ", for curl -H \"Authorization: Bearer $(cat "
+                        + security.tokenFile() + ")\" -X POST ...)"),
+                "  Try:  " + (DEFAULT_PASSWORD.equals(value(pc, "cdc.postgres.password")) ? "PGPASSWORD=postgres " : "")
+                        + "psql -h " + host + " -p " + port + " -U " + user + " -d " + db
                         + " -c \"INSERT INTO debezium.product VALUES (24, 'my product')\"",
                 "====================================================================================");
         LOG.info(text);

@@ -3,6 +3,8 @@ package io.cdccamel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.api.ApiErrorPolicy;
+import io.cdccamel.api.ApiSecurity;
+import io.cdccamel.connect.ConnectAuth;
 import io.cdccamel.connect.ConnectorApiRoute;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorHealthCheck;
@@ -99,6 +101,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     private WrittenPositions written;
     private KafkaTopics kafkaTopics;
     private KafkaRegistrationLock lock;
+    private ApiSecurity apiSecurity;
+    private KafkaClientSettings kafkaClientSettings;
 
     @Override
     public void setCamelContext(CamelContext context) {
@@ -132,10 +136,11 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public synchronized ConnectorRegistration connectorRegistration() {
         if (registration == null) {
-            StreamingWatch watch = new StreamingWatch(connectUrl, connectorDefinition(),
+            StreamingWatch watch = new StreamingWatch(connectUrl, ConnectAuth.from(context.getPropertiesComponent()),
+                    connectorDefinition(),
                     EmbeddedStackListener.MODE_EMBEDDED.equals(mode),
                     context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
-                    state -> Banner.print(context.getPropertiesComponent(), state));
+                    state -> Banner.print(context.getPropertiesComponent(), state, apiSecurity()));
             watch.progress().estimateRowsWith(PgRowEstimates.from(context));
             context.getRegistry().bind(StreamingWatch.BEAN, watch);
             registration = new ConnectorRegistration(connectorDefinition(), watch::start, maxRestarts, backoffMaxMillis);
@@ -158,7 +163,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
             List<String> internal = new ArrayList<>(List.of(connectTopics.split("\\s*,\\s*")));
             internal.add(KafkaRegistrationLock.TOPIC);
             internal.add(deadLetterTopic);
-            kafkaTopics = new KafkaTopics(brokers, internal);
+            kafkaTopics = new KafkaTopics(brokers, internal, kafkaClientSettings());
         }
         return kafkaTopics;
     }
@@ -166,9 +171,32 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public synchronized KafkaRegistrationLock registrationLock() {
         if (lock == null) {
-            lock = new KafkaRegistrationLock(brokers, connectorDefinition().name(), Duration.ofMillis(claimTtlMillis));
+            lock = new KafkaRegistrationLock(brokers, connectorDefinition().name(), Duration.ofMillis(claimTtlMillis),
+                    kafkaClientSettings());
         }
         return lock;
+    }
+
+    /** {@code cdc.kafka.client.*}: what every Kafka client of the app takes (a secured cluster's settings). */
+    @BindToRegistry
+    public synchronized KafkaClientSettings kafkaClientSettings() {
+        if (kafkaClientSettings == null) {
+            kafkaClientSettings = KafkaClientSettings.from(context.getPropertiesComponent());
+            if (!kafkaClientSettings.isEmpty()) {
+                org.slf4j.LoggerFactory.getLogger(CdcApplication.class).info("Kafka clients' settings from {}*: {}",
+                        KafkaClientSettings.PREFIX, kafkaClientSettings);
+            }
+        }
+        return kafkaClientSettings;
+    }
+
+    /** The API's token of this start, its Host allow-list and its guard of state changes. */
+    @BindToRegistry(ApiSecurity.BEAN)
+    public synchronized ApiSecurity apiSecurity() {
+        if (apiSecurity == null) {
+            apiSecurity = ApiSecurity.from(context);
+        }
+        return apiSecurity;
     }
 
     @BindToRegistry
@@ -184,6 +212,14 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     /** The Java routes, the consumer's fixed settings, the health checks and the output's metrics. */
     @Override
     public void configure(CamelContext camel) throws Exception {
+        // the Kafka component's clients (the print route, the dead letters) take cdc.kafka.client.* too
+        org.apache.camel.component.kafka.KafkaComponent kafka = camel.getComponent("kafka",
+                org.apache.camel.component.kafka.KafkaComponent.class);
+        java.util.Map<String, Object> additional = new java.util.HashMap<>(
+                kafka.getConfiguration().getAdditionalProperties() == null ? java.util.Map.of()
+                        : kafka.getConfiguration().getAdditionalProperties());
+        additional.putAll(kafkaClientSettings().asMap());
+        kafka.getConfiguration().setAdditionalProperties(additional);
         JacksonDataFormat json = new JacksonDataFormat(exactJson(), JsonNode.class);
         json.setCamelContext(camel);
         ServiceHelper.startService(json);
@@ -191,6 +227,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                 new ChangeEventConsumer(camel.resolvePropertyPlaceholders(topics), batchSize, batchWaitMillis));
         PrintChangeEvents printer = camel.getRegistry().findSingleByType(PrintChangeEvents.class);
         DurableCommits commits = camel.getRegistry().findSingleByType(DurableCommits.class);
+        // every request to the API's server passes the guard first: before any route starts
+        camel.addStartupListener((started, alreadyStarted) -> apiSecurity().install(started));
         // the API routes' one error policy, which they opt into by id
         camel.addRoutes(new ApiErrorPolicy());
         camel.addRoutes(new WriteChangeEvents(new ReadChangeEvents(json, writtenPositions()), printer, new DeadLetters(), commits));
@@ -241,6 +279,9 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
                 // the consoles are loaded while Camel starts
                 withoutEventConsole(started);
+                apiSecurity().removeActingConsoles(started);
+                // secrets masked in every console's answer (Camel's own masking misses sasl.jaas.config)
+                io.cdccamel.api.MaskedConsoles.wrapAll(started);
             }
         });
         // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())

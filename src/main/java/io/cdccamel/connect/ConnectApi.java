@@ -19,12 +19,14 @@ public final class ConnectApi {
     private final ProducerTemplate http;
     private final ConnectorDefinition definition;
     private final String connector;
+    private final ConnectAuth auth;
 
     /** One template for all calls: it caches the producers. */
     public ConnectApi(CamelContext context, ConnectorDefinition definition) {
         this.http = context.createProducerTemplate();
         this.definition = definition;
         this.connector = "/connectors/" + definition.name();
+        this.auth = ConnectAuth.from(context.getPropertiesComponent());
     }
 
     /** {@code GET /connector-plugins}: ready once it lists the connector's class. */
@@ -67,6 +69,9 @@ public final class ConnectApi {
         String uri = "{{cdc.connect.url}}" + path + (path.contains("?") ? "&" : "?") + HTTP_OPTIONS;
         Exchange answer = http.send(uri, exchange -> {
             exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
+            if (auth.authorization() != null) {
+                exchange.getMessage().setHeader(ConnectAuth.HEADER, auth.authorization());
+            }
             if (json != null) {
                 exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, JSON);
                 exchange.getMessage().setBody(json);

@@ -35,13 +35,17 @@ public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
     private final String connector;
     private final long ttlMillis;
     private final String instance = UUID.randomUUID().toString();
+    private final io.cdccamel.KafkaClientSettings clientSettings;
     private KafkaProducer<String, String> producer;
     private KafkaConsumer<String, String> consumer;
 
-    public KafkaRegistrationLock(String bootstrapServers, String connector, Duration ttl) {
+    /** @param clientSettings {@code cdc.kafka.client.*}: a secured cluster's settings, for its admin, producer and consumer */
+    public KafkaRegistrationLock(String bootstrapServers, String connector, Duration ttl,
+                                 io.cdccamel.KafkaClientSettings clientSettings) {
         this.bootstrapServers = bootstrapServers;
         this.connector = connector;
         this.ttlMillis = ttl.toMillis();
+        this.clientSettings = clientSettings;
     }
 
     @Override
@@ -71,18 +75,18 @@ public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
         if (producer != null) {
             return;
         }
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+        try (Admin admin = Admin.create(clientSettings.over(Map.of("bootstrap.servers", bootstrapServers)))) {
             io.cdccamel.ops.KafkaTopics.create(admin, TOPIC, 1, Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1))));
         }
-        producer = new KafkaProducer<>(Map.of(
+        producer = new KafkaProducer<>(clientSettings.over(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.CLIENT_ID_CONFIG, "cdc-camel-registration-" + instance),
+                ProducerConfig.CLIENT_ID_CONFIG, "cdc-camel-registration-" + instance)),
                 new StringSerializer(), new StringSerializer());
-        consumer = new KafkaConsumer<>(Map.of(
+        consumer = new KafkaConsumer<>(clientSettings.over(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.CLIENT_ID_CONFIG, "cdc-camel-registration-" + instance),
+                ConsumerConfig.CLIENT_ID_CONFIG, "cdc-camel-registration-" + instance)),
                 new StringDeserializer(), new StringDeserializer());
         consumer.assign(List.of(new TopicPartition(TOPIC, 0)));
     }

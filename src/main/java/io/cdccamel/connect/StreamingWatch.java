@@ -42,6 +42,7 @@ public final class StreamingWatch {
     public static final String BEAN = "streamingWatch";
 
     private final String connectUrl;
+    private final ConnectAuth auth;
     private final String connector;
     private final String topicPrefix;
     private final boolean inThisJvm;
@@ -59,9 +60,10 @@ public final class StreamingWatch {
      * @param inThisJvm Connect runs in this JVM (embedded mode): Debezium's metrics can be read
      * @param banner    prints the banner with the state it is given
      */
-    public StreamingWatch(String connectUrl, ConnectorDefinition definition, boolean inThisJvm,
+    public StreamingWatch(String connectUrl, ConnectAuth auth, ConnectorDefinition definition, boolean inThisJvm,
                           ScheduledExecutorService executor, Consumer<String> banner) {
         this.connectUrl = connectUrl;
+        this.auth = auth;
         this.connector = definition.name();
         this.topicPrefix = definition.config("topic.prefix");
         this.inThisJvm = inThisJvm;
@@ -246,7 +248,7 @@ public final class StreamingWatch {
     /** The source offset Connect stores for the connector ({@code GET /connectors/<name>/offsets}), or null. */
     private String storedPosition() {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(connectUrl + "/connectors/" + connector + "/offsets"))
+            HttpResponse<String> r = http.send(auth.apply(HttpRequest.newBuilder(URI.create(connectUrl + "/connectors/" + connector + "/offsets")))
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 return null;

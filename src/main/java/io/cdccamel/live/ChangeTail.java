@@ -42,8 +42,8 @@ final class ChangeTail implements AutoCloseable {
     private volatile boolean running = true;
     private final Map<String, String> tables = new HashMap<>();
 
-    ChangeTail(String bootstrapServers, String group, Pattern changeTopics, String deadLetterTopic, int backfill,
-               LiveState state, ObjectMapper mapper, EventDigest.Limits limits) {
+    ChangeTail(String bootstrapServers, io.cdccamel.KafkaClientSettings clientSettings, String group, Pattern changeTopics,
+               String deadLetterTopic, int backfill, LiveState state, ObjectMapper mapper, EventDigest.Limits limits) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -56,7 +56,7 @@ final class ChangeTail implements AutoCloseable {
         // tables created later show up within 10 s, as in the print route
         config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1_000);
-        this.consumer = new KafkaConsumer<>(config);
+        this.consumer = new KafkaConsumer<>(clientSettings.over(config));
         this.topics = Pattern.compile("(?:" + changeTopics.pattern() + ")|" + Pattern.quote(deadLetterTopic));
         this.deadLetterTopic = deadLetterTopic;
         this.state = state;

@@ -50,11 +50,13 @@ public class LiveViewRoutes extends RouteBuilder {
                 intProperty("cdc.live.columns.max"));
         // a group of its own per instance: two apps each see every partition, and nothing is committed
         String group = resolved("cdc.live.group") + "-" + UUID.randomUUID().toString().substring(0, 8);
-        ChangeTail tail = new ChangeTail(brokers, group, topics, resolved("cdc.dead-letter.topic"),
+        // a secured cluster's settings (cdc.kafka.client.*), as every Kafka client of the app takes them
+        io.cdccamel.KafkaClientSettings security = io.cdccamel.KafkaClientSettings.from(getContext().getPropertiesComponent());
+        ChangeTail tail = new ChangeTail(brokers, security, group, topics, resolved("cdc.dead-letter.topic"),
                 intProperty("cdc.live.backfill"), state, mapper, limits);
         LiveView[] holder = new LiveView[1];
-        PipelineProbe probe = new PipelineProbe(brokers, topics, resolved("cdc.consumer.group"),
-                resolved("cdc.connect.url"), connector, mapper, state, () -> holder[0].controlledBrokers());
+        PipelineProbe probe = new PipelineProbe(brokers, security, topics, resolved("cdc.consumer.group"),
+                resolved("cdc.connect.url"), io.cdccamel.connect.ConnectAuth.from(getContext().getPropertiesComponent()), connector, mapper, state, () -> holder[0].controlledBrokers());
         LiveView view = new LiveView(getContext(), mapper, state, tail, probe, resolved("cdc.mode"),
                 intProperty("cdc.live.events.per-push"));
         holder[0] = view;

@@ -45,6 +45,7 @@ final class PipelineProbe implements AutoCloseable {
     private final Pattern topics;
     private final String group;
     private final String connectUrl;
+    private final io.cdccamel.connect.ConnectAuth connectAuth;
     private final String connector;
     private final ObjectMapper mapper;
     private final LiveState state;
@@ -55,13 +56,15 @@ final class PipelineProbe implements AutoCloseable {
     private final Map<String, String> lastStates = new HashMap<>();
     private final Map<String, Integer> restarts = new HashMap<>();
 
-    PipelineProbe(String bootstrapServers, Pattern topics, String group, String connectUrl, String connector,
-                  ObjectMapper mapper, LiveState state, Supplier<Set<Integer>> controlledBrokers) {
-        this.admin = Admin.create(Map.of(
+    PipelineProbe(String bootstrapServers, io.cdccamel.KafkaClientSettings clientSettings, Pattern topics, String group,
+                  String connectUrl, io.cdccamel.connect.ConnectAuth connectAuth, String connector, ObjectMapper mapper,
+                  LiveState state, Supplier<Set<Integer>> controlledBrokers) {
+        this.connectAuth = connectAuth;
+        this.admin = Admin.create(clientSettings.over(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.CLIENT_ID_CONFIG, "cdc-camel-live",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS));
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS)));
         this.topics = topics;
         this.group = group;
         this.connectUrl = connectUrl;
@@ -210,8 +213,8 @@ final class PipelineProbe implements AutoCloseable {
         view.put("name", connector);
         view.put("url", connectUrl);
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(connectUrl + "/connectors/" + connector
-                    + "/status")).timeout(Duration.ofMillis(TIMEOUT_MS)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(connectAuth.apply(HttpRequest.newBuilder(URI.create(connectUrl + "/connectors/"
+                    + connector + "/status"))).timeout(Duration.ofMillis(TIMEOUT_MS)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 404) {
                 view.put("state", "MISSING");
                 return view;

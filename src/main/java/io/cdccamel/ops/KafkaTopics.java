@@ -64,23 +64,26 @@ public class KafkaTopics implements AutoCloseable {
 
     private final String bootstrapServers;
     private final List<String> connectTopics;
+    private final io.cdccamel.KafkaClientSettings clientSettings;
     private Admin admin;
 
     /**
-     * @param connectTopics Kafka Connect's internal topics, marked internal in the list
+     * @param connectTopics  Kafka Connect's internal topics, marked internal in the list
+     * @param clientSettings {@code cdc.kafka.client.*}: a secured cluster's settings
      */
-    public KafkaTopics(String bootstrapServers, List<String> connectTopics) {
+    public KafkaTopics(String bootstrapServers, List<String> connectTopics, io.cdccamel.KafkaClientSettings clientSettings) {
         this.bootstrapServers = bootstrapServers;
         this.connectTopics = List.copyOf(connectTopics);
+        this.clientSettings = clientSettings;
     }
 
     private synchronized Admin admin() {
         if (admin == null) {
-            admin = Admin.create(Map.of(
+            admin = Admin.create(clientSettings.over(Map.of(
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                     AdminClientConfig.CLIENT_ID_CONFIG, "cdc-camel-api",
                     AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS) / 2,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS)));
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS))));
         }
         return admin;
     }

@@ -90,6 +90,8 @@ public final class ConnectWorker implements AutoCloseable {
         props.put("config.providers", "env");
         props.put("config.providers.env.class", EmbeddedSecretsProvider.class.getName());
         props.put("config.providers.env.param." + EmbeddedSecretsProvider.SECRETS_FILE, secretsFile.toAbsolutePath().toString());
+        // only the app's own variables (CDC_*), as Kafka's EnvVarConfigProvider's allowlist.pattern
+        props.put("config.providers.env.param." + EmbeddedSecretsProvider.ALLOWLIST_PATTERN, EmbeddedSecretsProvider.DEFAULT_ALLOWLIST);
         // a worker that left (a kill -9, a stop) gets its connectors and tasks reassigned at once,
         // not after Connect's default 5 minutes meant for a worker that may come back
         props.put("scheduled.rebalance.max.delay.ms", "0");

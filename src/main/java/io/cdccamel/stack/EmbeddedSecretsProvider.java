@@ -23,13 +23,28 @@ public class EmbeddedSecretsProvider implements ConfigProvider {
 
     /** Worker setting {@code config.providers.env.param.secrets.file}. */
     public static final String SECRETS_FILE = "secrets.file";
+    /**
+     * Worker setting {@code config.providers.env.param.allowlist.pattern}, as Kafka's
+     * {@code EnvVarConfigProvider} names it: the names that may be read. Without it a connector
+     * config could read any variable of the app's environment ({@code ${env:AWS_SECRET_ACCESS_KEY}})
+     * into a place it can send it; the default allows the app's own {@code CDC_*} names only.
+     */
+    public static final String ALLOWLIST_PATTERN = "allowlist.pattern";
+    public static final String DEFAULT_ALLOWLIST = "CDC_[A-Z0-9_]*";
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmbeddedSecretsProvider.class);
 
     private Path secretsFile;
+    private java.util.regex.Pattern allowlist = java.util.regex.Pattern.compile(DEFAULT_ALLOWLIST);
 
     @Override
     public void configure(Map<String, ?> configs) {
         Object file = configs.get(SECRETS_FILE);
         secretsFile = file == null ? null : Path.of(file.toString());
+        Object pattern = configs.get(ALLOWLIST_PATTERN);
+        if (pattern != null && !pattern.toString().isBlank()) {
+            allowlist = java.util.regex.Pattern.compile(pattern.toString().trim());
+        }
     }
 
     @Override
@@ -42,6 +57,11 @@ public class EmbeddedSecretsProvider implements ConfigProvider {
         Properties secrets = readSecrets();
         Map<String, String> values = new HashMap<>();
         for (String key : keys) {
+            if (!allowlist.matcher(key).matches()) {
+                LOG.warn("${env:{}} is not resolved: the name does not match {} ({})", key, allowlist.pattern(),
+                        "config.providers.env.param." + ALLOWLIST_PATTERN);
+                continue;
+            }
             String value = System.getenv(key);
             if (value == null) {
                 value = secrets.getProperty(key);

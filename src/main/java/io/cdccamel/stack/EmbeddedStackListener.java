@@ -77,7 +77,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
     private static java.util.Map<String, String> connectWorkerSettings(PropertiesComponent pc) {
         java.util.Map<String, String> settings = io.cdccamel.Settings.withPrefix(pc, StackSettings.CONNECT_WORKER_PREFIX);
         if (!settings.isEmpty()) {
-            LOG.info("Kafka Connect worker settings from cdc.connect.worker.*: {}", settings);
+            LOG.info("Kafka Connect worker settings from cdc.connect.worker.*: {}", io.cdccamel.Secrets.masked(settings));
         }
         return settings;
     }
@@ -96,8 +96,9 @@ public class EmbeddedStackListener extends MainListenerSupport {
                 intProperty(pc, StackSettings.CONNECT_PORT),
                 Duration.ofSeconds(120),
                 connectWorkerSettings(pc),
-                Boolean.parseBoolean(pc.resolveProperty(StackSettings.RESET).map(String::trim).orElse("false")),
-                postgresEmbedded(pc));
+                Boolean.parseBoolean(pc.resolveProperty(StackSettings.RESET).map(String::trim).orElse("false")))
+                .withPostgresPassword(property(pc, StackSettings.POSTGRES_PASSWORD))
+                .withEmbeddedPostgres(postgresEmbedded(pc));
         try {
             stack = LocalStack.startWithConnectPending(settings, starting ->
                     // JVM shutdown (Ctrl-C), even half-way through the start: Camel stops first

@@ -50,6 +50,9 @@ public final class KafkaCluster implements AutoCloseable {
     public static final int CONTROLLER_ID = 3000;
     static final String CONTROLLER_LISTENER = "CONTROLLER";
     static final String BROKER_LISTENER = "PLAINTEXT";
+    /** The optional second listener of each broker: SASL_PLAINTEXT with SCRAM-SHA-256 (tests of a secured cluster). */
+    static final String SCRAM_LISTENER = "SASL";
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-256";
     /** Written once at the first start: the cluster id every node is formatted with. */
     static final String CLUSTER_FILE = "cluster.properties";
     private static final String CLUSTER_ID_KEY = "cluster.id";
@@ -57,6 +60,7 @@ public final class KafkaCluster implements AutoCloseable {
     private final String clusterId;
     private final boolean created;
     private final List<Integer> hostPorts;
+    private List<Integer> scramPorts = List.of();
     private final Map<Integer, Map<String, String>> brokerConfigs;
     private final Map<Integer, KafkaRaftServer> running = new LinkedHashMap<>();
     private KafkaRaftServer controller;
@@ -77,6 +81,15 @@ public final class KafkaCluster implements AutoCloseable {
      */
     public static KafkaCluster start(Path dir, List<Integer> hostPorts, int controllerPort, Duration readyTimeout)
             throws Exception {
+        return start(dir, hostPorts, List.of(), controllerPort, readyTimeout);
+    }
+
+    /**
+     * @param scramPorts empty, or one more port per broker for a SASL_PLAINTEXT listener with
+     *                   SCRAM-SHA-256 (users are made with {@code Admin.alterUserScramCredentials})
+     */
+    public static KafkaCluster start(Path dir, List<Integer> hostPorts, List<Integer> scramPorts, int controllerPort,
+                                     Duration readyTimeout) throws Exception {
         KafkaFaults.install();
         Files.createDirectories(dir);
         Path clusterFile = dir.resolve(CLUSTER_FILE);
@@ -101,6 +114,17 @@ public final class KafkaCluster implements AutoCloseable {
             broker.put("listeners", BROKER_LISTENER + "://127.0.0.1:" + hostPorts.get(id));
             broker.put("advertised.listeners", BROKER_LISTENER + "://localhost:" + hostPorts.get(id));
             broker.put("inter.broker.listener.name", BROKER_LISTENER);
+            if (!scramPorts.isEmpty()) {
+                broker.put("listeners", broker.get("listeners") + "," + SCRAM_LISTENER + "://127.0.0.1:" + scramPorts.get(id));
+                broker.put("advertised.listeners", broker.get("advertised.listeners") + "," + SCRAM_LISTENER
+                        + "://localhost:" + scramPorts.get(id));
+                broker.put("listener.security.protocol.map", broker.get("listener.security.protocol.map") + ","
+                        + SCRAM_LISTENER + ":SASL_PLAINTEXT");
+                broker.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+                broker.put("listener.name." + SCRAM_LISTENER.toLowerCase(java.util.Locale.ROOT) + "."
+                        + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            }
             broker.put("log.dirs", dir.resolve("broker-" + id).toAbsolutePath().toString());
             brokerConfigs.put(id, broker);
         }
@@ -108,6 +132,7 @@ public final class KafkaCluster implements AutoCloseable {
         format(clusterId, controllerConfig);
         brokerConfigs.values().forEach(c -> format(clusterId, c));
         KafkaCluster cluster = new KafkaCluster(clusterId, created, hostPorts, brokerConfigs);
+        cluster.scramPorts = List.copyOf(scramPorts);
         try {
             // the nodes start together, as separate servers would: a broker's start waits for the
             // controller, then until it has caught up with the metadata and is unfenced
@@ -242,6 +267,11 @@ public final class KafkaCluster implements AutoCloseable {
     /** {@code localhost:9092,localhost:9093,localhost:9094} with the default ports. */
     public String bootstrapServers() {
         return hostPorts.stream().map(p -> "localhost:" + p).collect(Collectors.joining(","));
+    }
+
+    /** The SASL/SCRAM listeners' addresses, or null when the brokers have none. */
+    public String scramBootstrapServers() {
+        return scramPorts.isEmpty() ? null : scramPorts.stream().map(p -> "localhost:" + p).collect(Collectors.joining(","));
     }
 
     public String clusterId() {

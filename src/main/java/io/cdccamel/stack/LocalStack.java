@@ -91,8 +91,9 @@ public final class LocalStack implements AutoCloseable {
         java.util.concurrent.CompletableFuture<Void> database = settings.postgres() ? java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
                 LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
-                postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort);
-                ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, "postgres", ConnectorRole.password(secrets));
+                postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort, settings.postgresPassword());
+                ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, settings.postgresPassword(),
+                        ConnectorRole.password(secrets));
                 LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
                         ConnectorRole.ROLE, ConnectorRole.PUBLICATION);
             } catch (Exception e) {
@@ -108,7 +109,12 @@ public final class LocalStack implements AutoCloseable {
         });
         try {
             LOG.info("Starting 3 Kafka brokers on 127.0.0.1 ports {} and a KRaft controller on port {}", brokerPorts, controllerPort);
-            kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, controllerPort, settings.startTimeout());
+            List<Integer> scramPorts = new ArrayList<>();
+            if (settings.scramListener()) {
+                brokerPorts.forEach(p -> scramPorts.add(Ports.freePort()));
+            }
+            kafka = KafkaCluster.start(settings.dir().resolve("kafka"), brokerPorts, scramPorts, controllerPort,
+                    settings.startTimeout());
             LOG.info("Kafka ready in {} ms: {}", millisSince(t0), kafka.bootstrapServers());
         } finally {
             // whatever Kafka did, PostgreSQL's start is waited for: close() must see what it started

@@ -17,15 +17,27 @@ public final class PostgresServer implements AutoCloseable {
 
     public static final String USER = "postgres";
     public static final String DATABASE = "postgres";
+    /**
+     * Logical decoding's settings: the server's, and those of the single-user run before it (a
+     * database with logical slots refuses to start with less).
+     */
+    static final java.util.Map<String, String> LOGICAL_DECODING = java.util.Map.of(
+            "wal_level", "logical", "max_replication_slots", "20", "max_wal_senders", "20",
+            // a replication slot nobody reads (the app stopped for days) holds WAL up to this much, then
+            // PostgreSQL gives it up rather than fill the disk: twice cdc.slot.max-retained-bytes (4 GB),
+            // so that /observe/health says DOWN long before the changes are lost
+            "max_slot_wal_keep_size", "8GB");
 
     private final EmbeddedPostgres postgres;
     private final int port;
     private final Path dir;
+    private final String password;
 
-    private PostgresServer(EmbeddedPostgres postgres, int port, Path dir) {
+    private PostgresServer(EmbeddedPostgres postgres, int port, Path dir, String password) {
         this.postgres = postgres;
         this.port = port;
         this.dir = dir;
+        this.password = password;
     }
 
     /**
@@ -85,10 +97,14 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    public static PostgresServer start(Path dir, int port) throws IOException {
+    /**
+     * @param password the superuser's password ({@code cdc.postgres.password}): every role gives
+     *                 its password, the superuser too (see {@link PasswordsForEveryone})
+     */
+    public static PostgresServer start(Path dir, int port, String password) throws IOException {
         Files.createDirectories(dir);
         Path log = dir.resolve("postgres.log");
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPort(port)
                 .setDataDirectory(dir.resolve("data"))
                 .setCleanDataDirectory(false)
@@ -98,46 +114,19 @@ public final class PostgresServer implements AutoCloseable {
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .setServerConfig("wal_level", "logical")
-                .setServerConfig("max_replication_slots", "20")
-                .setServerConfig("max_wal_senders", "20")
-                // a replication slot nobody reads (the app stopped for days) holds WAL up to this much, then
-                // PostgreSQL gives it up rather than fill the disk: twice cdc.slot.max-retained-bytes (4 GB),
-                // so that /observe/health says DOWN long before the changes are lost
-                .setServerConfig("max_slot_wal_keep_size", "8GB")
                 // zonky turns these off for speed; a CDC source must not lose committed rows
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("fsync", "on")
                 // loopback only (clients use localhost, which reaches it)
                 .setServerConfig("listen_addresses", "127.0.0.1")
-                .setDataDirectoryCustomizer(PostgresServer::requirePasswordOfTheConnectorRole)
-                .start();
-        return new PostgresServer(postgres, port, dir);
-    }
-
-    static final String HBA_MARKER = "# cdc-camel: the connector's role must give its password";
-
-    /**
-     * zonky trusts every local login; the connector's role gets a password check (scram) in front
-     * of that, so that a wrong or missing password fails as it would on a real server.
-     */
-    static void requirePasswordOfTheConnectorRole(java.io.File dataDirectory) {
-        Path hba = dataDirectory.toPath().resolve("pg_hba.conf");
-        try {
-            String current = Files.readString(hba);
-            if (current.contains(HBA_MARKER)) {
-                return;
-            }
-            String role = ConnectorRole.ROLE;
-            String rules = HBA_MARKER + "\n"
-                    + "host    all             " + role + "   127.0.0.1/32    scram-sha-256\n"
-                    + "host    all             " + role + "   ::1/128         scram-sha-256\n"
-                    + "host    replication     " + role + "   127.0.0.1/32    scram-sha-256\n"
-                    + "host    replication     " + role + "   ::1/128         scram-sha-256\n";
-            Files.writeString(hba, rules + current);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("Cannot update " + hba, e);
-        }
+                // zonky's readiness check logs in as the superuser, with its password now
+                .setConnectConfig("password", password)
+                .setDataDirectoryCustomizer(PasswordsForEveryone.customizer(dir, password, LOGICAL_DECODING))
+                .setServerConfig("unix_socket_directories", PasswordsForEveryone.socketDirectory(dir))
+                .setServerConfig("unix_socket_permissions", "0700");
+        LOGICAL_DECODING.forEach(builder::setServerConfig);
+        EmbeddedPostgres postgres = builder.start();
+        return new PostgresServer(postgres, port, dir, password);
     }
 
     public int port() {
@@ -167,6 +156,6 @@ public final class PostgresServer implements AutoCloseable {
 
     /** The same PostgreSQL again, on its data directory and port (after {@link #close()}). */
     public PostgresServer restart() throws IOException {
-        return start(dir, port);
+        return start(dir, port, password);
     }
 }

@@ -15,10 +15,20 @@ import java.util.Map;
  * @param startTimeout how long each part may take to become ready
  * @param connectWorker Kafka Connect worker settings over the stack's own ({@code cdc.connect.worker.<key>})
  * @param reset        delete what {@code dir} holds and start from scratch ({@code cdc.stack.reset})
+ * @param postgresPassword the PostgreSQL superuser's password ({@code cdc.postgres.password}): the
+ *                     embedded server asks every role for its password
+ * @param scramListener each broker also listens on a free port with SASL_PLAINTEXT and SCRAM-SHA-256
+ *                     ({@link KafkaCluster#scramBootstrapServers()}): a secured cluster for tests of
+ *                     external mode, on the same brokers
  * @param postgres     start the embedded PostgreSQL ({@code cdc.postgres.embedded}); false: the user's own runs elsewhere
  */
 public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
-                            Map<String, String> connectWorker, boolean reset, boolean postgres) {
+                            Map<String, String> connectWorker, boolean reset, String postgresPassword,
+                            boolean scramListener, boolean postgres) {
+
+    /** The tutorial's superuser password, {@code cdc.postgres.password}'s default. */
+    public static final String DEFAULT_POSTGRES_PASSWORD = "postgres";
+    public static final String POSTGRES_PASSWORD = "cdc.postgres.password";
 
     public static final String POSTGRES_PORT = "cdc.postgres.port";
     public static final String KAFKA_PORTS = "cdc.kafka.ports";
@@ -26,6 +36,12 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
     public static final String CONNECT_WORKER_PREFIX = "cdc.connect.worker.";
     public static final String RESET = "cdc.stack.reset";
     public static final String POSTGRES_EMBEDDED = "cdc.postgres.embedded";
+
+    /** With the default superuser password. */
+    public StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
+                         Map<String, String> connectWorker, boolean reset) {
+        this(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, DEFAULT_POSTGRES_PASSWORD, false, true);
+    }
 
     public StackSettings {
         brokerPorts = List.copyOf(brokerPorts);
@@ -35,8 +51,26 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
         }
     }
 
+    /** The same settings with {@code password} as the PostgreSQL superuser's. */
+    public StackSettings withPostgresPassword(String password) {
+        return new StackSettings(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, password,
+                scramListener, postgres);
+    }
+
+    /** The same settings with a SASL/SCRAM listener on every broker besides the plain one. */
+    public StackSettings withScramListener() {
+        return new StackSettings(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset,
+                postgresPassword, true, postgres);
+    }
+
+    /** The same settings; {@code embedded=false}: no embedded PostgreSQL, the user's own is used. */
+    public StackSettings withEmbeddedPostgres(boolean embedded) {
+        return new StackSettings(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset,
+                postgresPassword, scramListener, embedded);
+    }
+
     /** Every port free, picked at random: what tests use. */
     public static StackSettings randomPorts(Path dir) {
-        return new StackSettings(dir, 0, List.of(0, 0, 0), 0, Duration.ofSeconds(120), Map.of(), false, true);
+        return new StackSettings(dir, 0, List.of(0, 0, 0), 0, Duration.ofSeconds(120), Map.of(), false);
     }
 }

@@ -32,7 +32,8 @@ public final class EmbeddedStackExtension implements BeforeAllCallback {
                     }
                 }
             }
-            stack = LocalStack.start(StackSettings.randomPorts(dir));
+            // the brokers also listen with SASL/SCRAM (KafkaScramIT runs the app against that listener)
+            stack = LocalStack.start(StackSettings.randomPorts(dir).withScramListener());
             return new StackResource(stack);
         } catch (Exception e) {
             throw new IllegalStateException("The embedded stack did not start", e);

@@ -73,7 +73,9 @@ class FailoverIT {
     }
 
     private JsonNode post(String path) throws Exception {
+        // as curl does it: with the token of this start
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(app.apiUrl() + path))
+                .header("Authorization", "Bearer " + app.apiToken())
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return MAPPER.readTree(r.body());

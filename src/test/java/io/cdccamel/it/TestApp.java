@@ -1,6 +1,7 @@
 package io.cdccamel.it;
 
 import io.cdccamel.CdcApplication;
+import io.cdccamel.api.ApiSecurity;
 import org.apache.camel.main.Main;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.ops.BrokerControl;
@@ -38,6 +39,16 @@ final class TestApp implements AutoCloseable {
         this.outputDir = outputDir;
         this.routesDir = routesDir;
         this.app = app;
+    }
+
+    /** The API's bearer token of this start, as the banner prints it. */
+    String apiToken() {
+        return app.getCamelContext().getRegistry().lookupByNameAndType(ApiSecurity.BEAN, ApiSecurity.class).token();
+    }
+
+    /** Requests this app's API refused. */
+    long apiRefusals() {
+        return app.getCamelContext().getRegistry().lookupByNameAndType(ApiSecurity.BEAN, ApiSecurity.class).refused();
     }
 
     /** Topic of the test table {@code <schema>.product}. */
@@ -118,6 +129,7 @@ final class TestApp implements AutoCloseable {
         props.put("camel.main.routes-reload-directory", routes.toString());
         props.put("camel.main.name", instance);
         props.put("cdc.api.port", Integer.toString(Ports.freePort()));
+        props.put("cdc.api.token-file", dir.resolve("api-token").toString());
         props.putAll(extra);
 
         Db.ensurePublication("pub_" + connector, schema);

@@ -1,0 +1,148 @@
+package io.cdccamel.api;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.console.DevConsoleRegistry;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The API's access control, set up once per start: the bearer token of this start (printed in the
+ * banner, written to {@code cdc.api.token-file} for scripts), the {@link RequestGuard} in front of
+ * every route of the API's HTTP server (and of the management server's, when it has its own port),
+ * and the dev console without its acting consoles unless {@code cdc.dev-console.actions-enabled}.
+ */
+public final class ApiSecurity {
+
+    /** Registry name of this bean: the banner and tests read the token from it. */
+    public static final String BEAN = "apiSecurity";
+    public static final String TOKEN = "cdc.api.token";
+    public static final String TOKEN_FILE = "cdc.api.token-file";
+    public static final String ALLOWED_HOSTS = "cdc.api.allowed-hosts";
+    public static final String CONSOLE_ACTIONS = "cdc.dev-console.actions-enabled";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiSecurity.class);
+
+    private final String token;
+    private final Path tokenFile;
+    private final boolean consoleActions;
+    private final RequestGuard guard;
+
+    private ApiSecurity(String token, Path tokenFile, boolean consoleActions, RequestGuard guard) {
+        this.token = token;
+        this.tokenFile = tokenFile;
+        this.consoleActions = consoleActions;
+        this.guard = guard;
+    }
+
+    /** From the app's settings: a configured token, else a new random one for this start. */
+    public static ApiSecurity from(CamelContext camel) {
+        String configured = property(camel, TOKEN);
+        String token = configured.isEmpty() ? newToken() : configured;
+        String file = property(camel, TOKEN_FILE);
+        Path tokenFile = file.isEmpty() ? null : Path.of(file);
+        if (tokenFile != null) {
+            write(tokenFile, token);
+        }
+        int port = Integer.parseInt(property(camel, "cdc.api.port"));
+        Set<String> hosts = RequestGuard.allowedHosts(property(camel, "cdc.api.host"), port,
+                Arrays.asList(property(camel, ALLOWED_HOSTS).split(",")));
+        boolean actions = Boolean.parseBoolean(property(camel, CONSOLE_ACTIONS));
+        return new ApiSecurity(token, tokenFile, actions, new RequestGuard(hosts, token, actions));
+    }
+
+    /** 32 random bytes, URL-safe: fits an Authorization header and a shell argument as is. */
+    static String newToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Readable by the app's user only (mode 600), replaced in one move. */
+    private static void write(Path file, String token) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".api-token", ".tmp");
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the folder's own access rules apply
+            }
+            Files.writeString(tmp, token + "\n");
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the API token to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Puts the guard in front of the routers of the API's port and of the management port; called
+     * from a startup listener, once platform-http's servers exist and before any route starts.
+     */
+    public void install(CamelContext camel) {
+        Set<Integer> ports = new LinkedHashSet<>();
+        ports.add(Integer.parseInt(property(camel, "cdc.api.port")));
+        camel.getPropertiesComponent().resolveProperty("camel.management.port").map(String::trim)
+                .filter(p -> p.matches("\\d+")).ifPresent(p -> ports.add(Integer.parseInt(p)));
+        for (int port : ports) {
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
+                    VertxPlatformHttpRouter.getRouterNameFromPort(port));
+            if (router != null) {
+                guard.install(router);
+            }
+        }
+        LOG.info("API: state changes need the app's own page or its token{}; Host must be this app's address; "
+                + "dev console actions {}", tokenFile == null ? "" : " (in " + tokenFile + ")",
+                consoleActions ? "on, with the token" : "off");
+    }
+
+    /**
+     * Camel's dev console without the consoles that act ({@link RequestGuard#ACTING_CONSOLES}) unless
+     * they are turned on: called once the consoles are loaded (Camel fully started). The guard refuses
+     * them anyway; this keeps them from being listed and from running for any other caller.
+     */
+    public void removeActingConsoles(CamelContext camel) {
+        if (consoleActions) {
+            return;
+        }
+        DevConsoleRegistry consoles = camel.getCamelContextExtension().getContextPlugin(DevConsoleRegistry.class);
+        if (consoles == null) {
+            return;
+        }
+        consoles.stream().filter(c -> RequestGuard.ACTING_CONSOLES.contains(c.getId())).toList().forEach(c -> {
+            ServiceHelper.stopService(c);
+            consoles.unregister(c);
+        });
+    }
+
+    /** Requests the guard refused since the start. */
+    public long refused() {
+        return guard.refused();
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public Path tokenFile() {
+        return tokenFile;
+    }
+
+    private static String property(CamelContext camel, String key) {
+        return camel.getPropertiesComponent().resolveProperty(key).map(String::trim).orElse("");
+    }
+}

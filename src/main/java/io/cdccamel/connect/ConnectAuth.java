@@ -1,0 +1,56 @@
+package io.cdccamel.connect;
+
+import org.apache.camel.spi.PropertiesComponent;
+
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Basic authentication of the app's calls to Kafka Connect's REST API ({@code cdc.connect.url}),
+ * for a Connect cluster behind its {@code BasicAuthSecurityRestExtension} or a proxy:
+ * {@code cdc.connect.username} and {@code cdc.connect.password} (empty username: no header). TLS is
+ * an {@code https://} URL, trusted through the JVM's trust store ({@code -Djavax.net.ssl.trustStore}).
+ */
+public final class ConnectAuth {
+
+    public static final String USERNAME = "cdc.connect.username";
+    public static final String PASSWORD = "cdc.connect.password";
+    public static final String HEADER = "Authorization";
+
+    private final String authorization;
+
+    private ConnectAuth(String authorization) {
+        this.authorization = authorization;
+    }
+
+    public static ConnectAuth none() {
+        return new ConnectAuth(null);
+    }
+
+    public static ConnectAuth from(PropertiesComponent pc) {
+        String user = pc.resolveProperty(USERNAME).map(String::trim).orElse("");
+        if (user.isEmpty()) {
+            return none();
+        }
+        String password = pc.resolveProperty(PASSWORD).orElse("");
+        return new ConnectAuth("Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The {@code Authorization} header's value, or null. */
+    public String authorization() {
+        return authorization;
+    }
+
+    /** {@code request} with the header, when there is one. */
+    public HttpRequest.Builder apply(HttpRequest.Builder request) {
+        return authorization == null ? request : request.header(HEADER, authorization);
+    }
+
+    /** Never the credentials. */
+    @Override
+    public String toString() {
+        return authorization == null ? "no authentication" : "basic authentication";
+    }
+}

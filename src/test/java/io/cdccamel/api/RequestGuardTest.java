@@ -1,0 +1,104 @@
+package io.cdccamel.api;
+
+import io.vertx.core.http.HttpMethod;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RequestGuardTest {
+
+    private static final String TOKEN = "0123456789abcdef0123456789abcdef";
+    private static final String HOST = "127.0.0.1:8090";
+    private final RequestGuard guard = new RequestGuard(RequestGuard.allowedHosts("127.0.0.1", 8090, List.of()), TOKEN, false);
+    private final RequestGuard withActions = new RequestGuard(RequestGuard.allowedHosts("127.0.0.1", 8090, List.of()), TOKEN, true);
+
+    private static RequestGuard.Verdict post(RequestGuard g, String path, String origin, String fetchSite, String auth) {
+        return g.decide(HttpMethod.POST, path, Set.of(), HOST, origin, fetchSite, auth);
+    }
+
+    @Test
+    void shouldAcceptTheNamesOfTheLoopbackAddressWithItsPortOnly() {
+        assertThat(RequestGuard.allowedHosts("127.0.0.1", 8090, List.of()))
+                .containsExactlyInAnyOrder("localhost:8090", "127.0.0.1:8090", "[::1]:8090");
+        for (String host : List.of("localhost:8090", "127.0.0.1:8090", "[::1]:8090", "LOCALHOST:8090")) {
+            assertThat(guard.decide(HttpMethod.GET, "/live/events", Set.of(), host, null, null, null).passes())
+                    .as(host).isTrue();
+        }
+        for (String host : List.of("evil.example:8090", "127.0.0.1", "localhost:8091", "127.0.0.1.nip.io:8090")) {
+            RequestGuard.Verdict v = guard.decide(HttpMethod.GET, "/api/topics", Set.of(), host, null, null, null);
+            assertThat(v.status()).as(host).isEqualTo(403);
+        }
+        assertThat(guard.decide(HttpMethod.GET, "/", Set.of(), null, null, null, null).status()).isEqualTo(403);
+    }
+
+    @Test
+    void shouldAddTheConfiguredHostAndExtraNames() {
+        assertThat(RequestGuard.allowedHosts("cdc.lan", 80, List.of("proxy.lan", " ")))
+                .contains("cdc.lan:80", "proxy.lan:80").hasSize(5);
+        assertThat(RequestGuard.allowedHosts("0.0.0.0", 8090, List.of())).hasSize(3);
+        RequestGuard onPort80 = new RequestGuard(RequestGuard.allowedHosts("127.0.0.1", 80, List.of()), TOKEN, false);
+        assertThat(onPort80.decide(HttpMethod.GET, "/", Set.of(), "localhost", null, null, null).passes()).isTrue();
+    }
+
+    @Test
+    void shouldLetTheAppsOwnPageChangeThings() {
+        assertThat(post(guard, "/api/brokers/0/stop", "http://127.0.0.1:8090", "same-origin", null).passes()).isTrue();
+        assertThat(post(guard, "/api/brokers/0/stop", "http://localhost:8090", null, null).passes()).isTrue();
+        assertThat(post(guard, "/api/brokers/0/stop", null, "same-origin", null).passes()).isTrue();
+    }
+
+    @Test
+    void shouldRefuseAStateChangeFromAnotherSite() {
+        // an auto-submitted form: Origin of the other site, Sec-Fetch-Site cross-site or same-site
+        assertThat(post(guard, "/api/brokers/0/stop", "http://127.0.0.1:9999", "same-site", null).status()).isEqualTo(403);
+        assertThat(post(guard, "/api/brokers/0/stop", "https://evil.example", "cross-site", null).status()).isEqualTo(403);
+        assertThat(post(guard, "/api/brokers/0/stop", "null", "cross-site", null).status()).isEqualTo(403);
+        // an Origin of another site wins over a forged Sec-Fetch-Site
+        assertThat(post(guard, "/api/brokers/0/stop", "https://evil.example", "same-origin", null).status()).isEqualTo(403);
+        // neither header: not a browser's own page
+        assertThat(post(guard, "/api/brokers/0/stop", null, null, null).status()).isEqualTo(403);
+        assertThat(guard.decide(HttpMethod.DELETE, "/api/x", Set.of(), HOST, null, "cross-site", null).status()).isEqualTo(403);
+    }
+
+    @Test
+    void shouldLetTheTokenChangeThings() {
+        assertThat(post(guard, "/api/brokers/0/stop", null, null, "Bearer " + TOKEN).passes()).isTrue();
+        assertThat(post(guard, "/api/brokers/0/stop", "https://evil.example", null, "bearer " + TOKEN).passes()).isTrue();
+        assertThat(post(guard, "/api/brokers/0/stop", null, null, "Bearer " + TOKEN + "x").status()).isEqualTo(401);
+        assertThat(post(guard, "/api/brokers/0/stop", "http://127.0.0.1:8090", null, "Bearer wrong").status()).isEqualTo(401);
+        assertThat(post(guard, "/api/brokers/0/stop", null, null, "Basic " + TOKEN).status()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldKeepTheDevConsolesActionsOffAndBehindTheTokenWhenOn() {
+        RequestGuard.Verdict stop = guard.decide(HttpMethod.GET, "/q/dev/route", Set.of("action"), HOST, null, null,
+                "Bearer " + TOKEN);
+        assertThat(stop.status()).isEqualTo(403);
+        assertThat(stop.reason()).contains("cdc.dev-console.actions-enabled");
+        for (String path : List.of("/q/dev/send", "/q/dev/receive", "/q/dev/route,send", "/q/dev/eval-language",
+                "/q/dev/heap-dump", "/q/dev/trace", "/q/dev/debug", "/q/dev/sql-query", "/q/dev/reload")) {
+            assertThat(guard.decide(HttpMethod.GET, path, Set.of(), HOST, null, null, null).status()).as(path).isEqualTo(403);
+        }
+        // the read-only consoles stay readable
+        for (String path : List.of("/q/dev", "/q/dev/route", "/q/dev/kafka", "/q/dev/properties", "/q/dev/health")) {
+            assertThat(guard.decide(HttpMethod.GET, path, Set.of("filter"), HOST, null, null, null).passes()).as(path).isTrue();
+        }
+        // turned on: with the token only, never from a browser's GET
+        assertThat(withActions.decide(HttpMethod.GET, "/q/dev/route", Set.of("action"), HOST, null, null, null).status())
+                .isEqualTo(403);
+        assertThat(withActions.decide(HttpMethod.GET, "/q/dev/route", Set.of("action"), HOST, null, "same-origin", null)
+                .status()).isEqualTo(403);
+        assertThat(withActions.decide(HttpMethod.GET, "/q/dev/send", Set.of(), HOST, null, null, "Bearer " + TOKEN)
+                .passes()).isTrue();
+    }
+
+    @Test
+    void shouldNotBeBuiltWithAShortToken() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RequestGuard(Set.of(HOST), "short", false))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(ApiSecurity.newToken()).hasSizeGreaterThanOrEqualTo(40).doesNotContain("+", "/", "=");
+    }
+}
