@@ -128,6 +128,12 @@
       var last = el('td', '', ago(s.lastEvent, now));
       last.title = time(s.lastEvent);
       tr.appendChild(last);
+      var again = el('td');
+      var snap = el('button', 'snapshot', 'Snapshot');
+      snap.title = 'Debezium reads ' + name + ' again: its rows are printed as op r, streaming goes on';
+      snap.addEventListener('click', function () { snapshotTable(name); });
+      again.appendChild(snap);
+      tr.appendChild(again);
       body.appendChild(tr);
       if (!knownTables[name]) {
         knownTables[name] = true;
@@ -172,6 +178,30 @@
       box.appendChild(tl);
       if (t.trace) { box.appendChild(el('pre', 'trace', t.trace)); }
     });
+  }
+
+  function snapshotTable(name) {
+    $('tables-note').textContent = 'snapshot of ' + name + '\u2026';
+    fetch('/api/tables/' + encodeURIComponent(name) + '/snapshot', { method: 'POST' })
+      .then(function (r) { return r.json().then(function (b) { return [r.status, b]; }); })
+      .then(function (a) {
+        $('tables-note').textContent = a[0] === 202 ? a[1].snapshot + ' snapshot of ' + name + ' asked for'
+          : name + ': ' + (a[1].error || a[0]);
+      })
+      .catch(function (e) { $('tables-note').textContent = name + ': ' + e; });
+  }
+
+  function renderSlot(slot) {
+    var box = $('slot');
+    if (!box) { return; }
+    clear(box);
+    if (!slot) { return; }
+    if (slot.error) { box.appendChild(el('div', 'note', slot.error)); return; }
+    if (!slot.exists) { box.appendChild(el('span', 'muted', 'slot ' + slot.slot + ': not created yet')); return; }
+    var over = slot.retainedBytes > slot.maxRetainedBytes || slot.walStatus === 'lost';
+    box.appendChild(el('span', over ? 'state FAILED' : 'muted', 'slot ' + slot.slot + ': '
+      + (slot.retainedBytes < 0 ? 'no WAL held' : (slot.retainedBytes / 1e6).toFixed(1) + ' MB of WAL held')
+      + ' (' + slot.walStatus + ', ' + (slot.active ? 'read' : 'nobody reading') + ')'));
   }
 
   function brokerAction(id, action) {
@@ -289,6 +319,7 @@
     var p = m.pipeline || {};
     renderLag(p.lag);
     renderConnector(p.connector);
+    renderSlot(p.slot);
     renderCluster(p.cluster, p.topics);
     renderDeadLetters(m.deadLetters, m.now);
     renderSnapshot(m.snapshot, m.now);

@@ -245,6 +245,9 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         if (slot != null) {
             HealthCheckRegistry.get(camel).register(slot);
         }
+        if (capture != null) {
+            camel.addRoutes(new io.cdccamel.capture.SnapshotApiRoutes(capture));
+        }
         if (capture != null && !capture.setsReplicaIdentityFull()) {
             HealthCheckRegistry.get(camel).register(new io.cdccamel.capture.ReplicaIdentityHealthCheck(capture));
         }

@@ -91,6 +91,15 @@ public class CaptureListener extends MainListenerSupport {
         SlotWatch slotWatch = new SlotWatch(jdbc, user, password, slot, Long.parseLong(value(pc, SlotWatch.MAX_RETAINED, "4000000000")));
         slotWatch.logAtStart(value(pc, "cdc.connect.url", ""), definition.name());
         context.getRegistry().bind(SLOT_BEAN, slotWatch);
+        // what the live page shows of the slot, read with its other parts (no package of the page's here)
+        context.getRegistry().bind("slotView", (java.util.function.Supplier<Map<String, Object>>) () -> {
+            try {
+                slotWatch.read();
+            } catch (java.sql.SQLException e) {
+                LOG.debug("Could not read the slot: {}", e.getMessage());
+            }
+            return slotWatch.view();
+        });
         try {
             context.addStartupListener((camel, alreadyStarted) -> startRefresher(camel));
             // the Prometheus registry is bound once Camel starts

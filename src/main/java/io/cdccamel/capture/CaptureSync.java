@@ -226,8 +226,21 @@ public final class CaptureSync {
      * Writes Debezium's {@code execute-snapshot} signal (incremental) for {@code tables} into the
      * signal table; {@code filter} (Debezium's {@code additional-conditions}) may be null.
      */
-    public void snapshot(Set<String> tables, String filter) throws SQLException {
-        signal(tables, "incremental", filter);
+    public String snapshot(Set<String> tables, String filter) throws SQLException {
+        boolean keyless;
+        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password())) {
+            keyless = SourceTables.read(c).all().stream().filter(t -> tables.contains(t.qualified()))
+                    .anyMatch(t -> !t.hasPrimaryKey());
+        }
+        // an incremental snapshot reads by key ranges: a table without a key is read whole, streaming paused meanwhile
+        String type = keyless ? "blocking" : "incremental";
+        signal(tables, type, filter);
+        return type;
+    }
+
+    /** Whether a snapshot of newly captured tables waits for the connector. */
+    public synchronized boolean snapshotPending() {
+        return !pendingSnapshot.isEmpty();
     }
 
     private void signal(Set<String> tables, String type, String filter) throws SQLException {

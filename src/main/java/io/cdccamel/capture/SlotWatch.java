@@ -110,6 +110,19 @@ public final class SlotWatch extends AbstractHealthCheck {
         }
     }
 
+    /** The slot as the live page shows it (the last reading). */
+    public Map<String, Object> view() {
+        State s = last;
+        Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("slot", slot);
+        view.put("exists", s.exists());
+        view.put("active", s.active());
+        view.put("walStatus", s.walStatus());
+        view.put("retainedBytes", s.retainedBytes());
+        view.put("maxRetainedBytes", maxRetainedBytes);
+        return view;
+    }
+
     /** The slot's gauges in {@code /observe/metrics}; each reads the slot when scraped. */
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("cdc.slot.retained.wal.bytes", this, w -> refreshed().retainedBytes())

@@ -107,6 +107,19 @@ public final class StreamingWatch {
         laterTask = executor.scheduleWithFixedDelay(this::checkLater, 250, 250, TimeUnit.MILLISECONDS);
     }
 
+    /** Whether a snapshot runs now, as far as this JVM can tell (Debezium's metrics, or one asked for and not done). */
+    public boolean isSnapshotRunning() {
+        ScheduledFuture<?> later = laterTask;
+        if (later != null && !later.isDone()) {
+            return true;
+        }
+        try {
+            return inThisJvm && Boolean.TRUE.equals(attribute("snapshot", "SnapshotRunning"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private volatile Map<String, Long> rowsBefore = Map.of();
     private volatile java.util.List<String> laterTables = java.util.List.of();
     private volatile boolean laterSeen;

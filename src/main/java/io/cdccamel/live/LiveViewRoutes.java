@@ -7,6 +7,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -57,6 +58,10 @@ public class LiveViewRoutes extends RouteBuilder {
         LiveView[] holder = new LiveView[1];
         PipelineProbe probe = new PipelineProbe(brokers, security, topics, resolved("cdc.consumer.group"),
                 resolved("cdc.connect.url"), io.cdccamel.connect.ConnectAuth.from(getContext().getPropertiesComponent()), connector, mapper, state, () -> holder[0].controlledBrokers());
+        @SuppressWarnings("unchecked")
+        java.util.function.Supplier<Map<String, Object>> slot = getContext().getRegistry().lookupByNameAndType(
+                PipelineProbe.SLOT_VIEW, java.util.function.Supplier.class);
+        probe.slotView(slot);
         LiveView view = new LiveView(getContext(), mapper, state, tail, probe, resolved("cdc.mode"),
                 intProperty("cdc.live.events.per-push"));
         holder[0] = view;

@@ -74,6 +74,14 @@ final class PipelineProbe implements AutoCloseable {
         this.controlledBrokers = controlledBrokers;
     }
 
+    /** The replication slot's reading (bean {@value #SLOT_VIEW}), when the app watches one. */
+    public static final String SLOT_VIEW = "slotView";
+    private volatile java.util.function.Supplier<Map<String, Object>> slot;
+
+    void slotView(java.util.function.Supplier<Map<String, Object>> slot) {
+        this.slot = slot;
+    }
+
     /** One reading of everything; a part that could not be read says why in {@code error}. */
     Map<String, Object> read() {
         Map<String, Object> view = new LinkedHashMap<>();
@@ -95,6 +103,13 @@ final class PipelineProbe implements AutoCloseable {
             view.put("lag", Map.of("error", reason(e)));
         }
         view.put("connector", connector());
+        if (slot != null) {
+            try {
+                view.put("slot", slot.get());
+            } catch (RuntimeException e) {
+                view.put("slot", Map.of("error", reason(e)));
+            }
+        }
         return view;
     }
 

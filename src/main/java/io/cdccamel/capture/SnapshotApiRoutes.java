@@ -1,0 +1,76 @@
+package io.cdccamel.capture;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.api.ApiErrorPolicy;
+import io.cdccamel.connect.StreamingWatch;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.builder.RouteBuilder;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code POST /api/tables/{schema.table}/snapshot[?filter=<SQL condition>]}: Debezium reads the
+ * table again (an incremental snapshot: streaming goes on; a blocking one for a table without a
+ * key), its rows printed as {@code op: "r"}; {@code filter} (Debezium's
+ * {@code additional-conditions}) limits it to part of the table. 404 names the captured tables,
+ * 409 says a snapshot runs already. A POST: the request guard lets only the app's own page and
+ * token holders send it.
+ */
+public class SnapshotApiRoutes extends RouteBuilder {
+
+    public static final String ROUTE_ID = "snapshot-table";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final CaptureSync sync;
+
+    public SnapshotApiRoutes(CaptureSync sync) {
+        this.sync = sync;
+    }
+
+    @Override
+    public void configure() {
+        from("platform-http:/api/tables/{table}/snapshot?httpMethodRestrict=POST")
+            .routeId(ROUTE_ID)
+            .routeConfigurationId(ApiErrorPolicy.ID)
+            .process(this::snapshot);
+    }
+
+    private void snapshot(Exchange exchange) throws Exception {
+        Message in = exchange.getMessage();
+        String table = in.getHeader("table", String.class);
+        String filter = in.getHeader("filter", String.class);
+        if (!sync.captured().contains(table)) {
+            reply(exchange, 404, Map.of("error", "Table " + table + " is not captured", "captured", sync.captured()));
+            return;
+        }
+        StreamingWatch watch = exchange.getContext().getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
+        if (sync.snapshotPending() || (watch != null && watch.isSnapshotRunning())) {
+            reply(exchange, 409, Map.of("error", "A snapshot runs already; ask again once it is done (the log and the live page "
+                    + "show its progress)"));
+            return;
+        }
+        String type = sync.snapshot(Set.of(table), filter == null || filter.isBlank() ? null : filter);
+        if (watch != null) {
+            watch.followSnapshot(Set.of(table));
+        }
+        log.info("Snapshot of {} asked for through the API{}", table, filter == null ? "" : " (filter: " + filter + ")");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("table", table);
+        body.put("snapshot", type);
+        if (filter != null && !filter.isBlank()) {
+            body.put("filter", filter);
+        }
+        reply(exchange, 202, body);
+    }
+
+    static void reply(Exchange exchange, int status, Object body) throws Exception {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
+    }
+}
