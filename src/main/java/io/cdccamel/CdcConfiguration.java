@@ -287,6 +287,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                 io.cdccamel.api.MaskedConsoles.wrapAll(started);
             }
         });
+        lostOffsetsCheck(camel);
         // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())
         camel.addStartupListener((started, alreadyStarted) -> OutputMetrics.register(started));
         if (camel.resolvePropertyPlaceholders(deadLetterEndpoint).startsWith("kafka:")) {
@@ -298,6 +299,50 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                         .warn("Could not create the dead-letter topic {} yet: {}", deadLetterTopic, e.getMessage());
             }
         }
+    }
+
+    /**
+     * Records Kafka deleted before the print route read them are said (ERROR, metric) before the
+     * route starts, and then every {@code cdc.consumer.lost-offsets-check.ms}; with
+     * {@code cdc.consumer.on-lost-offsets=fail} the app does not start, or the route stops.
+     */
+    private void lostOffsetsCheck(CamelContext camel) throws Exception {
+        var pc = camel.getPropertiesComponent();
+        boolean fail = "fail".equalsIgnoreCase(pc.resolveProperty(io.cdccamel.route.LostOffsets.ON_LOST).orElse("continue").trim());
+        long every = Long.parseLong(pc.resolveProperty("cdc.consumer.lost-offsets-check.ms").orElse("30000").trim());
+        java.util.regex.Pattern pattern = LiveViewRoutes.topicPattern(camel.resolvePropertyPlaceholders(topics),
+                Boolean.parseBoolean(camel.resolvePropertyPlaceholders("{{cdc.topics.pattern}}")));
+        io.cdccamel.route.LostOffsets lost = new io.cdccamel.route.LostOffsets(brokers,
+                io.cdccamel.KafkaClientSettings.from(pc), camel.resolvePropertyPlaceholders("{{cdc.consumer.group}}"), pattern);
+        camel.getRegistry().bind("lostOffsets", lost);
+        camel.addStartupListener((started, alreadyStarted) -> {
+            java.util.Map<?, ?> losses;
+            try {
+                losses = lost.check();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(CdcApplication.class).warn("Could not compare the consumer group's offsets "
+                        + "with the topics' first records: {}", e.toString());
+                losses = java.util.Map.of();
+            }
+            if (!losses.isEmpty() && fail) {
+                throw new io.cdccamel.stack.StackStartException("Records were deleted before they were printed (see the ERROR "
+                        + "lines above); not starting, as cdc.consumer.on-lost-offsets=fail says. To go on from the first record "
+                        + "Kafka has, start with cdc.consumer.on-lost-offsets=continue");
+            }
+            java.util.concurrent.ScheduledExecutorService checker = started.getExecutorServiceManager()
+                    .newSingleThreadScheduledExecutor(this, "lost-offsets-check");
+            checker.scheduleWithFixedDelay(() -> {
+                try {
+                    if (!lost.check().isEmpty() && fail) {
+                        org.slf4j.LoggerFactory.getLogger(CdcApplication.class).error("Stopping route print-change-events, as "
+                                + "cdc.consumer.on-lost-offsets=fail says");
+                        started.getRouteController().stopRoute("print-change-events");
+                    }
+                } catch (Exception e) {
+                    org.slf4j.LoggerFactory.getLogger(CdcApplication.class).debug("Lost-offsets check failed: {}", e.toString());
+                }
+            }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
     }
 
     /**

@@ -93,7 +93,7 @@ public class LiveViewRoutes extends RouteBuilder {
     }
 
     /** {@code cdc.topics} as one pattern, whether it is a pattern or a list of names. */
-    static Pattern topicPattern(String topics, boolean isPattern) {
+    public static Pattern topicPattern(String topics, boolean isPattern) {
         if (isPattern) {
             return Pattern.compile(topics);
         }

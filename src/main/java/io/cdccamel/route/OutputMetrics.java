@@ -43,6 +43,11 @@ public final class OutputMetrics {
                     .description("Snapshot events (op r) written; a snapshot that a crash interrupted is redone, "
                             + "and its rows are written again").register(registry);
         }
+        LostOffsets lost = context.getRegistry().lookupByNameAndType("lostOffsets", LostOffsets.class);
+        if (lost != null) {
+            FunctionCounter.builder("cdc.consumer.lost.records", lost, LostOffsets::lostRecords)
+                    .description("Records Kafka deleted (retention, or by hand) before the print route read them").register(registry);
+        }
         if (commits != null) {
             FunctionCounter.builder("cdc.output.syncs", commits, DurableCommits::syncCount)
                     .description("Syncs of the output files (one per batch of records)").register(registry);

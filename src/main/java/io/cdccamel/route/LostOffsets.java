@@ -1,0 +1,95 @@
+package io.cdccamel.route;
+
+import io.cdccamel.KafkaClientSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * Records the print route never read because Kafka deleted them first (retention, or records
+ * deleted by hand): the consumer group's committed offset lies before the partition's first
+ * record. Kafka's consumer would go on from the earliest record in silence
+ * ({@code auto.offset.reset=earliest}); this check says so first, in one ERROR line per partition
+ * with how many records were lost, and counts them ({@code cdc_consumer_lost_records_total}).
+ * Run before the print route starts and every {@code cdc.consumer.lost-offsets-check.ms}.
+ */
+public final class LostOffsets {
+
+    public static final String ON_LOST = "cdc.consumer.on-lost-offsets";
+    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.print-change-events");
+
+    /** A partition whose committed position was deleted: {@code lost} records in {@code [committed, earliest)}. */
+    public record Loss(TopicPartition partition, long committed, long earliest) {
+        long lost() {
+            return earliest - committed;
+        }
+    }
+
+    private final String bootstrapServers;
+    private final KafkaClientSettings clientSettings;
+    private final String group;
+    private final Pattern topics;
+    private final AtomicLong lostRecords = new AtomicLong();
+    private final Map<TopicPartition, Long> reported = new HashMap<>();
+
+    public LostOffsets(String bootstrapServers, KafkaClientSettings clientSettings, String group, Pattern topics) {
+        this.bootstrapServers = bootstrapServers;
+        this.clientSettings = clientSettings;
+        this.group = group;
+        this.topics = topics;
+    }
+
+    /** Records lost so far (each partition's loss counted once). */
+    public long lostRecords() {
+        return lostRecords.get();
+    }
+
+    /** Finds, logs and counts the partitions whose committed offset Kafka no longer has. */
+    public synchronized Map<TopicPartition, Loss> check() throws Exception {
+        Map<TopicPartition, Loss> losses = new LinkedHashMap<>();
+        try (Admin admin = Admin.create(clientSettings.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000)))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> ours = new HashMap<>();
+            committed.forEach((tp, offset) -> {
+                if (offset != null && topics.matcher(tp.topic()).matches()) {
+                    ours.put(tp, OffsetSpec.earliest());
+                }
+            });
+            if (ours.isEmpty()) {
+                return losses;
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> earliest = admin.listOffsets(ours).all()
+                    .get(15, TimeUnit.SECONDS);
+            earliest.forEach((tp, info) -> {
+                long position = committed.get(tp).offset();
+                if (position < info.offset()) {
+                    losses.put(tp, new Loss(tp, position, info.offset()));
+                }
+            });
+        }
+        for (Loss loss : losses.values()) {
+            Long before = reported.put(loss.partition(), loss.earliest());
+            if (before == null || before != loss.earliest()) {
+                lostRecords.addAndGet(loss.lost());
+                LOG.error("Consumer group {} had read {} up to offset {}, but its first record now is at offset {}: {} record(s) "
+                        + "were deleted (retention, or by hand) before they were printed; they are not in the output",
+                        group, loss.partition(), loss.committed(), loss.earliest(), String.format("%,d", loss.lost()));
+            }
+        }
+        return losses;
+    }
+}
