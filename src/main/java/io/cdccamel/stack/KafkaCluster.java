@@ -166,7 +166,6 @@ public final class KafkaCluster implements AutoCloseable {
         // a change event may be large (RecordLimits): topics without their own limit, requests
         c.put("message.max.bytes", Integer.toString(RecordLimits.MAX_RECORD_BYTES));
         c.put("replica.fetch.max.bytes", Integer.toString(RecordLimits.MAX_RECORD_BYTES));
-        c.put("socket.request.max.bytes", Integer.toString(RecordLimits.MAX_REQUEST_BYTES));
         c.put("offsets.topic.replication.factor", "3");
         c.put("transaction.state.log.replication.factor", "3");
         c.put("transaction.state.log.min.isr", "2");
