@@ -117,6 +117,7 @@ public class WrittenPositions implements AutoCloseable {
     /** Files back to the journal's lengths; a rotation the journal announced but a crash interrupted, done. */
     private void recover(PositionsJournal journal) throws IOException {
         PositionsJournal.State state = journal.state();
+        Map<String, Long> adopted = new LinkedHashMap<>();
         for (Map.Entry<String, String> rotation : List.copyOf(state.rotations.entrySet())) {
             Path from = dir.resolve(rotation.getKey());
             Path to = dir.resolve(rotation.getValue());
@@ -125,8 +126,8 @@ public class WrittenPositions implements AutoCloseable {
                 PositionsJournal.syncFolder(dir);
                 LOG.info("{} rotated to {} (a rotation a stop interrupted)", from, to.getFileName());
             }
+            adopted.put(rotation.getKey(), 0L); // done: journaled below, so it is never done twice
         }
-        Map<String, Long> adopted = new LinkedHashMap<>();
         for (Map.Entry<String, Long> e : new TreeMap<>(state.lengths).entrySet()) {
             Path file = dir.resolve(e.getKey());
             long journaled = e.getValue();

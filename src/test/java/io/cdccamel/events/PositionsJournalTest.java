@@ -136,5 +136,13 @@ class PositionsJournalTest {
         assertThat(Files.exists(dir.resolve("t.log"))).isFalse();
         assertThat(positions.length("t.log")).isZero();
         assertThat(positions.highest("t", 0)).isEqualTo(1);
+
+        // done once: the rotated file deleted by its owner, a later start renames nothing again
+        positions.close();
+        Files.delete(dir.resolve("t.log.1"));
+        Files.writeString(dir.resolve("t.log"), "");
+        WrittenPositions.open(dir, true).close();
+        assertThat(Files.exists(dir.resolve("t.log.1"))).isFalse();
+        assertThat(Files.exists(dir.resolve("t.log"))).isTrue();
     }
 }
