@@ -136,23 +136,38 @@ public final class GoJsonWriter {
         return out.toString();
     }
 
+    /**
+     * {@code s} on one line, escaped as a value's text is but without quotes and with {@code "} as
+     * itself: for text outside JSON (a tombstone's key, a dead letter's reason).
+     */
+    public static String escapeLine(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        escape(s, out, false);
+        return out.toString();
+    }
+
     /** Go's string encoding (encoding/json, Go 1.22+) without its HTML escaping, plus U+0085. */
     static void quote(String s, StringBuilder out) {
         out.append('"');
+        escape(s, out, true);
+        out.append('"');
+    }
+
+    private static void escape(String s, StringBuilder out, boolean quoted) {
         int plain = 0;
         while (plain < s.length() && isPlain(s.charAt(plain))) {
             plain++;
         }
         if (plain == s.length()) {
             // most strings need no escape: appended in one copy
-            out.append(s).append('"');
+            out.append(s);
             return;
         }
         out.append(s, 0, plain);
         for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '"' -> out.append("\\\"");
+                case '"' -> out.append(quoted ? "\\\"" : "\"");
                 case '\\' -> out.append("\\\\");
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
@@ -174,7 +189,6 @@ public final class GoJsonWriter {
                 }
             }
         }
-        out.append('"');
     }
 
     private static boolean isPlain(char c) {

@@ -86,8 +86,9 @@ public final class OutputFormat {
 
     /**
      * One line for a null value: the marker Debezium sends after a delete so that compaction can drop
-     * the key. The key is escaped as a value's text is (JSON string escapes, without the quotes, so that
-     * the usual {@code Struct{id=24}} prints as it did): whatever it holds, the entry is one line.
+     * the key. The key is escaped as a value's text is (JSON string escapes, but no quotes around it and
+     * {@code "} as itself, so that the usual {@code Struct{id=24}} prints as it did): whatever it
+     * holds, the entry is one line.
      */
     public static String tombstone(String topic, int partition, long offset, String key) {
         return header(topic, partition, offset) + TOMBSTONE + oneLine(key) + "\n";
@@ -123,13 +124,9 @@ public final class OutputFormat {
         }
     }
 
-    /** {@code text} with the escapes of a JSON string ({@link GoJsonWriter#quote}), without the quotes: one line. */
+    /** {@code text} on one line: the escapes of a JSON string ({@link GoJsonWriter#escapeLine}), quotes as themselves. */
     public static String oneLine(String text) {
-        if (text == null) {
-            return "null";
-        }
-        String quoted = GoJsonWriter.quote(text);
-        return quoted.substring(1, quoted.length() - 1);
+        return text == null ? "null" : GoJsonWriter.escapeLine(text);
     }
 
     // ---- reading back ----------------------------------------------------------------------------

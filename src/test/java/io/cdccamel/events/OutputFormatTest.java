@@ -98,9 +98,9 @@ class OutputFormatTest {
 
     @Test
     void shouldKeepDeadLetterEntriesOnOneLine() {
-        String text = OutputFormat.deadLetter("t", 0, 9, "bad\nthing", "\"x\"");
+        String text = OutputFormat.deadLetter("t", 0, 9, "bad \"op\"\nthing\u0085", "\"x\"");
 
-        assertThat(text).isEqualTo("Dead letter on [ Topic: t , Partition: 0, Offset: 9 ] reason: bad\\nthing | value: \"x\"\n");
+        assertThat(text).isEqualTo("Dead letter on [ Topic: t , Partition: 0, Offset: 9 ] reason: bad \"op\"\\nthing\\u0085 | value: \"x\"\n");
     }
 
     @Test
