@@ -240,7 +240,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                 registrationLock().close();
             }
         }, true);
-        // the output is read back while Camel builds the rest; the routes start once it is
+        // the output's positions journal is opened while Camel builds the rest; the routes start once it is
         camel.addStartupListener((started, alreadyStarted) -> {
             try {
                 writtenPositions().awaitOpen();
