@@ -29,8 +29,10 @@ import java.util.stream.Stream;
  * Camel's file producer is not used for this: it appends with {@code Files.writeString} (8 KB at a
  * time, nothing rolled back when one fails), never syncs, and cannot say where the file stood before.
  * <p>
- * Batches of several consumer threads append in turn (one lock for append, sync and journal), so a
- * file's journaled length always ends with whole, journaled batches. With {@code cdc.output.max-bytes}
+ * Batches of several consumer threads append in turn, in one order, and are synced and journaled
+ * in that order: a thread whose batch is appended syncs the files and journals every batch appended
+ * so far in one record (a group commit), so a file's journaled length always ends with whole,
+ * journaled batches, and the threads share syncs instead of waiting for one sync each. With {@code cdc.output.max-bytes}
  * set, a file that a batch would take past it is renamed to {@code <name>.<n>} first (the rename is
  * journaled before it is done, and completed at the next start if a crash comes between).
  */
@@ -51,6 +53,13 @@ public class OutputFiles {
     private final boolean sync;
     private final long maxBytes;
     private final Set<String> folderSynced = ConcurrentHashMap.newKeySet();
+    /** Batches append in turn under this lock; the journal's lock ({@code positions}) is taken after it, never before. */
+    private final Object appendLock = new Object();
+    /** Each file's length after the batches appended so far (under {@code appendLock}). */
+    private final Map<String, Long> appended = new java.util.HashMap<>();
+    private final java.util.Queue<Pending> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private long appendedSeq;
+    private volatile long durableSeq;
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong rotations = new AtomicLong();
     private volatile String failure;
@@ -72,13 +81,15 @@ public class OutputFiles {
     /**
      * Appends, syncs and journals a batch. An {@link IOException} means nothing of the batch is in
      * the files (rolled back) and it may be written again; a {@link SyncFailedException} means a sync
-     * failed, which is not retried (the kernel may have dropped the pages): nothing more is written.
+     * or the journal failed, which is not retried (the kernel may have dropped the pages): nothing
+     * more is written.
      */
     public void write(List<? extends Text> outputs) throws IOException {
         if (outputs.isEmpty()) {
             return;
         }
-        synchronized (positions) {
+        Pending mine;
+        synchronized (appendLock) {
             if (failure != null) {
                 throw new SyncFailedException(failure);
             }
@@ -105,7 +116,7 @@ public class OutputFiles {
                     after.merge(name, (long) bytes[i].length, Long::sum);
                 }
             } catch (SyncFailedException e) {
-                failure = e.getMessage(); // a journal record of prepare(): not retried
+                failure = e.getMessage(); // a sync or journal record of prepare(): not retried
                 rollBack(dir, before);
                 throw e;
             } catch (IOException e) {
@@ -116,12 +127,7 @@ public class OutputFiles {
                 rollBack(dir, before);
                 throw e;
             }
-            if (sync) {
-                for (String name : after.keySet()) {
-                    force(dir.resolve(name));
-                }
-                syncs.incrementAndGet();
-            }
+            appended.putAll(after);
             Map<PositionsJournal.Partition, PositionsJournal.Position> newest = new LinkedHashMap<>();
             for (Text output : outputs) {
                 for (PositionsJournal.Position p : output.newest()) {
@@ -129,23 +135,82 @@ public class OutputFiles {
                             (a, b) -> a.offset() >= b.offset() ? a : b);
                 }
             }
-            try {
-                journal.batch(after, newest.values());
-            } catch (SyncFailedException e) {
-                failure = e.getMessage();
-                throw e;
-            } catch (IOException e) {
-                rollBack(dir, before);
-                throw new IOException("Could not journal the batch in " + journal.file() + ": " + e.getMessage()
-                        + " (the batch is rolled back: nothing of it stays in the output, it is written again)", e);
+            mine = new Pending(++appendedSeq, after, newest);
+            pending.add(mine);
+        }
+        synchronized (positions) {
+            if (durableSeq >= mine.seq()) {
+                return; // a batch of another thread synced and journaled this one with its own
             }
+            if (failure != null) {
+                throw new SyncFailedException(failure);
+            }
+            flushPending(positions.journal(), positions.dir());
         }
     }
 
+    /** A batch appended, not yet synced and journaled: the lengths after it, the newest record per partition. */
+    private record Pending(long seq, Map<String, Long> after, Map<PositionsJournal.Partition, PositionsJournal.Position> newest) {
+    }
+
     /**
-     * Where {@code name}'s append starts: its journaled length (a file new to the journal is
-     * journaled first, so a crash right after creating it cannot leave text nobody cuts back),
-     * after a rotation when this batch would take it past {@code cdc.output.max-bytes}.
+     * Syncs the files of every batch appended so far and journals them in one record (group commit:
+     * the consumer threads' batches share a sync, as each thread synced its own file before the
+     * journal). The caller holds the journal's lock ({@code positions}). A failure here is not
+     * retried: those batches' text is in the files but not journaled, and batches after them may
+     * be too, so the app stops writing; the next start cuts the files back to the journal.
+     */
+    private void flushPending(PositionsJournal journal, Path dir) throws SyncFailedException {
+        List<Pending> group = new java.util.ArrayList<>();
+        for (Pending p = pending.poll(); p != null; p = pending.poll()) {
+            group.add(p);
+        }
+        if (group.isEmpty()) {
+            return;
+        }
+        Map<String, Long> lengths = new LinkedHashMap<>();
+        Map<PositionsJournal.Partition, PositionsJournal.Position> newest = new LinkedHashMap<>();
+        for (Pending p : group) {
+            lengths.putAll(p.after());
+            p.newest().forEach((k, v) -> newest.merge(k, v, (a, b) -> a.offset() >= b.offset() ? a : b));
+        }
+        if (sync) {
+            for (String name : lengths.keySet()) {
+                force(dir.resolve(name));
+            }
+            syncs.incrementAndGet();
+        }
+        try {
+            journal.batch(lengths, newest.values());
+        } catch (SyncFailedException e) {
+            failure = e.getMessage();
+            throw e;
+        } catch (IOException e) {
+            failure = "Could not journal the batches written in " + journal.file() + ": " + e.getMessage();
+            SyncFailedException failed = new SyncFailedException(failure);
+            failed.initCause(e);
+            throw failed;
+        }
+        durableSeq = group.get(group.size() - 1).seq();
+    }
+
+    /** Journals {@code record} after every batch appended before it (their records come first, in order). */
+    private void journalInOrder(PositionsJournal journal, Path dir, JournalWrite record) throws IOException {
+        synchronized (positions) {
+            flushPending(journal, dir);
+            record.write();
+        }
+    }
+
+    private interface JournalWrite {
+        void write() throws IOException;
+    }
+
+    /**
+     * Where {@code name}'s append starts: its length after the batches appended so far (a file new
+     * to the journal is journaled first, so a crash right after creating it cannot leave text nobody
+     * cuts back), after a rotation when this batch would take it past {@code cdc.output.max-bytes}.
+     * Called under {@code appendLock}.
      */
     private long prepare(PositionsJournal journal, Path dir, String name, long adding) throws IOException {
         Path file = dir.resolve(name);
@@ -153,23 +218,23 @@ public class OutputFiles {
             throw new IOException(file + " is a directory, not a file");
         }
         long size = Files.exists(file) ? Files.size(file) : 0;
-        Long journaled = journal.state().lengths.get(name);
-        if (journaled == null) {
-            journal.batch(Map.of(name, size), List.of());
-            journaled = size;
-        } else if (size > journaled) {
+        Long expected = appended.containsKey(name) ? appended.get(name) : journal.state().lengths.get(name);
+        if (expected == null) {
+            journalInOrder(journal, dir, () -> journal.batch(Map.of(name, size), List.of()));
+            expected = size;
+        } else if (size > expected) {
             // an append whose roll-back failed: cut it off before the batch is written again
-            LOG.warn("{} holds {} bytes after its last journaled batch: cut off", file, size - journaled);
-            WrittenPositions.truncate(file, journaled);
-        } else if (size < journaled) {
+            LOG.warn("{} holds {} bytes after its last batch: cut off", file, size - expected);
+            WrittenPositions.truncate(file, expected);
+        } else if (size < expected) {
             LOG.info("{} is shorter than its journal says ({} < {} bytes): rotated or truncated outside the app "
-                    + "(logrotate); appending to it as it is now", file, size, journaled);
-            journal.batch(Map.of(name, size), List.of());
-            journaled = size;
+                    + "(logrotate); appending to it as it is now", file, size, expected);
+            journalInOrder(journal, dir, () -> journal.batch(Map.of(name, size), List.of()));
+            expected = size;
         }
-        if (maxBytes > 0 && journaled > 0 && journaled + adding > maxBytes) {
+        if (maxBytes > 0 && expected > 0 && expected + adding > maxBytes) {
             String to = rotatedName(dir, name);
-            journal.rotate(name, to);
+            journalInOrder(journal, dir, () -> journal.rotate(name, to));
             Files.move(file, dir.resolve(to));
             if (sync) {
                 PositionsJournal.syncFolder(dir);
@@ -177,10 +242,11 @@ public class OutputFiles {
             folderSynced.remove(name); // the new file's name is durable once the folder is synced again
             rotations.incrementAndGet();
             LOG.info("{} reached {} bytes (cdc.output.max-bytes {}): renamed to {}, new entries go to a new {}",
-                    file, journaled, maxBytes, to, name);
-            journaled = 0L;
+                    file, expected, maxBytes, to, name);
+            expected = 0L;
         }
-        return journaled;
+        appended.put(name, expected);
+        return expected;
     }
 
     /** {@code <name>.<n>}, n one more than any rotated file of that name so far. */

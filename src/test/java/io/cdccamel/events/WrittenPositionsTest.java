@@ -199,4 +199,38 @@ class WrittenPositionsTest {
         assertThat(Files.readString(dir.resolve("notes.log"))).isEqualTo("a user's own file\n");
         assertThat(again.length("notes.log")).isNull();
     }
+
+    @Test
+    void shouldJournalBatchesOfSeveralThreadsInTheOrderTheyWereAppended() throws Exception {
+        WrittenPositions positions = WrittenPositions.open(dir, true);
+        OutputFiles files = new OutputFiles(positions, true, 0);
+        int threads = 3;
+        int batches = 60;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int partition = t;
+            done.add(pool.submit(() -> {
+                for (int b = 0; b < batches; b++) {
+                    files.write(List.of(out("t.log", "t", partition, 2L * b, 2L * b + 1)));
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        positions.close();
+
+        WrittenPositions again = WrittenPositions.open(dir, true);
+        String text = Files.readString(dir.resolve("t.log"));
+        assertThat(again.length("t.log")).isEqualTo(text.length());
+        for (int t = 0; t < threads; t++) {
+            assertThat(again.highest("t", t)).isEqualTo(2L * batches - 1);
+        }
+        assertThat(OutputFormat.entries(text)).hasSize(threads * batches * 2)
+                .extracting(e -> e.partition() + "@" + e.offset()).doesNotHaveDuplicates();
+        assertThat(files.syncCount()).as("one sync per batch at most: threads share them").isLessThanOrEqualTo(threads * batches);
+    }
 }
