@@ -22,6 +22,8 @@ import io.cdccamel.ops.OperationsApiRoutes;
 import io.cdccamel.route.ChangeEventConsumer;
 import io.cdccamel.route.DeadLetters;
 import io.cdccamel.route.DurableCommits;
+import io.cdccamel.route.RevokeCommits;
+import io.cdccamel.events.OutputFiles;
 import io.cdccamel.route.OutputMetrics;
 import io.cdccamel.route.PrintChangeEvents;
 import io.cdccamel.route.ReadChangeEvents;
@@ -80,6 +82,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     private String outputDir;
     @PropertyInject("cdc.output.sync")
     private boolean sync;
+    @PropertyInject("cdc.output.max-bytes")
+    private long outputMaxBytes;
     @PropertyInject("cdc.dead-letter.topic")
     private String deadLetterTopic;
     @PropertyInject("cdc.dead-letter.endpoint")
@@ -99,6 +103,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     private ConnectorDefinition definition;
     private ConnectorRegistration registration;
     private WrittenPositions written;
+    private DurableCommits commits;
     private KafkaTopics kafkaTopics;
     private KafkaRegistrationLock lock;
     private ApiSecurity apiSecurity;
@@ -148,11 +153,11 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         return registration;
     }
 
-    /** What the output files already hold: records up to there are not written again. */
+    /** What the output files already hold, from their positions journal: records up to there are not written again. */
     @BindToRegistry
     public synchronized WrittenPositions writtenPositions() {
         if (written == null) {
-            written = WrittenPositions.scanInBackground(Path.of(outputDir));
+            written = WrittenPositions.openInBackground(Path.of(outputDir), sync);
         }
         return written;
     }
@@ -201,12 +206,33 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
 
     @BindToRegistry
     public PrintChangeEvents printChangeEvents() {
-        return new PrintChangeEvents(writtenPositions());
+        return new PrintChangeEvents();
     }
 
     @BindToRegistry
-    public DurableCommits durableCommits() {
-        return new DurableCommits(sync);
+    public synchronized DurableCommits durableCommits() {
+        if (commits == null) {
+            commits = new DurableCommits(new OutputFiles(writtenPositions(), sync, outputMaxBytes));
+        }
+        return commits;
+    }
+
+    /** The route consumer's rebalance listener (camel-kafka looks it up by this name). */
+    @BindToRegistry(RevokeCommits.BEAN)
+    public RevokeCommits revokeCommits() {
+        return new RevokeCommits(durableCommits(), writtenPositions(), () -> {
+            try {
+                return kafkaTopics().clusterId();
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }, topicSet -> {
+            try {
+                return kafkaTopics().topicIds(topicSet);
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        });
     }
 
     /** The Java routes, the consumer's fixed settings, the health checks and the output's metrics. */
@@ -265,12 +291,12 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                 registrationLock().close();
             }
         }, true);
-        // the output is read back while Camel builds the rest; the routes start once it is
+        // the output's positions journal is opened while Camel builds the rest; the routes start once it is
         camel.addStartupListener((started, alreadyStarted) -> {
             try {
-                writtenPositions().awaitScanned();
+                writtenPositions().awaitOpen();
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read the output folder " + outputDir + " back: " + e.getMessage(), e);
+                throw new UncheckedIOException("Cannot open the output folder " + outputDir + "'s positions: " + e.getMessage(), e);
             }
         });
         camel.addStartupListener(new org.apache.camel.ExtendedStartupListener() {

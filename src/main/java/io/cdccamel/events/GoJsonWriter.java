@@ -11,7 +11,9 @@ import java.util.Map;
  * Writes a JSON tree as Go's {@code json.MarshalIndent(raw, "", "\t")} wrote the seed tutorial's
  * {@code map[string]interface{}}: keys sorted by their UTF-8 bytes, one tab per level, {@code ": "}.
  * Two Go quirks are deliberately not copied: numbers keep their exact text (Go rounded them through
- * float64) and {@code < > &} print as themselves (Go wrote {@code \u003c}...).
+ * float64) and {@code < > &} print as themselves (Go wrote {@code \u003c}...). One escape is added:
+ * U+0085 (NEL), which Go leaves as it is, prints as {@code \u0085}, like U+2028 and U+2029, so that
+ * no tool that breaks lines on them sees a value's text start a line of its own.
  */
 public final class GoJsonWriter {
 
@@ -127,30 +129,52 @@ public final class GoJsonWriter {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
-    /** Go's string encoding (encoding/json, Go 1.22+) without its HTML escaping. */
+    /** {@code s} as a JSON string, quoted and escaped as {@link #write} prints values: always one line. */
+    public static String quote(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        quote(s, out);
+        return out.toString();
+    }
+
+    /**
+     * {@code s} on one line, escaped as a value's text is but without quotes and with {@code "} as
+     * itself: for text outside JSON (a tombstone's key, a dead letter's reason).
+     */
+    public static String escapeLine(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        escape(s, out, false);
+        return out.toString();
+    }
+
+    /** Go's string encoding (encoding/json, Go 1.22+) without its HTML escaping, plus U+0085. */
     static void quote(String s, StringBuilder out) {
         out.append('"');
+        escape(s, out, true);
+        out.append('"');
+    }
+
+    private static void escape(String s, StringBuilder out, boolean quoted) {
         int plain = 0;
         while (plain < s.length() && isPlain(s.charAt(plain))) {
             plain++;
         }
         if (plain == s.length()) {
             // most strings need no escape: appended in one copy
-            out.append(s).append('"');
+            out.append(s);
             return;
         }
         out.append(s, 0, plain);
         for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '"' -> out.append("\\\"");
+                case '"' -> out.append(quoted ? "\\\"" : "\"");
                 case '\\' -> out.append("\\\\");
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 case '\b' -> out.append("\\b");
                 case '\f' -> out.append("\\f");
-                case '\u2028', '\u2029' -> unicodeEscape(c, out);
+                case '\u0085', '\u2028', '\u2029' -> unicodeEscape(c, out);
                 default -> {
                     if (c < 0x20) {
                         unicodeEscape(c, out);
@@ -165,11 +189,10 @@ public final class GoJsonWriter {
                 }
             }
         }
-        out.append('"');
     }
 
     private static boolean isPlain(char c) {
-        return c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c) && c != '\u2028' && c != '\u2029';
+        return c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c) && c != '\u0085' && c != '\u2028' && c != '\u2029';
     }
 
     private static void unicodeEscape(char c, StringBuilder out) {

@@ -19,8 +19,9 @@ import java.util.stream.Stream;
  * Go consumer printed, {@code Message on [ Topic: T , Partition: P, Offset: O ] } followed on the same
  * line by the envelope as indented JSON (Go's {@code Printf} then {@code Println}); a one-line entry
  * for a tombstone; a one-line entry in {@code dead-letter.log} for a record that cannot be printed.
- * Reading it back (at start, after a crash) finds each entry's Kafka position and cuts off an entry
- * that a crash left half-written.
+ * Every text a record brings (values, keys, reasons) is escaped so that an entry's lines are its own.
+ * Reading it back is for tools, tests and taking over an earlier version's output once: where the
+ * output stands is in its positions journal ({@link PositionsJournal}), never read from this text.
  */
 public final class OutputFormat {
 
@@ -83,15 +84,20 @@ public final class OutputFormat {
         return out.append('\n');
     }
 
-    /** One line for a null value: the marker Debezium sends after a delete so that compaction can drop the key. */
+    /**
+     * One line for a null value: the marker Debezium sends after a delete so that compaction can drop
+     * the key. The key is escaped as a value's text is (JSON string escapes, but no quotes around it and
+     * {@code "} as itself, so that the usual {@code Struct{id=24}} prints as it did): whatever it
+     * holds, the entry is one line.
+     */
     public static String tombstone(String topic, int partition, long offset, String key) {
-        return header(topic, partition, offset) + TOMBSTONE + key + "\n";
+        return header(topic, partition, offset) + TOMBSTONE + oneLine(key) + "\n";
     }
 
     /** One line for the dead-letter file: where the record was, and why it was not printed. */
     public static String deadLetter(String topic, int partition, long offset, String reason, String valuePreview) {
         return DEAD_LETTER_HEADER + "Topic: " + topic + " , Partition: " + partition + ", Offset: " + offset + " ] reason: "
-                + oneLine(reason) + " | value: " + valuePreview + "\n";
+                + (reason == null ? "unknown" : oneLine(reason)) + " | value: " + valuePreview + "\n";
     }
 
     /**
@@ -118,8 +124,9 @@ public final class OutputFormat {
         }
     }
 
-    private static String oneLine(String text) {
-        return text == null ? "unknown" : text.replace('\n', ' ').replace('\r', ' ');
+    /** {@code text} on one line: the escapes of a JSON string ({@link GoJsonWriter#escapeLine}), quotes as themselves. */
+    public static String oneLine(String text) {
+        return text == null ? "null" : GoJsonWriter.escapeLine(text);
     }
 
     // ---- reading back ----------------------------------------------------------------------------

@@ -119,6 +119,18 @@ public class KafkaTopics implements AutoCloseable {
         }
     }
 
+    /** The cluster's id: the output's positions journal records which cluster its offsets belong to. */
+    public String clusterId() throws Exception {
+        return await(admin().describeCluster().clusterId());
+    }
+
+    /** Each topic's id (a topic deleted and created again has a new one). */
+    public Map<String, String> topicIds(java.util.Collection<String> topics) throws Exception {
+        Map<String, String> ids = new java.util.TreeMap<>();
+        await(admin().describeTopics(topics).allTopicNames()).forEach((name, d) -> ids.put(name, d.topicId().toString()));
+        return ids;
+    }
+
     public TopicView describe(String topic) throws Exception {
         TopicDescription d;
         try {

@@ -69,8 +69,7 @@ public class DeadLetters implements Processor {
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(value, 0, n)).toString();
-            return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r")
-                    + "\"" + suffix;
+            return io.cdccamel.events.GoJsonWriter.quote(text) + suffix;
         } catch (CharacterCodingException e) {
             return "base64:" + Base64.getEncoder().encodeToString(Arrays.copyOf(value, n)) + suffix;
         }

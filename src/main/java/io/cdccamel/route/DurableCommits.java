@@ -1,89 +1,113 @@
 package io.cdccamel.route;
 
+import io.cdccamel.events.OutputFiles;
 import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.SyncFailedException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Offsets are committed only for text that is on disk. Camel's file producer appends a String
- * body with {@code Files.writeString} and never syncs (its {@code forceWrites} option is not read
- * by the producer in Camel 4.22), so a power loss could lose text whose offset was committed.
- * Once a batch's outputs are appended, the route calls {@link #commit}: each file written is synced
- * once ({@code fdatasync}, and the folder for a new file), then the newest offset of each
- * partition of the batch is committed: one sync per batch (up to {@code cdc.consumer.batch.size}
- * records), not one per record.
+ * Offsets are committed only for text that is on disk and journaled. Once a batch is printed, the
+ * route calls {@link #commit}: {@link OutputFiles} appends each file's text (rolled back if an append
+ * fails, so the batch can be fetched and written again), syncs the files once ({@code fdatasync}),
+ * journals their lengths and the newest record of each partition, and then the newest offset of each
+ * partition of the batch is committed: one sync and one journal record per batch (up to
+ * {@code cdc.consumer.batch.size} records), not one per record.
  * <p>
  * A sync that fails is not tried again (after a failed {@code fsync} the kernel may have dropped
  * the dirty pages, so a second one proves nothing): nothing is committed from then on, the route
- * is stopped, and the error says so. Restarted, the app reads its files back and the records after
- * the last commit are read again from Kafka: those in the files are skipped, the others written.
+ * is stopped, and the error says so. Restarted, the app cuts the files back to the journal and the
+ * records after the last commit are read again from Kafka: those journaled are skipped, the others written.
+ * <p>
+ * The commits are Camel's asynchronous ones; the offsets they carry are also kept per partition
+ * until the partition is revoked, when {@link RevokeCommits} commits them synchronously, so that
+ * the instance taking the partition over starts right after the last record written here.
  */
 public class DurableCommits {
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableCommits.class);
 
-    private final Set<Path> known = ConcurrentHashMap.newKeySet();
-    private final AtomicLong syncs = new AtomicLong();
+    private final OutputFiles files;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong records = new AtomicLong();
-    private final boolean sync;
+    /** The next offset to read, per partition this instance has written since it was assigned. */
+    private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
     private volatile String failure;
 
-    /** @param sync false only for benchmarks that measure what syncing costs */
-    public DurableCommits(boolean sync) {
-        this.sync = sync;
-        if (!sync) {
-            LOG.warn("Output files are NOT synced before offsets are committed (cdc.output.sync=false): "
-                    + "a power loss can lose printed records");
-        }
+    public DurableCommits(OutputFiles files) {
+        this.files = files;
     }
 
-    /** A batch is written: syncs its files, then commits the newest offset of each of its partitions. */
+    /** A batch is printed: writes, syncs and journals its files, then commits the newest offset of each of its partitions. */
     public void commit(Exchange exchange, @Variable(WriteChangeEvents.PRINTED) PrintedBatch batch) {
         // Kafka's consumer is not for concurrent use, but this call may come from another thread than
         // the consumer's (a step of the route went asynchronous): the consumer's thread waits for the
         // exchange to complete, so the two never use the consumer at the same time.
         if (failure != null) {
-            return; // a sync failed: nothing more is committed until the app is restarted
-        }
-        Set<Path> files = new LinkedHashSet<>();
-        for (PrintedBatch.Output output : batch.getOutputs()) {
-            if (output.produced() != null) {
-                files.add(Path.of(output.produced()));
-            }
+            return; // a sync failed: nothing more is written or committed until the app is restarted
         }
         try {
-            if (sync && !files.isEmpty()) {
-                for (Path file : files) {
-                    force(file);
-                }
-                syncs.incrementAndGet();
-            }
-        } catch (UncheckedIOException e) {
+            files.write(batch.getOutputs());
+        } catch (SyncFailedException e) {
             failure = e.getMessage();
-            LOG.error("{}: nothing more is committed and route {} stops. Fix the disk and restart the app: it reads "
-                    + "the output back, and the records after the last commit are read again from Kafka",
+            LOG.error("{}: nothing more is committed and route {} stops. Fix the disk and restart the app: it cuts "
+                    + "the output back to its journal, and the records after the last commit are read again from Kafka",
                     e.getMessage(), exchange.getFromRouteId(), e.getCause());
             stopRoute(exchange);
-            throw e;
+            throw new UncheckedIOException(e.getMessage() + "; its records' offsets are not committed", e);
+        } catch (IOException e) {
+            // rolled back: the exchange fails and the consumer fetches the batch again (breakOnFirstError)
+            throw new UncheckedIOException(e);
         }
         for (KafkaManualCommit commit : batch.commits()) {
             commit.commit();
             commits.incrementAndGet();
         }
+        batch.doneOffsets().forEach((tp, offset) -> committed.merge(tp, offset + 1, Math::max));
         records.addAndGet(batch.getRecords());
+    }
+
+    /**
+     * Partitions are being revoked (a clean rebalance; called by the consumer's own thread inside
+     * its poll, so no batch of theirs is in flight): their offsets are committed synchronously
+     * before another instance reads from them.
+     */
+    void commitRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : revoked) {
+            Long next = committed.remove(tp);
+            if (next != null) {
+                offsets.put(tp, new OffsetAndMetadata(next));
+            }
+        }
+        if (offsets.isEmpty() || failure != null) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets);
+            LOG.info("Partitions revoked: committed {} before handing them over", offsets);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not commit {} on revocation ({}): the next owner reads them from the last commit that "
+                    + "reached Kafka, and may print again records this instance printed", offsets, e.toString());
+        }
+    }
+
+    /** Partitions newly assigned or lost: nothing of them is this instance's to commit any more. */
+    void forget(Collection<TopicPartition> partitions) {
+        partitions.forEach(committed::remove);
     }
 
     private static void stopRoute(Exchange exchange) {
@@ -108,27 +132,9 @@ public class DurableCommits {
         return failure;
     }
 
-    private void force(Path file) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.force(false);
-        } catch (IOException e) {
-            // the exchange is complete already: nothing is committed, the records will be read again
-            throw new UncheckedIOException("Could not sync " + file + "; its records' offsets are not committed", e);
-        }
-        if (known.add(file)) {
-            // a new file's name is only durable once its folder is synced
-            Path dir = file.toAbsolutePath().getParent();
-            try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-                channel.force(true);
-            } catch (IOException e) {
-                LOG.debug("Could not sync folder {}: {}", dir, e.getMessage());
-            }
-        }
-    }
-
-    /** Syncs done since start (each covers every file written since the one before). */
+    /** Syncs done since start (each covers every file written by one batch). */
     public long syncCount() {
-        return syncs.get();
+        return files.syncCount();
     }
 
     /** Records done with (printed, dead-lettered or skipped) whose offsets were committed since start. */

@@ -1,7 +1,6 @@
 package io.cdccamel.route;
 
 import io.cdccamel.events.OutputFormat;
-import io.cdccamel.events.WrittenPositions;
 import io.debezium.data.Envelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -16,15 +15,13 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public class PrintChangeEvents {
 
-    private final WrittenPositions writtenPositions;
     /**
      * Snapshot events ({@code op: "r"}) written: the part of the output that exactly-once does not
      * cover, since Debezium redoes an initial snapshot that a crash interrupted and its rows print again.
      */
     private final LongAdder snapshotEvents = new LongAdder();
 
-    public PrintChangeEvents(WrittenPositions writtenPositions) {
-        this.writtenPositions = writtenPositions;
+    public PrintChangeEvents() {
     }
 
     /** Snapshot events ({@code op: "r"}) written to the output since the start. */
@@ -51,7 +48,7 @@ public class PrintChangeEvents {
         long offset = item.offset();
         Object key = item.key();
         ChangeEventBatch.Read read = item.read();
-        batch.done(topic, partition, item.commit());
+        batch.done(topic, partition, offset, item.commit());
         if (read instanceof ChangeEventBatch.Event e) {
             boolean snapshot = e.event().operation() == Envelope.Operation.READ;
             OutputFormat.appendEvent(batch.entry(OutputFormat.fileName(topic), topic, partition, offset, snapshot),
@@ -67,13 +64,8 @@ public class PrintChangeEvents {
         }
     }
 
-    /** An output is appended to its file: its records are in the output from now on. */
-    public void written(@Variable(WriteChangeEvents.OUTPUT) PrintedBatch.Output output,
-                        @org.apache.camel.Header(Exchange.FILE_NAME_PRODUCED) String produced) {
-        output.produced(produced);
-        for (PrintedBatch.Position p : output.newest()) {
-            writtenPositions.written(p.topic(), p.partition(), p.offset());
-        }
-        snapshotEvents.add(output.snapshotEvents());
+    /** The batch is written and committed: its snapshot events count. */
+    public void written(@Variable(WriteChangeEvents.PRINTED) PrintedBatch batch) {
+        snapshotEvents.add(batch.snapshotEvents());
     }
 }

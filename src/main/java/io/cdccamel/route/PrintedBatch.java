@@ -1,5 +1,7 @@
 package io.cdccamel.route;
 
+import io.cdccamel.events.OutputFiles;
+import io.cdccamel.events.PositionsJournal.Position;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.common.TopicPartition;
 
@@ -18,20 +20,19 @@ public final class PrintedBatch {
     private final List<Output> outputs = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final Map<TopicPartition, KafkaManualCommit> commits = new LinkedHashMap<>();
+    private final Map<TopicPartition, Long> doneOffsets = new LinkedHashMap<>();
     private int records;
 
     /**
      * One append: consecutive entries for the same file. A batch with a dead letter among events
-     * has several, written in turn, so that each partition's entries reach the files in offset order
-     * (what {@code WrittenPositions} relies on after a crash).
+     * has several, written in turn, so that each partition's entries reach the files in offset order.
      */
-    public static final class Output {
+    public static final class Output implements OutputFiles.Text {
         private final String fileName;
         private final StringBuilder text = new StringBuilder(64 * 1024);
         private String string;
         private final Map<TopicPartition, Position> newest = new LinkedHashMap<>();
         private int snapshotEvents;
-        private volatile String produced;
 
         Output(String fileName) {
             this.fileName = fileName;
@@ -61,8 +62,19 @@ public final class PrintedBatch {
             }
         }
 
+        @Override
+        public String fileName() {
+            return fileName;
+        }
+
+        @Override
+        public String text() {
+            return getText();
+        }
+
         /** The newest record of each topic-partition in this output. */
-        Iterable<Position> newest() {
+        @Override
+        public Iterable<Position> newest() {
             return newest.values();
         }
 
@@ -70,18 +82,6 @@ public final class PrintedBatch {
         int snapshotEvents() {
             return snapshotEvents;
         }
-
-        void produced(String path) {
-            this.produced = path;
-        }
-
-        /** The file written, once it is. */
-        String produced() {
-            return produced;
-        }
-    }
-
-    record Position(String topic, int partition, long offset) {
     }
 
     /** A record that could not be printed: its value unchanged, where it was and why. */
@@ -104,8 +104,9 @@ public final class PrintedBatch {
     }
 
     /** The record is done with (printed, dead-lettered or skipped): its offset may be committed. */
-    void done(String topic, int partition, KafkaManualCommit commit) {
+    void done(String topic, int partition, long offset, KafkaManualCommit commit) {
         records++;
+        doneOffsets.put(new TopicPartition(topic, partition), offset);
         if (commit != null) {
             commits.put(new TopicPartition(topic, partition), commit);
         }
@@ -148,5 +149,15 @@ public final class PrintedBatch {
 
     Iterable<KafkaManualCommit> commits() {
         return commits.values();
+    }
+
+    /** The newest record of each partition of the batch (written, dead-lettered or skipped). */
+    Map<TopicPartition, Long> doneOffsets() {
+        return doneOffsets;
+    }
+
+    /** Snapshot events ({@code op: "r"}) among the batch's entries. */
+    int snapshotEvents() {
+        return outputs.stream().mapToInt(Output::snapshotEvents).sum();
     }
 }

@@ -20,7 +20,7 @@ import java.util.List;
  * batching mode hands over a list of exchanges, one per record) become a {@link ChangeEventBatch}.
  * Each record is a change event (unmarshalled with camel-jackson), a tombstone, a dead letter (not
  * JSON, cut short, an unknown {@code op}...: nothing is dropped for its content), or already in the
- * output (by its Kafka position, read back at start): that one alone is left out.
+ * output (by its Kafka position, from the output's positions journal): that one alone is left out.
  * <p>
  * One exchange per poll, not one per record: Camel's per-exchange work (the unit of work, the
  * processors, the file producer opening the file) was most of the route's time per record. That is

@@ -5,17 +5,16 @@ import org.apache.camel.builder.RouteBuilder;
 /**
  * The two steps of route {@code print-change-events} that are not to be edited, as {@code direct:}
  * routes: {@value #READ} turns a poll's records into a {@link ChangeEventBatch}; {@value #WRITE} prints
- * it, appends each file's text once (Camel's file endpoint), sends the dead letters on, syncs the
- * files, commits the offsets ({@link DurableCommits}), and leaves the printed text as the body for
+ * it, sends the dead letters on, appends each file's text once, syncs the files, journals their
+ * positions ({@link io.cdccamel.events.OutputFiles}), commits the offsets ({@link DurableCommits}), and leaves the printed text as the body for
  * the route's log step. Their order is the guarantee: an offset is committed only for text on disk.
  */
 public class WriteChangeEvents extends RouteBuilder {
 
     public static final String READ = "direct:read-change-events";
     public static final String WRITE = "direct:write-change-events";
-    /** Exchange variables of the write step: the printed batch, and the output being appended. */
+    /** Exchange variable of the write step: the printed batch. */
     public static final String PRINTED = "printed";
-    public static final String OUTPUT = "output";
 
     private final ReadChangeEvents reader;
     private final PrintChangeEvents printer;
@@ -42,14 +41,9 @@ public class WriteChangeEvents extends RouteBuilder {
                 .process(deadLetters)
                 .to("{{cdc.dead-letter.endpoint}}")
             .end()
-            // one append per file and run of records, in record order (the read-back relies on it)
-            .split(simple("${variable." + PRINTED + ".outputs}")).synchronous()
-                .setVariable(OUTPUT, body())
-                .setBody(simple("${body.text}"))
-                .to("file:{{cdc.output.dir}}?fileName=${variable." + OUTPUT + ".fileName}&fileExist=Append")
-                .bean(printer, "written")
-            .end()
+            // append each file's text (rolled back if it fails), sync, journal the positions, commit
             .bean(commits, "commit")
+            .bean(printer, "written")
             .setBody(simple("${variable." + PRINTED + ".deadLetterLines}"))
             .filter(body().isNotNull())
                 .to("log:io.cdccamel.dead-letter?level=WARN&plain=true&maxChars=0")

@@ -69,8 +69,9 @@ public final class Bench {
             case "startup" -> StartupBench.run();
             case "workload" -> WorkloadBench.run();
             case "live" -> LiveViewBench.run();
+            case "output-open" -> OutputOpenBench.run();
             default -> {
-                FIGURES.println("usage: bench/run throughput|latency|snapshot|startup|workload");
+                FIGURES.println("usage: bench/run throughput|latency|snapshot|startup|workload|live|output-open");
                 Runtime.getRuntime().halt(2);
             }
         }

@@ -98,9 +98,27 @@ class OutputFormatTest {
 
     @Test
     void shouldKeepDeadLetterEntriesOnOneLine() {
-        String text = OutputFormat.deadLetter("t", 0, 9, "bad\nthing", "\"x\"");
+        String text = OutputFormat.deadLetter("t", 0, 9, "bad \"op\"\nthing\u0085", "\"x\"");
 
-        assertThat(text).isEqualTo("Dead letter on [ Topic: t , Partition: 0, Offset: 9 ] reason: bad thing | value: \"x\"\n");
+        assertThat(text).isEqualTo("Dead letter on [ Topic: t , Partition: 0, Offset: 9 ] reason: bad \"op\"\\nthing\\u0085 | value: \"x\"\n");
+    }
+
+    @Test
+    void shouldPrintAKeyThatHoldsANewlineAndAHeaderOnOneLine() {
+        String header = "Message on [ Topic: postgres.debezium.product , Partition: 0, Offset: 9223372036854775806 ] {";
+        String text = OutputFormat.tombstone("postgres.debezium.t", 0, 3, "a\n" + header + "\u0085" + header + "\u2028\u2029\\");
+
+        assertThat(text.lines()).hasSize(1);
+        assertThat(text).endsWith("for key a\\n" + header + "\\u0085" + header + "\\u2028\\u2029\\\\\n");
+        assertThat(OutputFormat.entries(text)).singleElement().extracting(OutputFormat.Entry::topic).isEqualTo("postgres.debezium.t");
+    }
+
+    @Test
+    void shouldEscapeNelAndTheUnicodeLineSeparatorsInValues() throws IOException {
+        String text = OutputFormat.event("t", 0, 1, event("{\"op\":\"c\",\"after\":{\"v\":\"x\u0085Message on [ Topic: t , Partition: 0, Offset: 99 ] \u2028\u2029\"}}"));
+
+        assertThat(text).contains("\"x\\u0085Message on [ Topic: t , Partition: 0, Offset: 99 ] \\u2028\\u2029\"");
+        assertThat(text).doesNotContain("\u0085").doesNotContain("\u2028").doesNotContain("\u2029");
     }
 
     @Test

@@ -3,6 +3,11 @@ package io.cdccamel.it;
 import io.cdccamel.it.OutputEntries.Entry;
 import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.Ports;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -56,6 +62,10 @@ class KillAppIT {
 
     /** {@code java ... io.cdccamel.CdcApplication} in external mode against the shared stack. */
     private Process startApp(Path output, int run) throws Exception {
+        return startApp(output, run, "postgres." + SCHEMA + ".product", "group-kill");
+    }
+
+    private Process startApp(Path output, int run, String topic, String group) throws Exception {
         LocalStack stack = EmbeddedStackExtension.stack();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
@@ -73,14 +83,14 @@ class KillAppIT {
                 "-Dcdc.connector.config.slot.name=slot_" + CONNECTOR,
                 "-Dcdc.connector.config.publication.name=pub_" + CONNECTOR,
                 "-Dcdc.connector.config.schema.include.list=" + SCHEMA,
-                "-Dcdc.topics=postgres." + SCHEMA + ".product",
-                "-Dcdc.consumer.group=group-kill",
+                "-Dcdc.topics=" + topic,
+                "-Dcdc.consumer.group=" + group,
                 "-Dcdc.output.dir=" + output,
                 "-Dcamel.main.routes-reload-enabled=false",
                 "io.cdccamel.CdcApplication"));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("app-" + run + ".out").toFile())
+                .redirectOutput(workDir.resolve("app-" + group + "-" + run + ".out").toFile())
                 .start();
         processes.add(process);
         return process;
@@ -130,10 +140,58 @@ class KillAppIT {
         Set<Integer> ids = printed.stream().map(e -> e.json().path("after").path("id").asInt()).collect(Collectors.toSet());
         assertThat(ids).isEqualTo(IntStream.rangeClosed(1, ROWS).boxed().collect(Collectors.toSet()));
         assertThat(printed).as("no row printed twice").hasSize(ROWS);
-        String secondLog = Files.readString(workDir.resolve("app-2.out"));
+        String secondLog = Files.readString(workDir.resolve("app-group-kill-2.out"));
         System.out.printf("KILL -9 FIGURES: %d of %d printed when killed; %d printed after the restart, "
                 + "duplicates 0; restart log: %s%n", printedAtKill, ROWS, ROWS - printedAtKill,
                 secondLog.lines().filter(l -> l.contains("already holds") || l.contains("Skipping") || l.contains("half-written"))
+                        .collect(Collectors.joining(" | ")));
+    }
+
+    @Test
+    void shouldPrintA5MbEntryOnceAndWholeAfterAKillDash9DuringItsAppend() throws Exception {
+        String topic = "it_kill_large";
+        int fiveMb = 5 * 1024 * 1024;
+        int records = 12;
+        Map<String, Object> client = Map.of("bootstrap.servers", EmbeddedStackExtension.stack().kafka().bootstrapServers());
+        try (Admin admin = Admin.create(client)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3)
+                    .configs(Map.of("max.message.bytes", Integer.toString(8 * 1024 * 1024))))).all().get();
+        }
+        Map<String, Object> producerProps = new java.util.HashMap<>(client);
+        producerProps.put("max.request.size", Integer.toString(8 * 1024 * 1024));
+        // all there before the app starts: its first polls are batches of several 5 MB entries, one append each
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int id = 1; id <= records; id++) {
+                String value = "{\"before\":null,\"after\":{\"id\":" + id + ",\"name\":\"" + "x".repeat(fiveMb)
+                        + "\"},\"op\":\"c\",\"ts_ms\":1}";
+                producer.send(new ProducerRecord<>(topic, 0, null, value.getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+            }
+        }
+        Db.createProductTable(SCHEMA);
+        Db.ensurePublication("pub_" + CONNECTOR, SCHEMA);
+        Path output = workDir.resolve("output-large");
+        Path file = output.resolve(topic + ".log");
+
+        Process first = startApp(output, 1, topic, "group-kill-large");
+        // SIGKILL as soon as the first append has begun: most likely in the middle of it
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(1))
+                .until(() -> Files.exists(file) && Files.size(file) > 0);
+        first.destroyForcibly();
+        first.waitFor();
+        long sizeAtKill = Files.size(file);
+
+        Process second = startApp(output, 2, topic, "group-kill-large");
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                .until(() -> OutputEntries.countOp(file, "c") >= records);
+        assertThat(second.isAlive()).isTrue();
+
+        List<Entry> printed = OutputEntries.read(file);
+        assertThat(printed).extracting(e -> e.json().path("after").path("id").asInt())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, records).boxed().toList());
+        assertThat(printed).allSatisfy(e -> assertThat(e.json().path("after").path("name").asText()).hasSize(fiveMb));
+        String secondLog = Files.readString(workDir.resolve("app-group-kill-large-2.out"));
+        System.out.printf("KILL -9 DURING A 5 MB APPEND: %d bytes in the file at the kill; restart: %s%n", sizeAtKill,
+                secondLog.lines().filter(l -> l.contains("after its last journaled batch") || l.contains("already holds"))
                         .collect(Collectors.joining(" | ")));
     }
 }
