@@ -164,6 +164,11 @@ public class EmbeddedStackListener extends MainListenerSupport {
             for (Path log : logs) {
                 java.nio.file.Files.move(log, aside.resolve(log.getFileName()));
             }
+            // their positions journal goes with them: the new cluster's start from no positions
+            Path journal = outputDir.resolve(".positions");
+            if (java.nio.file.Files.exists(journal)) {
+                java.nio.file.Files.move(journal, aside.resolve(".positions"));
+            }
             LOG.info("The Kafka cluster is new: the output written against an earlier one moved to {}", aside);
         } catch (java.io.IOException e) {
             throw new StackStartException("Cannot move the earlier output in " + outputDir + " aside: " + e.getMessage(), e);
