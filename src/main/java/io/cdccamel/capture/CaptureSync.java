@@ -243,7 +243,15 @@ public final class CaptureSync {
         return !pendingSnapshot.isEmpty();
     }
 
+    private volatile long lastSnapshotRequest;
+
+    /** When a snapshot was last asked for (0: never). */
+    public long lastSnapshotRequestMillis() {
+        return lastSnapshotRequest;
+    }
+
     private void signal(Set<String> tables, String type, String filter) throws SQLException {
+        lastSnapshotRequest = System.currentTimeMillis();
         ObjectNode data = MAPPER.createObjectNode();
         CaptureScope.dataCollections(tables).forEach(data.putArray("data-collections")::add);
         data.put("type", type);

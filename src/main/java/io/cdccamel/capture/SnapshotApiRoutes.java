@@ -25,6 +25,8 @@ public class SnapshotApiRoutes extends RouteBuilder {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final CaptureSync sync;
+    /** How long Debezium may take to take a signal up and record its snapshot in the connector's position. */
+    static final long TAKE_UP_MS = 10_000;
 
     public SnapshotApiRoutes(CaptureSync sync) {
         this.sync = sync;
@@ -47,7 +49,9 @@ public class SnapshotApiRoutes extends RouteBuilder {
             return;
         }
         StreamingWatch watch = exchange.getContext().getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
-        if (sync.snapshotPending() || (watch != null && watch.isSnapshotRunning())) {
+        // a request Debezium has not taken up yet counts as running too (a second click, say)
+        boolean justAsked = System.currentTimeMillis() - sync.lastSnapshotRequestMillis() < TAKE_UP_MS;
+        if (sync.snapshotPending() || justAsked || (watch != null && watch.isSnapshotRunning())) {
             reply(exchange, 409, Map.of("error", "A snapshot runs already; ask again once it is done (the log and the live page "
                     + "show its progress)"));
             return;

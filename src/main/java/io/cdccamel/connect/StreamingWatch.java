@@ -107,11 +107,27 @@ public final class StreamingWatch {
         laterTask = executor.scheduleWithFixedDelay(this::checkLater, 250, 250, TimeUnit.MILLISECONDS);
     }
 
-    /** Whether a snapshot runs now, as far as this JVM can tell (Debezium's metrics, or one asked for and not done). */
+    /**
+     * Whether a snapshot runs now: Debezium's metrics where Connect runs in this JVM, one asked for
+     * and not seen done, or, on any worker, an incremental snapshot in the position Connect stores
+     * for the connector ({@code incremental_snapshot_collections}).
+     */
     public boolean isSnapshotRunning() {
         ScheduledFuture<?> later = laterTask;
         if (later != null && !later.isDone()) {
             return true;
+        }
+        String position = storedPosition();
+        if (position != null && position.contains("incremental_snapshot_collections")) {
+            try {
+                JsonNode collections = MAPPER.readTree(position).path("incremental_snapshot_collections");
+                if (!collections.isMissingNode() && !collections.isNull() && !collections.asText().isEmpty()
+                        && !"[]".equals(collections.asText())) {
+                    return true;
+                }
+            } catch (Exception e) {
+                LOG.debug("Could not read the stored position: {}", e.toString());
+            }
         }
         try {
             return inThisJvm && Boolean.TRUE.equals(attribute("snapshot", "SnapshotRunning"));

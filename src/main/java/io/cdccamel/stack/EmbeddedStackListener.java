@@ -165,9 +165,9 @@ public class EmbeddedStackListener extends MainListenerSupport {
                 java.nio.file.Files.move(log, aside.resolve(log.getFileName()));
             }
             // their positions journal goes with them: the new cluster's start from no positions
-            Path journal = outputDir.resolve(".positions");
+            Path journal = outputDir.resolve(io.cdccamel.events.PositionsJournal.FILE_NAME);
             if (java.nio.file.Files.exists(journal)) {
-                java.nio.file.Files.move(journal, aside.resolve(".positions"));
+                java.nio.file.Files.move(journal, aside.resolve(io.cdccamel.events.PositionsJournal.FILE_NAME));
             }
             LOG.info("The Kafka cluster is new: the output written against an earlier one moved to {}", aside);
         } catch (java.io.IOException e) {
