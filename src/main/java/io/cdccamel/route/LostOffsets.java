@@ -60,9 +60,9 @@ public final class LostOffsets {
     public synchronized Map<TopicPartition, Loss> check() throws Exception {
         Map<TopicPartition, Loss> losses = new LinkedHashMap<>();
         try (Admin admin = Admin.create(clientSettings.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000)))) {
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000)))) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);
+                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> ours = new HashMap<>();
             committed.forEach((tp, offset) -> {
                 if (offset != null && topics.matcher(tp.topic()).matches()) {
@@ -73,7 +73,7 @@ public final class LostOffsets {
                 return losses;
             }
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> earliest = admin.listOffsets(ours).all()
-                    .get(15, TimeUnit.SECONDS);
+                    .get(5, TimeUnit.SECONDS);
             earliest.forEach((tp, info) -> {
                 long position = committed.get(tp).offset();
                 if (position < info.offset()) {

@@ -72,6 +72,8 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
                 Map.entry("cdc.postgres.port", "1"),
                 Map.entry("cdc.api.port", Integer.toString(io.cdccamel.stack.Ports.freePort())),
                 Map.entry("cdc.dead-letter.endpoint", "mock:dead-letter-topic"),
+                // no Kafka to compare the group's offsets with
+                Map.entry("cdc.consumer.lost-offsets-check.ms", "0"),
                 Map.entry("camel.main.routes-reload-enabled", "false"),
                 // the app's other routes talk to Connect: not this test's concern
                 Map.entry("camel.main.route-filter-exclude-pattern", "register-connector")));
