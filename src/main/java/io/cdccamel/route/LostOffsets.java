@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 public final class LostOffsets {
 
     public static final String ON_LOST = "cdc.consumer.on-lost-offsets";
-    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.print-change-events");
+    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.lost-offsets");
 
     /** A partition whose committed position was deleted: {@code lost} records in {@code [committed, earliest)}. */
     public record Loss(TopicPartition partition, long committed, long earliest) {
