@@ -78,6 +78,7 @@ final class AppsUnderTest implements AutoCloseable, AfterEachCallback {
         for (String connector : connectors.stream().distinct().toList()) {
             HTTP.send(HttpRequest.newBuilder(URI.create(connectUrl() + "/connectors/" + connector)).DELETE().build(),
                     HttpResponse.BodyHandlers.discarding());
+            Db.dropSlotOf(connector);
         }
         connectors.clear();
         workDir = null;

@@ -67,13 +67,6 @@ class CaptureIT {
         return OutputEntries.read(file(app, topic));
     }
 
-    private static String replicaIdentity(String table) throws Exception {
-        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
-             ResultSet rs = c.createStatement().executeQuery("SELECT relreplident FROM pg_class WHERE oid = '" + table + "'::regclass")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 
     @Test
     void shouldSnapshotAndStreamEveryTableOfASchemaNamedInTheIncludeList() throws Exception {
@@ -98,8 +91,8 @@ class CaptureIT {
         assertThat(person.row().path("tags").toString()).isEqualTo("[\"a\",\"b,c\",\"\\\"q\\\"\"]");
         String body = person.row().path("body").asText();
         assertThat(body).hasSize(300_000);
-        assertThat(replicaIdentity(schema + ".people")).isEqualTo("f");
-        assertThat(replicaIdentity(schema + ".orders_2025")).isEqualTo("f");
+        assertThat(Db.replicaIdentity(schema + ".people")).isEqualTo("f");
+        assertThat(Db.replicaIdentity(schema + ".orders_2025")).isEqualTo("f");
 
         // then changes stream; an update that leaves the large value alone prints it, not Debezium's placeholder
         Db.exec("UPDATE " + schema + ".people SET mood = 'ok' WHERE id = 1",

@@ -22,6 +22,34 @@ final class Db {
         }
     }
 
+    /** {@code pg_class.relreplident} of {@code table}: d (default), f (full), n (nothing) or i (an index). */
+    static String replicaIdentity(String table) throws SQLException {
+        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT relreplident FROM pg_class WHERE oid = '" + table
+                     + "'::regclass")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /**
+     * Drops the replication slot a deleted test connector leaves behind ({@code slot_<connector>}):
+     * the shared PostgreSQL has 20 slots, and an unread slot holds WAL. Waits (up to 30 s) until no
+     * task reads it any more.
+     */
+    static void dropSlotOf(String connector) {
+        String slot = "slot_" + connector;
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot
+                    + "' AND NOT active");
+            try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '"
+                         + slot + "'")) {
+                return !rs.next();
+            }
+        });
+    }
+
     /** The publication a connector of the tests streams from, made ahead as in production. */
     static void ensurePublication(String publication, String schema) throws SQLException {
         exec("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_publication WHERE pubname = '" + publication + "') THEN "

@@ -54,6 +54,7 @@ class DiskFullIT {
         }
         HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(EmbeddedStackExtension.stack().connect().url()
                 + "/connectors/" + CONNECTOR)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        Db.dropSlotOf(CONNECTOR);
     }
 
     /** The app in external mode against the shared stack; with {@code limitKb}, under {@code ulimit -f}. */

@@ -44,13 +44,6 @@ class KeylessTablesIT {
         Db.ensurePublication(publication, schema);
     }
 
-    private static String replicaIdentity(String table) throws Exception {
-        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
-             ResultSet rs = c.createStatement().executeQuery("SELECT relreplident FROM pg_class WHERE oid = '" + table + "'::regclass")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 
     @Test
     void shouldKeepUpdatesAndDeletesOfAKeylessTableCreatedAfterStartWorkingAndPrintTheOldRow() throws Exception {
@@ -66,7 +59,7 @@ class KeylessTablesIT {
                 "INSERT INTO " + schema + ".nopk VALUES (1, 'same'), (1, 'same')",
                 "UPDATE " + schema + ".nopk SET b = 'changed' WHERE a = 1",
                 "DELETE FROM " + schema + ".nopk WHERE a = 1");
-        assertThat(replicaIdentity(schema + ".nopk")).as("REPLICA IDENTITY FULL").isEqualTo("f");
+        assertThat(Db.replicaIdentity(schema + ".nopk")).as("REPLICA IDENTITY FULL").isEqualTo("f");
 
         Path file = app.outputDir.resolve("postgres." + schema + ".nopk.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(file, "d") >= 2);
@@ -89,7 +82,7 @@ class KeylessTablesIT {
         Db.exec("ALTER EVENT TRIGGER cdc_camel_replica_identity_full DISABLE");
         try {
             Db.exec("CREATE TABLE " + schema + ".bare (a int)");
-            assertThat(replicaIdentity(schema + ".bare")).isEqualTo("d");
+            assertThat(Db.replicaIdentity(schema + ".bare")).isEqualTo("d");
             TestApp app = apps.start(schema, "keyless_external_connector", "keyless-external");
 
             HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -58,6 +58,7 @@ class KillAppIT {
         }
         HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(EmbeddedStackExtension.stack().connect().url()
                 + "/connectors/" + CONNECTOR)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        Db.dropSlotOf(CONNECTOR);
     }
 
     /** {@code java ... io.cdccamel.CdcApplication} in external mode against the shared stack. */

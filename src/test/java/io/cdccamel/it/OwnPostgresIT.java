@@ -74,4 +74,43 @@ class OwnPostgresIT {
             }
         }
     }
+
+    @Test
+    void shouldShowTheWalTheSlotHeldWhileTheAppWasStoppedAndRecoverOnceCaughtUp() throws Exception {
+        try (MachinePostgres pg = MachinePostgres.create(EMBEDDED_MAJOR); EmbeddedApp app = new EmbeddedApp("own-pg-slot")) {
+            pg.start("logical");
+            pg.sql("CREATE SCHEMA sales", "CREATE TABLE sales.items (id int PRIMARY KEY)", "INSERT INTO sales.items VALUES (1)",
+                    "CREATE TABLE public.junk (v text)");
+            useOwnPostgres(app, pg);
+            app.settings.add("-Dcdc.slot.max-retained-bytes=100000000");
+            Process first = app.start();
+            Path output = app.dir.resolve("output").resolve("postgres.sales.items.log");
+            await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(output, "r") == 1);
+            app.stop(first);
+
+            // 300 MB of WAL while nobody reads the slot
+            for (int i = 0; i < 15; i++) {
+                pg.sql("INSERT INTO public.junk SELECT repeat(md5(g::text), 32) FROM generate_series(1, 20000) g");
+            }
+            app.start();
+            String console = Files.readString(app.console(2));
+            assertThat(console).containsPattern("Replication slot debezium holds [0-9,.]+ MB of WAL \\(wal_status \\w+, nobody reading yet\\): "
+                    + "more than cdc.slot.max-retained-bytes \\(100.0 MB\\)");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                String health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + app.apiPort
+                        + "/observe/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                com.fasterxml.jackson.databind.JsonNode checks = new com.fasterxml.jackson.databind.ObjectMapper().readTree(health).path("checks");
+                for (com.fasterxml.jackson.databind.JsonNode c : checks) {
+                    if ("replication-slot".equals(c.path("name").asText())) {
+                        return "UP".equals(c.path("status").asText());
+                    }
+                }
+                return false;
+            });
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + app.apiPort
+                    + "/observe/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("cdc_slot_retained_wal_bytes\\{slot=\"debezium\"\\} [0-9.E]+");
+        }
+    }
 }

@@ -148,6 +148,7 @@ final class TestApp implements AutoCloseable {
         java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
                         EmbeddedStackExtension.stack().connect().url() + "/connectors/" + connector)).DELETE().build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding());
+        Db.dropSlotOf(connector);
     }
 
     @Override
