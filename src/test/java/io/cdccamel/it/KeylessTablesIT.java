@@ -48,8 +48,8 @@ class KeylessTablesIT {
     @Test
     void shouldKeepUpdatesAndDeletesOfAKeylessTableCreatedAfterStartWorkingAndPrintTheOldRow() throws Exception {
         String schema = "it_keyless";
-        prepareSchema(schema, "pub_keyless_connector");
-        TestApp app = apps.start(schema, "keyless_connector", "keyless", false,
+        prepareSchema(schema, "pub_keyless_tables_connector");
+        TestApp app = apps.start(schema, "keyless_tables_connector", "keyless-tables", false,
                 Map.of("cdc.topics", "postgres." + schema + ".nopk"));
         await().atMost(Duration.ofSeconds(90)).until(() -> app.registration().state() == ConnectorRegistration.State.RUNNING);
 
