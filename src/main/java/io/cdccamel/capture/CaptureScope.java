@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * What the connector file captures, decided by Debezium's own filters ({@code schema.include.list},
@@ -126,10 +125,12 @@ public final class CaptureScope {
         if (partitions.isEmpty()) {
             return settings;
         }
-        String names = new TreeSet<>(partitions).stream().map(CaptureScope::regexLiteral).collect(Collectors.joining("|"));
+        List<String> literals = new TreeSet<>(partitions).stream().map(CaptureScope::regexLiteral).toList();
+        String names = String.join("|", literals);
         if (blank(TABLE_INCLUDE)) {
             String existing = blank(TABLE_EXCLUDE) ? "" : config.get(TABLE_EXCLUDE).trim() + ",";
-            settings.put(TABLE_EXCLUDE, existing + names.replace("|", ","));
+            // joined apart: a name's own escaped '|' must not become a list separator
+            settings.put(TABLE_EXCLUDE, existing + String.join(",", literals));
         } else {
             List<String> wrapped = new ArrayList<>();
             for (String regex : config.get(TABLE_INCLUDE).split(",")) {
