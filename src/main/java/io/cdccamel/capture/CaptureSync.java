@@ -53,7 +53,7 @@ public final class CaptureSync {
      * changes and PostgreSQL can recycle the WAL (Debezium skips the table's rows).
      */
     public static final String HEARTBEAT_TABLE = CaptureScope.APP_SCHEMA + ".heartbeat";
-    /** Tables to snapshot once the connector runs: name -> whether the table has a primary key. */
+    /** Tables to snapshot once the connector runs: name -> whether an incremental snapshot reads it (else a blocking one). */
     private final Map<String, Boolean> pendingSnapshot = new java.util.TreeMap<>();
     private final Map<String, String> connectorConfig;
     private volatile List<String> captured = List.of();
@@ -170,7 +170,7 @@ public final class CaptureSync {
                 LOG.info("No longer captured (not printed from now on): {}", removed);
             }
             if (!added.isEmpty()) {
-                if (streamedBefore) {
+                if (streamedBefore && first) {
                     LOG.info("Newly captured: {}; Debezium snapshots them (incremental: streaming goes on, the tables "
                             + "captured before are not read again)", added);
                     for (SourceTables.Table t : now) {
@@ -178,6 +178,14 @@ public final class CaptureSync {
                             pendingSnapshot.put(t.qualified(), t.hasPrimaryKey());
                         }
                     }
+                } else if (streamedBefore) {
+                    // tables that appeared while streaming: Debezium 3.6's incremental snapshot skips a table it has
+                    // not met in the stream yet ("Schema retrieval failed ... for <table>", seen with a schema created
+                    // after the start), and rows written before the publication held the table are in no stream;
+                    // a blocking snapshot reads the table's structure first (streaming pauses while it runs)
+                    LOG.info("Newly captured while streaming: {}; Debezium reads them in a blocking snapshot (streaming "
+                            + "pauses while it runs)", added);
+                    added.forEach(t -> pendingSnapshot.put(t, false));
                 } else {
                     LOG.info("Newly captured: {}; the connector's first snapshot reads them", added);
                 }
@@ -197,20 +205,19 @@ public final class CaptureSync {
             return;
         }
         Set<String> tables = new TreeSet<>(pendingSnapshot.keySet());
-        Set<String> keyless = new TreeSet<>();
-        pendingSnapshot.forEach((table, keyed) -> {
-            if (!keyed) {
-                keyless.add(table);
+        Set<String> blocking = new TreeSet<>();
+        pendingSnapshot.forEach((table, incremental) -> {
+            if (!incremental) {
+                blocking.add(table);
             }
         });
         Set<String> keyed = new TreeSet<>(tables);
-        keyed.removeAll(keyless);
+        keyed.removeAll(blocking);
         try {
-            if (!keyless.isEmpty()) {
+            if (!blocking.isEmpty()) {
                 // an incremental snapshot reads by key ranges: a table without a key is read whole, streaming paused meanwhile
-                LOG.info("{} have no primary key: Debezium reads them in a blocking snapshot (streaming pauses while it runs)",
-                        keyless);
-                signal(keyless, "blocking", null);
+                LOG.info("Debezium reads {} in a blocking snapshot (streaming pauses while it runs)", blocking);
+                signal(blocking, "blocking", null);
             }
             if (!keyed.isEmpty()) {
                 signal(keyed, "incremental", null);

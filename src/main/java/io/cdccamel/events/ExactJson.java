@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -33,7 +35,11 @@ public final class ExactJson {
     public static ObjectMapper newObjectMapper() {
         SimpleModule module = new SimpleModule("cdc-exact-numbers");
         module.addDeserializer(JsonNode.class, new ExactTreeDeserializer());
-        return new ObjectMapper().registerModule(module);
+        // a string value is as long as the row's column: Kafka's record limit bounds it (stack/RecordLimits),
+        // not Jackson's default of 20,000,000 characters (a 50 MB text row went to the dead letters)
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build();
+        return new ObjectMapper(factory).registerModule(module);
     }
 
     /** The literal of a number node read by this mapper, or null when the node is no such number. */

@@ -68,8 +68,9 @@ public final class ConnectWorker implements AutoCloseable {
         // 1,000,000-row snapshot three times slower: each small batch is replicated 3 times)
         props.put("producer.batch.size", PRODUCER_BATCH_SIZE);
         // a change event may be large (RecordLimits): Kafka's 1 MB would fail the task on a big row
-        props.put("producer.max.request.size", Integer.toString(RecordLimits.MAX_RECORD_BYTES));
-        props.put("producer.buffer.memory", Long.toString(RecordLimits.PRODUCER_BUFFER_BYTES));
+        int maxRecord = RecordLimits.maxRecordBytes();
+        props.put("producer.max.request.size", Integer.toString(maxRecord));
+        props.put("producer.buffer.memory", Long.toString(RecordLimits.producerBufferBytes(maxRecord)));
         // KIP-618: a poll's records and their source offsets go in one Kafka transaction, and the
         // tasks of a dead worker are fenced (debezium_connect.json requires it of the worker)
         props.put("exactly.once.source.support", "enabled");

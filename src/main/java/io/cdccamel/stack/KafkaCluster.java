@@ -164,8 +164,10 @@ public final class KafkaCluster implements AutoCloseable {
         c.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         c.put("min.insync.replicas", "2");
         // a change event may be large (RecordLimits): topics without their own limit, requests
-        c.put("message.max.bytes", Integer.toString(RecordLimits.MAX_RECORD_BYTES));
-        c.put("replica.fetch.max.bytes", Integer.toString(RecordLimits.MAX_RECORD_BYTES));
+        c.put("message.max.bytes", Integer.toString(RecordLimits.maxRecordBytes()));
+        c.put("replica.fetch.max.bytes", Integer.toString(RecordLimits.CEILING_BYTES));
+        // Kafka's 100 MB would refuse the produce request of a larger record before any limit above is read
+        c.put("socket.request.max.bytes", Integer.toString(RecordLimits.REQUEST_BYTES));
         c.put("offsets.topic.replication.factor", "3");
         c.put("transaction.state.log.replication.factor", "3");
         c.put("transaction.state.log.min.isr", "2");

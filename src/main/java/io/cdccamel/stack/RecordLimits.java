@@ -4,21 +4,65 @@ package io.cdccamel.stack;
  * How large one change event may be, in one place. Kafka's defaults stop a record at about 1 MB
  * (the producer's {@code max.request.size}, the topic's {@code max.message.bytes}); Connect's task
  * then fails and streams nothing more. The consumers' fetch sizes are soft limits (a larger record
- * is still returned). {@code debezium_connect.json}'s {@code topic.creation.default.max.message.bytes}
- * and docker-compose's settings say the same number.
+ * is still returned). {@code debezium_connect.json}'s {@code topic.creation.default.max.message.bytes},
+ * the dead-letter producer's {@code camel.component.kafka.max-request-size} and docker-compose's
+ * settings say the ceiling, {@value #CEILING_BYTES} bytes.
  * <p>
- * Why 64 MiB and not more: the embedded stack runs Connect, three brokers and the consumers in one
- * JVM of 512 MB. Tried with 128 MiB, a 50 MB row's event was held at once by Debezium, the
- * producer, each broker's request buffer (direct memory) and the consumers, and the JVM ran out of
- * heap and direct memory; a row larger than this limit still fails the connector's task.
+ * The embedded stack runs Connect, three brokers and the consumers in one JVM, and an event passes
+ * through every one of them: Debezium's row, the converter's JSON, the producer's batch, each
+ * broker's request buffer (heap, and the JDK's temporary direct buffer of the same size for the
+ * socket), the consumers' fetches, the printed text. So the limit follows the JVM's heap: one
+ * {@value #HEAP_SHARE}th of {@code -Xmx}, at most the ceiling. Measured (docs/operations.md#big-rows):
+ * with {@code -Xmx512m} an event of 100 MB, a 50 MB {@code text} row's update under
+ * {@code REPLICA IDENTITY FULL}, ran the JVM out of memory. A larger
+ * event fails the connector's task with Kafka's {@code RecordTooLargeException}, which the app reports,
+ * rather than the JVM running out of memory with the brokers in it.
  */
 public final class RecordLimits {
 
-    /** The largest record: 64 MiB (an update of a table with REPLICA IDENTITY FULL carries the row twice). */
-    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
-    /** A producer's buffer holds at least two such records while they are sent. */
-    public static final long PRODUCER_BUFFER_BYTES = 2L * MAX_RECORD_BYTES + 32L * 1024 * 1024;
+    /**
+     * The largest record any setting allows: 256 MiB, an update of a 50 MB {@code bytea} row under
+     * {@code REPLICA IDENTITY FULL} (before and after, each printed as 100,000,000 hex digits:
+     * {@code binary.handling.mode=hex}).
+     */
+    public static final int CEILING_BYTES = 256 * 1024 * 1024;
+    /** A broker's largest request: the largest record and the request's own framing. */
+    public static final int REQUEST_BYTES = CEILING_BYTES + 1024 * 1024;
+    /** The limit is the JVM's maximum heap divided by this. */
+    public static final int HEAP_SHARE = 12;
+    /** The smallest limit, whatever the heap: four times Kafka's default. */
+    static final int FLOOR_BYTES = 4 * 1024 * 1024;
+    /** Sets the limit instead ({@code -Dcdc.kafka.max-record-bytes=...}, or {@code CDC_KAFKA_MAX_RECORD_BYTES}). */
+    public static final String PROPERTY = "cdc.kafka.max-record-bytes";
 
     private RecordLimits() {
+    }
+
+    /** The largest change event the embedded stack passes, for this JVM. */
+    public static int maxRecordBytes() {
+        String set = System.getProperty(PROPERTY, System.getenv("CDC_KAFKA_MAX_RECORD_BYTES"));
+        if (set != null && !set.isBlank()) {
+            long bytes;
+            try {
+                bytes = Long.parseLong(set.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(PROPERTY + "=" + set + " is not a number of bytes");
+            }
+            if (bytes < 1024 * 1024 || bytes > CEILING_BYTES) {
+                throw new IllegalArgumentException(PROPERTY + "=" + set + " must lie between 1048576 and " + CEILING_BYTES);
+            }
+            return (int) bytes;
+        }
+        return forHeap(Runtime.getRuntime().maxMemory());
+    }
+
+    /** One {@value #HEAP_SHARE}th of the heap, between {@value #FLOOR_BYTES} bytes and the ceiling. */
+    static int forHeap(long maxHeapBytes) {
+        return (int) Math.max(FLOOR_BYTES, Math.min(CEILING_BYTES, maxHeapBytes / HEAP_SHARE));
+    }
+
+    /** A producer's buffer holds at least two such records while they are sent. */
+    public static long producerBufferBytes(int maxRecordBytes) {
+        return 2L * maxRecordBytes + 32L * 1024 * 1024;
     }
 }

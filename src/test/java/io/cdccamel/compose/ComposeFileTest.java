@@ -188,4 +188,18 @@ class ComposeFileTest {
             assertThat(services.get(service)).as(service + " healthcheck").containsKey("healthcheck");
         }
     }
+
+    @Test
+    void shouldSayTheRecordLimitEverywhereABigRowPasses() {
+        String ceiling = Integer.toString(io.cdccamel.stack.RecordLimits.CEILING_BYTES);
+        for (String kafka : kafkaServices()) {
+            assertThat(String.valueOf(env(kafka).get("KAFKA_MESSAGE_MAX_BYTES"))).as(kafka).isEqualTo(ceiling);
+            assertThat(String.valueOf(env(kafka).get("KAFKA_REPLICA_FETCH_MAX_BYTES"))).as(kafka).isEqualTo(ceiling);
+            assertThat(String.valueOf(env(kafka).get("KAFKA_SOCKET_REQUEST_MAX_BYTES"))).as(kafka)
+                    .isEqualTo(Integer.toString(io.cdccamel.stack.RecordLimits.REQUEST_BYTES));
+        }
+        assertThat(String.valueOf(env("connect").get("CONNECT_PRODUCER_MAX_REQUEST_SIZE"))).isEqualTo(ceiling);
+        assertThat(connector.path("config").path("topic.creation.default.max.message.bytes").asText()).isEqualTo(ceiling);
+        assertThat(app.getProperty("camel.component.kafka.max-request-size")).isEqualTo(ceiling);
+    }
 }

@@ -37,6 +37,8 @@ final class EmbeddedApp implements AutoCloseable {
     private final List<Process> runs = new ArrayList<>();
     /** More {@code -Dkey=value} settings of every run (the user's own PostgreSQL, say). */
     final List<String> settings = new ArrayList<>();
+    /** The JVM's heap option, the quick start's unless a test needs another. */
+    String heap = "-Xmx512m";
 
     EmbeddedApp(String name) throws IOException {
         dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-apps")), name);
@@ -83,7 +85,7 @@ final class EmbeddedApp implements AutoCloseable {
 
     private Process launch(int run) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
                 "-cp", System.getProperty("java.class.path"),
                 "-Dcdc.log.dir=" + dir.resolve("logs-" + run),
                 "-Dcdc.stack.dir=" + dir.resolve("data"),
