@@ -2,7 +2,11 @@ package io.cdccamel;
 
 import io.cdccamel.stack.EmbeddedStackListener;
 import io.cdccamel.stack.StackStartException;
+import io.cdccamel.settings.BadSettingsException;
+import io.cdccamel.settings.SettingsCheck;
 import org.apache.camel.main.Main;
+
+import java.util.List;
 
 /** Camel Main entry point: {@link CdcConfiguration} declares the beans, routes/ holds the YAML routes. */
 public final class CdcApplication {
@@ -15,36 +19,22 @@ public final class CdcApplication {
         try {
             main.run(args);
         } catch (Exception e) {
-            // a setting or a port that stops the start: one line, not a stack trace
-            String bad = main.getCamelContext() == null ? null : badSetting(main.getCamelContext().getPropertiesComponent());
-            System.err.println("cdc-camel: " + (bad != null ? bad : reason(e)));
+            // bad settings or a port that stops the start: one line each, not a stack trace
+            for (String line : reasons(e)) {
+                System.err.println("cdc-camel: " + line);
+            }
             System.exit(2);
         }
     }
 
-    /** The first setting of {@link CdcConfiguration} whose value is not of its type (Camel's error names the value only). */
-    static String badSetting(org.apache.camel.spi.PropertiesComponent pc) {
-        for (java.lang.reflect.Field field : CdcConfiguration.class.getDeclaredFields()) {
-            org.apache.camel.PropertyInject inject = field.getAnnotation(org.apache.camel.PropertyInject.class);
-            String value = inject == null ? null : pc.resolveProperty(inject.value()).map(String::trim).orElse(null);
-            if (value == null) {
-                continue;
-            }
-            Class<?> type = field.getType();
-            if (type == boolean.class && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-                return inject.value() + " must be true or false, not '" + value + "'";
-            }
-            try {
-                if (type == int.class) {
-                    Integer.parseInt(value);
-                } else if (type == long.class) {
-                    Long.parseLong(value);
-                }
-            } catch (NumberFormatException e) {
-                return inject.value() + " must be a whole number, not '" + value + "'";
+    /** Every bad setting, one line each, when that is what stopped the start; else {@link #reason}. */
+    static List<String> reasons(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof BadSettingsException bad) {
+                return bad.lines();
             }
         }
-        return null;
+        return List.of(reason(e));
     }
 
     /** The stack's own message, else the innermost cause's (a bad value names its property there). */
@@ -62,6 +52,8 @@ public final class CdcApplication {
     /** The app's Camel Main: what {@link #main} runs, and what tests start in-process. */
     public static Main newMain() {
         Main main = new Main();
+        // every setting is read and checked before anything starts
+        main.addMainListener(new SettingsCheck());
         main.configure().addConfiguration(CdcConfiguration.class);
         // your own PostgreSQL (cdc.postgres.embedded=false) is checked before anything starts
         main.addMainListener(new io.cdccamel.capture.CaptureListener.OwnDatabasePreflight());
