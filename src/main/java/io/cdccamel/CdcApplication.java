@@ -1,14 +1,24 @@
 package io.cdccamel;
 
-import io.cdccamel.stack.EmbeddedStackListener;
-import io.cdccamel.stack.StackStartException;
+import io.cdccamel.api.ApiConfiguration;
+import io.cdccamel.capture.CaptureConfiguration;
+import io.cdccamel.capture.CaptureListener;
+import io.cdccamel.connect.ConnectConfiguration;
+import io.cdccamel.live.LiveConfiguration;
+import io.cdccamel.ops.OperationsConfiguration;
+import io.cdccamel.route.RouteConfiguration;
 import io.cdccamel.settings.BadSettingsException;
 import io.cdccamel.settings.SettingsCheck;
+import io.cdccamel.settings.SettingsConfiguration;
+import io.cdccamel.stack.EmbeddedStackListener;
+import io.cdccamel.stack.StackConfiguration;
+import io.cdccamel.stack.StackStartException;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainConfigurationProperties;
 
 import java.util.List;
 
-/** Camel Main entry point: {@link CdcConfiguration} declares the beans, routes/ holds the YAML routes. */
+/** Camel Main entry point: each package's configuration class declares its beans, routes/ holds the YAML routes. */
 public final class CdcApplication {
 
     private CdcApplication() {
@@ -54,13 +64,31 @@ public final class CdcApplication {
         Main main = new Main();
         // every setting is read and checked before anything starts
         main.addMainListener(new SettingsCheck());
-        main.configure().addConfiguration(CdcConfiguration.class);
         // your own PostgreSQL (cdc.postgres.embedded=false) is checked before anything starts
-        main.addMainListener(new io.cdccamel.capture.CaptureListener.OwnDatabasePreflight());
+        main.addMainListener(new CaptureListener.OwnDatabasePreflight());
         // starts the embedded stack (cdc.mode=embedded) before Camel builds the beans
-        main.addMainListener(new EmbeddedStackListener());
+        EmbeddedStackListener stack = new EmbeddedStackListener();
+        main.addMainListener(stack);
         // then brings the source database in line with what the connector file captures
-        main.addMainListener(new io.cdccamel.capture.CaptureListener());
+        CaptureListener capture = new CaptureListener();
+        main.addMainListener(capture);
+        addConfigurations(main.configure());
+        main.configure().addConfiguration(new StackConfiguration(stack));
+        main.configure().addConfiguration(new CaptureConfiguration(capture));
         return main;
+    }
+
+    /**
+     * Each feature's configuration class, in the order Camel Main binds their beans (a bean method's
+     * parameters are the beans of those before it): what route tests start without the listeners.
+     */
+    public static void addConfigurations(MainConfigurationProperties configure) {
+        configure.addConfiguration(new SettingsConfiguration());
+        configure.addConfiguration(new CdcConfiguration());
+        configure.addConfiguration(new ApiConfiguration());
+        configure.addConfiguration(new ConnectConfiguration());
+        configure.addConfiguration(new OperationsConfiguration());
+        configure.addConfiguration(new RouteConfiguration());
+        configure.addConfiguration(new LiveConfiguration());
     }
 }
