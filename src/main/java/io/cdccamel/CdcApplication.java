@@ -4,6 +4,7 @@ import io.cdccamel.api.ApiConfiguration;
 import io.cdccamel.capture.CaptureConfiguration;
 import io.cdccamel.capture.CaptureListener;
 import io.cdccamel.connect.ConnectConfiguration;
+import io.cdccamel.connect.RegistrationConfiguration;
 import io.cdccamel.live.LiveConfiguration;
 import io.cdccamel.ops.OperationsConfiguration;
 import io.cdccamel.route.RouteConfiguration;
@@ -87,6 +88,7 @@ public final class CdcApplication {
         configure.addConfiguration(new CdcConfiguration());
         configure.addConfiguration(new ApiConfiguration());
         configure.addConfiguration(new ConnectConfiguration());
+        configure.addConfiguration(new RegistrationConfiguration());
         configure.addConfiguration(new OperationsConfiguration());
         configure.addConfiguration(new RouteConfiguration());
         configure.addConfiguration(new LiveConfiguration());

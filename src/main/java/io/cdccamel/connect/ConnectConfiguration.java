@@ -5,22 +5,20 @@ import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.api.ApiSecurity;
 import io.cdccamel.live.PgRowEstimates;
 import io.cdccamel.settings.ConnectSettings;
-import io.cdccamel.settings.PostgresSettings;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The connector: its definition (the file with this mode's overrides), its registration and watch,
- * the lock that lets one app instance create it, route register-connector, its API and health checks.
+ * The connector's definition (the file with this mode's overrides), its watch, and the lock that
+ * lets one app instance create it; {@link RegistrationConfiguration} wires its registration on these.
  */
 @Configuration
 public class ConnectConfiguration implements CamelConfiguration {
@@ -50,43 +48,10 @@ public class ConnectConfiguration implements CamelConfiguration {
         return watch;
     }
 
-    @BindToRegistry
-    public ConnectorRegistration connectorRegistration(ConnectorDefinition definition, StreamingWatch watch,
-                                                       ConnectSettings connect) {
-        return new ConnectorRegistration(definition, watch::start, connect.maxRestarts(), connect.backoffMaxMillis());
-    }
-
     @BindToRegistry(destroyMethod = "close")
     public KafkaRegistrationLock registrationLock(StackModeSettings stack, ConnectorDefinition definition,
                                                  ConnectSettings connect, KafkaClientSettings clientSettings) {
         return new KafkaRegistrationLock(stack.brokers(), definition.name(), Duration.ofMillis(connect.claimTtlMillis()),
                 clientSettings);
-    }
-
-    /** Route register-connector (Camel Main adds the route builders it finds bound). */
-    @BindToRegistry
-    public RegisterConnectorRoute registerConnectorRoute(ConnectorDefinition definition, ConnectorRegistration registration,
-                                                         KafkaRegistrationLock registrationLock) {
-        return new RegisterConnectorRoute(definition, registration, registrationLock);
-    }
-
-    @BindToRegistry
-    public ConnectorApiRoute connectorApiRoute(ConnectorDefinition definition, ConnectorRegistration registration) {
-        return new ConnectorApiRoute(definition, registration);
-    }
-
-    /** The connector's health; external mode: the tables whose writes would fail, as the app does not own that database. */
-    @Override
-    public void configure(CamelContext camel) {
-        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
-        health.register(new ConnectorHealthCheck(camel.getRegistry().lookupByNameAndType("connectorRegistration",
-                ConnectorRegistration.class)));
-        StackModeSettings stack = camel.getRegistry().lookupByNameAndType("stackModeSettings", StackModeSettings.class);
-        if (!stack.embedded()) {
-            PostgresSettings postgres = camel.getRegistry().lookupByNameAndType("postgresSettings", PostgresSettings.class);
-            KeylessTablesHealthCheck keyless = new KeylessTablesHealthCheck(postgres.jdbcUrl(), postgres.user(), postgres.password());
-            keyless.warnAtStart();
-            health.register(keyless);
-        }
     }
 }
