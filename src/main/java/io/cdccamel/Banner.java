@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The short banner printed once the connector runs: where everything listens and what to try. */
-final class Banner {
+public final class Banner {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.banner");
 
@@ -20,7 +20,7 @@ final class Banner {
      * @param state    what Debezium does: {@code streaming}, or {@code running} where that cannot be seen
      * @param security the API's token of this start
      */
-    static void print(PropertiesComponent pc, String state, ApiSecurity security) {
+    public static void print(PropertiesComponent pc, String state, ApiSecurity security) {
         String host = value(pc, "cdc.postgres.host");
         String port = value(pc, "cdc.postgres.port");
         String user = value(pc, "cdc.postgres.user");

@@ -1,10 +1,25 @@
 package io.cdccamel;
 
+import io.cdccamel.api.ApiConfiguration;
+import io.cdccamel.capture.CaptureConfiguration;
+import io.cdccamel.capture.CaptureListener;
+import io.cdccamel.connect.ConnectConfiguration;
+import io.cdccamel.connect.RegistrationConfiguration;
+import io.cdccamel.live.LiveConfiguration;
+import io.cdccamel.ops.OperationsConfiguration;
+import io.cdccamel.route.RouteConfiguration;
+import io.cdccamel.settings.BadSettingsException;
+import io.cdccamel.settings.SettingsCheck;
+import io.cdccamel.settings.SettingsConfiguration;
 import io.cdccamel.stack.EmbeddedStackListener;
+import io.cdccamel.stack.StackConfiguration;
 import io.cdccamel.stack.StackStartException;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainConfigurationProperties;
 
-/** Camel Main entry point: {@link CdcConfiguration} declares the beans, routes/ holds the YAML routes. */
+import java.util.List;
+
+/** Camel Main entry point: each package's configuration class declares its beans, routes/ holds the YAML routes. */
 public final class CdcApplication {
 
     private CdcApplication() {
@@ -15,36 +30,22 @@ public final class CdcApplication {
         try {
             main.run(args);
         } catch (Exception e) {
-            // a setting or a port that stops the start: one line, not a stack trace
-            String bad = main.getCamelContext() == null ? null : badSetting(main.getCamelContext().getPropertiesComponent());
-            System.err.println("cdc-camel: " + (bad != null ? bad : reason(e)));
+            // bad settings or a port that stops the start: one line each, not a stack trace
+            for (String line : reasons(e)) {
+                System.err.println("cdc-camel: " + line);
+            }
             System.exit(2);
         }
     }
 
-    /** The first setting of {@link CdcConfiguration} whose value is not of its type (Camel's error names the value only). */
-    static String badSetting(org.apache.camel.spi.PropertiesComponent pc) {
-        for (java.lang.reflect.Field field : CdcConfiguration.class.getDeclaredFields()) {
-            org.apache.camel.PropertyInject inject = field.getAnnotation(org.apache.camel.PropertyInject.class);
-            String value = inject == null ? null : pc.resolveProperty(inject.value()).map(String::trim).orElse(null);
-            if (value == null) {
-                continue;
-            }
-            Class<?> type = field.getType();
-            if (type == boolean.class && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-                return inject.value() + " must be true or false, not '" + value + "'";
-            }
-            try {
-                if (type == int.class) {
-                    Integer.parseInt(value);
-                } else if (type == long.class) {
-                    Long.parseLong(value);
-                }
-            } catch (NumberFormatException e) {
-                return inject.value() + " must be a whole number, not '" + value + "'";
+    /** Every bad setting, one line each, when that is what stopped the start; else {@link #reason}. */
+    static List<String> reasons(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof BadSettingsException bad) {
+                return bad.lines();
             }
         }
-        return null;
+        return List.of(reason(e));
     }
 
     /** The stack's own message, else the innermost cause's (a bad value names its property there). */
@@ -62,13 +63,34 @@ public final class CdcApplication {
     /** The app's Camel Main: what {@link #main} runs, and what tests start in-process. */
     public static Main newMain() {
         Main main = new Main();
-        main.configure().addConfiguration(CdcConfiguration.class);
+        // every setting is read and checked before anything starts
+        main.addMainListener(new SettingsCheck());
         // your own PostgreSQL (cdc.postgres.embedded=false) is checked before anything starts
-        main.addMainListener(new io.cdccamel.capture.CaptureListener.OwnDatabasePreflight());
+        main.addMainListener(new CaptureListener.OwnDatabasePreflight());
         // starts the embedded stack (cdc.mode=embedded) before Camel builds the beans
-        main.addMainListener(new EmbeddedStackListener());
+        EmbeddedStackListener stack = new EmbeddedStackListener();
+        main.addMainListener(stack);
         // then brings the source database in line with what the connector file captures
-        main.addMainListener(new io.cdccamel.capture.CaptureListener());
+        CaptureListener capture = new CaptureListener();
+        main.addMainListener(capture);
+        addConfigurations(main.configure());
+        main.configure().addConfiguration(new StackConfiguration(stack));
+        main.configure().addConfiguration(new CaptureConfiguration(capture));
         return main;
+    }
+
+    /**
+     * Each feature's configuration class, in the order Camel Main binds their beans (a bean method's
+     * parameters are the beans of those before it): what route tests start without the listeners.
+     */
+    public static void addConfigurations(MainConfigurationProperties configure) {
+        configure.addConfiguration(new SettingsConfiguration());
+        configure.addConfiguration(new CdcConfiguration());
+        configure.addConfiguration(new ApiConfiguration());
+        configure.addConfiguration(new ConnectConfiguration());
+        configure.addConfiguration(new RegistrationConfiguration());
+        configure.addConfiguration(new OperationsConfiguration());
+        configure.addConfiguration(new RouteConfiguration());
+        configure.addConfiguration(new LiveConfiguration());
     }
 }

@@ -1,5 +1,6 @@
 package io.cdccamel;
 
+import io.cdccamel.settings.SettingsReader;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.util.Map;
@@ -19,13 +20,7 @@ public final class Settings {
      * {@code cdc.connect.worker.*} pass settings through.
      */
     public static Map<String, String> withPrefix(PropertiesComponent pc, String prefix) {
-        Set<String> keys = new TreeSet<>(pc.loadProperties(k -> k.startsWith(prefix)).stringPropertyNames());
-        keys.addAll(withPrefix(System.getProperties().stringPropertyNames(), prefix));
-        Map<String, String> values = new TreeMap<>();
-        for (String key : keys) {
-            pc.resolveProperty(key).ifPresent(v -> values.put(key.substring(prefix.length()), v));
-        }
-        return values;
+        return SettingsReader.withPrefix(pc, prefix);
     }
 
     /** The system properties {@code <prefix><key>}, keyed by {@code <key>} (no Camel at hand). */

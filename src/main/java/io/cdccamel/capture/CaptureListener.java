@@ -40,6 +40,17 @@ public class CaptureListener extends MainListenerSupport {
 
     private volatile CaptureSync sync;
     private volatile ScheduledExecutorService refresher;
+    private volatile SlotWatch slotWatch;
+
+    /** The sync of this start, once {@link #beforeConfigure} made it (bound by {@link CaptureConfiguration}). */
+    public CaptureSync sync() {
+        return sync;
+    }
+
+    /** The replication slot's watch of this start (bound by {@link CaptureConfiguration}). */
+    public SlotWatch slotWatch() {
+        return slotWatch;
+    }
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
@@ -87,19 +98,8 @@ public class CaptureListener extends MainListenerSupport {
             pc.addOverrideProperty("cdc.topics.pattern", "true");
             LOG.info("Printing the topics the connector writes: {}", sync.scope().topicPattern());
         }
-        context.getRegistry().bind(BEAN, sync);
-        SlotWatch slotWatch = new SlotWatch(jdbc, user, password, slot, Long.parseLong(value(pc, SlotWatch.MAX_RETAINED, "4000000000")));
+        slotWatch = new SlotWatch(jdbc, user, password, slot, Long.parseLong(value(pc, SlotWatch.MAX_RETAINED, "4000000000")));
         slotWatch.logAtStart(value(pc, "cdc.connect.url", ""), definition.name());
-        context.getRegistry().bind(SLOT_BEAN, slotWatch);
-        // what the live page shows of the slot, read with its other parts (no package of the page's here)
-        context.getRegistry().bind("slotView", (java.util.function.Supplier<Map<String, Object>>) () -> {
-            try {
-                slotWatch.read();
-            } catch (java.sql.SQLException e) {
-                LOG.debug("Could not read the slot: {}", e.getMessage());
-            }
-            return slotWatch.view();
-        });
         try {
             context.addStartupListener((camel, alreadyStarted) -> startRefresher(camel));
             // the Prometheus registry is bound once Camel starts

@@ -1,6 +1,5 @@
 package io.cdccamel.stack;
 
-import io.cdccamel.ops.BrokerControl;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -124,8 +123,6 @@ public class EmbeddedStackListener extends MainListenerSupport {
         } catch (Exception e) {
             throw new StackStartException("Cannot wait for Kafka Connect's start: " + e, e);
         }
-        context.getRegistry().bind("localStack", stack);
-        context.getRegistry().bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
         if (stack.kafka().created()) {
             moveEarlierOutputAside(Path.of(property(pc, "cdc.output.dir")));
         }

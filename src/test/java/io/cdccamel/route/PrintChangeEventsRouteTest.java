@@ -1,6 +1,6 @@
 package io.cdccamel.route;
 
-import io.cdccamel.CdcConfiguration;
+import io.cdccamel.CdcApplication;
 import io.cdccamel.events.OutputFormat;
 import io.cdccamel.events.WrittenPositions;
 import org.apache.camel.Exchange;
@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The YAML route {@code routes/print-change-events.camel.yaml}, as users edit it, loaded by Camel
- * Main with the app's own {@link CdcConfiguration} and properties (external mode, nothing to reach),
+ * Main with the app's own configuration classes ({@link CdcApplication#addConfigurations}) and properties (external mode, nothing to reach),
  * its Kafka input replaced by a direct endpoint: a batch of records in (as Camel's Kafka consumer
  * hands a poll's records over in batching mode), expected file text out.
  */
@@ -46,7 +46,7 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
 
     @Override
     protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(CdcConfiguration.class);
+        CdcApplication.addConfigurations(configuration);
     }
 
     @Override

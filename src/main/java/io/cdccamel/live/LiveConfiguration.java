@@ -1,0 +1,16 @@
+package io.cdccamel.live;
+
+import io.cdccamel.connect.ConnectorDefinition;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.Configuration;
+
+/** The live view's routes (Camel Main adds the route builders it finds bound). */
+@Configuration
+public class LiveConfiguration implements CamelConfiguration {
+
+    @BindToRegistry
+    public LiveViewRoutes liveViewRoutes(ConnectorDefinition definition) {
+        return new LiveViewRoutes(definition.name());
+    }
+}

@@ -1,0 +1,50 @@
+package io.cdccamel.ops;
+
+import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.connect.KafkaRegistrationLock;
+import io.cdccamel.settings.ConnectSettings;
+import io.cdccamel.settings.StackModeSettings;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The Kafka topic admin and the operations API on it; the dead letters' topic, created at start. */
+@Configuration
+public class OperationsConfiguration implements CamelConfiguration {
+
+    public static final String DEAD_LETTER_TOPIC = "cdc.dead-letter.topic";
+    public static final String DEAD_LETTER_ENDPOINT = "cdc.dead-letter.endpoint";
+
+    @BindToRegistry(destroyMethod = "close")
+    public KafkaTopics kafkaTopics(CamelContext camel, StackModeSettings stack, ConnectSettings connect,
+                                   KafkaClientSettings clientSettings) {
+        List<String> internal = new ArrayList<>(connect.internalTopics());
+        internal.add(KafkaRegistrationLock.TOPIC);
+        internal.add(camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_TOPIC + "}}"));
+        return new KafkaTopics(stack.brokers(), internal, clientSettings);
+    }
+
+    @BindToRegistry
+    public OperationsApiRoutes operationsApiRoutes(KafkaTopics kafkaTopics) {
+        return new OperationsApiRoutes(kafkaTopics);
+    }
+
+    @Override
+    public void configure(CamelContext camel) {
+        String topic = camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_TOPIC + "}}");
+        if (camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_ENDPOINT + "}}").startsWith("kafka:")) {
+            try {
+                // Kafka does not create topics on demand here: the dead letters' topic must exist first
+                camel.getRegistry().lookupByNameAndType("kafkaTopics", KafkaTopics.class).ensure(topic);
+            } catch (Exception e) {
+                LoggerFactory.getLogger(OperationsConfiguration.class)
+                        .warn("Could not create the dead-letter topic {} yet: {}", topic, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.cdccamel.route;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.events.OutputFiles;
+import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.live.LiveViewRoutes;
+import io.cdccamel.ops.KafkaTopics;
+import io.cdccamel.settings.ConsumerSettings;
+import io.cdccamel.settings.OutputSettings;
+import io.cdccamel.settings.StackModeSettings;
+import io.cdccamel.stack.StackStartException;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.component.jackson.JacksonDataFormat;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Route print-change-events' machinery: the consumer's fixed settings, reading, printing, durable
+ * writes and commits, the rebalance listener, the dead letters, the lost-offsets check and the output's metrics.
+ */
+@Configuration
+public class RouteConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouteConfiguration.class);
+
+    @BindToRegistry
+    public PrintChangeEvents printChangeEvents() {
+        return new PrintChangeEvents();
+    }
+
+    /** What the output files already hold, from their positions journal: records up to there are not written again. */
+    @BindToRegistry
+    public WrittenPositions writtenPositions(OutputSettings output) {
+        return WrittenPositions.openInBackground(output.dir(), output.sync());
+    }
+
+    @BindToRegistry
+    public DurableCommits durableCommits(WrittenPositions writtenPositions, OutputSettings output) {
+        return new DurableCommits(new OutputFiles(writtenPositions, output.sync(), output.maxBytes()));
+    }
+
+    /** The route consumer's rebalance listener (camel-kafka looks it up by this name). */
+    @BindToRegistry(RevokeCommits.BEAN)
+    public RevokeCommits revokeCommits(DurableCommits durableCommits, WrittenPositions writtenPositions, KafkaTopics kafkaTopics) {
+        return new RevokeCommits(durableCommits, writtenPositions, () -> {
+            try {
+                return kafkaTopics.clusterId();
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }, topicSet -> {
+            try {
+                return kafkaTopics.topicIds(topicSet);
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Records Kafka deleted before the print route read them (see {@link #configure}). */
+    @BindToRegistry("lostOffsets")
+    public LostOffsets lostOffsets(StackModeSettings stack, ConsumerSettings consumer, KafkaClientSettings clientSettings) {
+        if (consumer.lostOffsetsCheckMillis() <= 0) {
+            return null; // off (route tests without Kafka)
+        }
+        Pattern pattern = LiveViewRoutes.topicPattern(consumer.topics(), consumer.topicsPattern());
+        return new LostOffsets(stack.brokers(), clientSettings, consumer.group(), pattern);
+    }
+
+    /** Routes read-change-events and write-change-events (Camel Main adds the route builders it finds bound). */
+    @BindToRegistry
+    public WriteChangeEvents writeChangeEvents(CamelContext camel, @BeanInject("exactJson") ObjectMapper exactJson, WrittenPositions writtenPositions,
+                                               PrintChangeEvents printChangeEvents, DurableCommits durableCommits) {
+        JacksonDataFormat json = new JacksonDataFormat(exactJson, JsonNode.class);
+        json.setCamelContext(camel);
+        ServiceHelper.startService(json);
+        return new WriteChangeEvents(new ReadChangeEvents(json, writtenPositions), printChangeEvents, new DeadLetters(),
+                durableCommits);
+    }
+
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        ConsumerSettings consumer = camel.getRegistry().lookupByNameAndType("consumerSettings", ConsumerSettings.class);
+        camel.getCamelContextExtension().registerEndpointCallback(
+                new ChangeEventConsumer(consumer.topics(), consumer.batchSize(), consumer.batchWaitMillis()));
+        // the output's positions journal is opened while Camel builds the rest; the routes start once it is
+        WrittenPositions written = camel.getRegistry().lookupByNameAndType("writtenPositions", WrittenPositions.class);
+        camel.addStartupListener((started, alreadyStarted) -> {
+            try {
+                written.awaitOpen();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot open the output folder's positions: " + e.getMessage(), e);
+            }
+        });
+        lostOffsetsCheck(camel, consumer, camel.getRegistry().lookupByNameAndType("lostOffsets", LostOffsets.class));
+        // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())
+        camel.addStartupListener((started, alreadyStarted) -> OutputMetrics.register(started));
+    }
+
+    /**
+     * Records Kafka deleted before the print route read them are said (ERROR, metric) before the
+     * route starts, and then every {@code cdc.consumer.lost-offsets-check.ms}; with
+     * {@code cdc.consumer.on-lost-offsets=fail} the app does not start, or the route stops.
+     */
+    private void lostOffsetsCheck(CamelContext camel, ConsumerSettings consumer, LostOffsets lost) throws Exception {
+        long every = consumer.lostOffsetsCheckMillis();
+        if (lost == null) {
+            return;
+        }
+        boolean fail = consumer.failOnLostOffsets();
+        camel.addStartupListener((started, alreadyStarted) -> {
+            Map<?, ?> losses;
+            try {
+                losses = lost.check();
+            } catch (Exception e) {
+                LOG.warn("Could not compare the consumer group's offsets with the topics' first records: {}", e.toString());
+                losses = Map.of();
+            }
+            if (!losses.isEmpty() && fail) {
+                throw new StackStartException("Records were deleted before they were printed (see the ERROR "
+                        + "lines above); not starting, as cdc.consumer.on-lost-offsets=fail says. To go on from the first record "
+                        + "Kafka has, start with cdc.consumer.on-lost-offsets=continue");
+            }
+            ScheduledExecutorService checker = started.getExecutorServiceManager()
+                    .newSingleThreadScheduledExecutor(this, "lost-offsets-check");
+            checker.scheduleWithFixedDelay(() -> {
+                try {
+                    if (!lost.check().isEmpty() && fail) {
+                        LOG.error("Stopping route print-change-events, as cdc.consumer.on-lost-offsets=fail says");
+                        started.getRouteController().stopRoute("print-change-events");
+                    }
+                } catch (Exception e) {
+                    LOG.debug("Lost-offsets check failed: {}", e.toString());
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+        });
+    }
+}

@@ -1,0 +1,26 @@
+package io.cdccamel.settings;
+
+/**
+ * {@code cdc.capture.*}: how the source database is kept in line with what the connector file captures.
+ *
+ * @param manageDatabase     {@code cdc.capture.manage-database}: keep the publication, grants and signal
+ *                           table in line; false: only log the SQL
+ * @param replicaIdentityFull {@code cdc.capture.replica-identity-full}: {@code auto}, {@code true} or {@code false}
+ * @param refreshMillis      {@code cdc.capture.refresh.ms}: how often tables created later are looked for
+ */
+public record CaptureSettings(boolean manageDatabase, String replicaIdentityFull, long refreshMillis) {
+
+    public static final String MANAGE = "cdc.capture.manage-database";
+    public static final String REPLICA_IDENTITY_FULL = "cdc.capture.replica-identity-full";
+    public static final String REFRESH_MS = "cdc.capture.refresh.ms";
+
+    public static CaptureSettings read(SettingsReader settings) {
+        return new CaptureSettings(settings.flag(MANAGE, true),
+                settings.choice(REPLICA_IDENTITY_FULL, "auto", "auto", "true", "false"), settings.whole(REFRESH_MS, 10000, 0));
+    }
+
+    /** Whether every captured table gets {@code REPLICA IDENTITY FULL}; {@code auto}: where the app owns the database. */
+    public boolean replicaIdentityFull(boolean ownsDatabase) {
+        return "auto".equals(replicaIdentityFull) ? ownsDatabase : Boolean.parseBoolean(replicaIdentityFull);
+    }
+}

@@ -1,0 +1,166 @@
+package io.cdccamel.settings;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Reads the app's settings into typed values and notes every bad one (its name, its value, what is
+ * allowed) instead of stopping at the first: {@link #check()} then fails with one line per bad value.
+ * A setting that is not set at all takes the default given here, the one
+ * {@code application.properties} and docs/configuration.md give.
+ */
+public final class SettingsReader {
+
+    private final PropertiesComponent pc;
+    private final List<String> problems = new ArrayList<>();
+
+    public SettingsReader(PropertiesComponent pc) {
+        this.pc = pc;
+    }
+
+    /** {@code read(settings)} of the context's settings, checked: what a configuration class binds. */
+    public static <T> T read(CamelContext camel, Function<SettingsReader, T> read) {
+        SettingsReader settings = new SettingsReader(camel.getPropertiesComponent());
+        T value = read.apply(settings);
+        settings.check();
+        return value;
+    }
+
+    /** The value, trimmed; {@code fallback} when it is not set. */
+    public String text(String key, String fallback) {
+        return pc.resolveProperty(key).map(String::trim).orElse(fallback);
+    }
+
+    /** The value as given (a password's spaces are its own); {@code fallback} when it is not set. */
+    public String secret(String key, String fallback) {
+        return pc.resolveProperty(key).orElse(fallback);
+    }
+
+    public boolean flag(String key, boolean fallback) {
+        String value = text(key, Boolean.toString(fallback));
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        problems.add(key + " must be true or false, not '" + value + "'");
+        return fallback;
+    }
+
+    /** A whole number of at least {@code min}. */
+    public long whole(String key, long fallback, long min) {
+        String value = text(key, Long.toString(fallback));
+        try {
+            long number = Long.parseLong(value);
+            if (number >= min) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // noted below
+        }
+        problems.add(key + " must be a whole number" + (min == Long.MIN_VALUE ? "" : " of at least " + min)
+                + ", not '" + value + "'");
+        return fallback;
+    }
+
+    /** A whole number of at least {@code min} that fits an int. */
+    public int number(String key, int fallback, int min) {
+        long value = whole(key, fallback, min);
+        if (value > Integer.MAX_VALUE) {
+            problems.add(key + " must be a whole number from " + min + " to " + Integer.MAX_VALUE + ", not '" + value + "'");
+            return fallback;
+        }
+        return (int) value;
+    }
+
+    /** A port: 0 (any free one) to 65535. */
+    public int port(String key, int fallback) {
+        String value = text(key, Integer.toString(fallback));
+        return portOf(key, value, fallback);
+    }
+
+    /** Ports, comma-separated, {@code count} of them. */
+    public List<Integer> ports(String key, String fallback, int count) {
+        String value = text(key, fallback);
+        List<String> parts = Arrays.stream(value.split(",")).map(String::trim).toList();
+        if (parts.size() != count) {
+            problems.add(key + " must list " + count + " ports, comma-separated, not '" + value + "'");
+            return Arrays.stream(fallback.split(",")).map(String::trim).map(Integer::parseInt).toList();
+        }
+        return parts.stream().map(p -> portOf(key, p, 0)).toList();
+    }
+
+    private int portOf(String key, String value, int fallback) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // noted below
+        }
+        problems.add(key + " must be a port number from 0 (any free port) to 65535, not '" + value + "'");
+        return fallback;
+    }
+
+    /** One of {@code allowed} (any case), as written in {@code allowed}. */
+    public String choice(String key, String fallback, String... allowed) {
+        String value = text(key, fallback);
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(value)) {
+                return a;
+            }
+        }
+        problems.add(key + " must be '" + String.join("' or '", allowed) + "', not '" + value + "'");
+        return fallback;
+    }
+
+    /** A comma-separated list, blanks left out. */
+    public List<String> list(String key, String fallback) {
+        return Arrays.stream(text(key, fallback).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /**
+     * Every {@code <prefix><key>} setting (from the properties files, -D or an override), keyed by
+     * {@code <key>}, with the value that wins: how {@code cdc.connector.config.*} and
+     * {@code cdc.connect.worker.*} pass settings through.
+     */
+    public Map<String, String> withPrefix(String prefix) {
+        return withPrefix(pc, prefix);
+    }
+
+    /** {@link #withPrefix(String)} of {@code pc}. */
+    public static Map<String, String> withPrefix(PropertiesComponent pc, String prefix) {
+        Set<String> keys = new TreeSet<>(pc.loadProperties(k -> k.startsWith(prefix)).stringPropertyNames());
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix)).forEach(keys::add);
+        Map<String, String> values = new TreeMap<>();
+        for (String key : keys) {
+            pc.resolveProperty(key).ifPresent(v -> values.put(key.substring(prefix.length()), v));
+        }
+        return values;
+    }
+
+    /** A bad value found by a caller's own rule. */
+    public void problem(String line) {
+        problems.add(line);
+    }
+
+    /** One line per bad value, in the order read. */
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** Fails with every bad value read so far, one line each. */
+    public void check() {
+        if (!problems.isEmpty()) {
+            throw new BadSettingsException(problems);
+        }
+    }
+}

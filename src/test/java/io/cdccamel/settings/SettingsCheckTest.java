@@ -1,0 +1,97 @@
+package io.cdccamel.settings;
+
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SettingsCheckTest {
+
+    /** application.properties, with {@code keysAndValues} set over it as -D would. */
+    private static PropertiesComponent properties(String... keysAndValues) {
+        PropertiesComponent pc = new DefaultCamelContext().getPropertiesComponent();
+        pc.setLocation("classpath:application.properties");
+        Properties override = new Properties();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            override.setProperty(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        pc.setOverrideProperties(override);
+        return pc;
+    }
+
+    @Test
+    void shouldFindNothingWrongWithTheDefaults() {
+        assertThat(SettingsCheck.problems(properties())).isEmpty();
+    }
+
+    @Test
+    void shouldNameTheSettingWhoseValueIsNotANumber() {
+        assertThat(SettingsCheck.problems(properties("cdc.consumer.batch.size", "abc")))
+                .containsExactly("cdc.consumer.batch.size must be a whole number of at least 1, not 'abc'");
+    }
+
+    @Test
+    void shouldNameTheSettingWhoseValueIsNotABoolean() {
+        assertThat(SettingsCheck.problems(properties("cdc.output.sync", "yes")))
+                .containsExactly("cdc.output.sync must be true or false, not 'yes'");
+    }
+
+    @Test
+    void shouldNameTheAllowedChoices() {
+        assertThat(SettingsCheck.problems(properties("cdc.mode", "bogus")))
+                .containsExactly("cdc.mode must be 'embedded' or 'external', not 'bogus'");
+    }
+
+    @Test
+    void shouldListEveryBadValueNotOnlyTheFirst() {
+        assertThat(SettingsCheck.problems(properties(
+                "cdc.postgres.port", "70000",
+                "cdc.kafka.ports", "9092,9093",
+                "cdc.consumer.on-lost-offsets", "stop",
+                "cdc.output.max-bytes", "-1",
+                "cdc.connect.url", "localhost:8083")))
+                .containsExactly(
+                        "cdc.kafka.ports must list 3 ports, comma-separated, not '9092,9093'",
+                        "cdc.postgres.port must be a port number from 0 (any free port) to 65535, not '70000'",
+                        "cdc.connect.url must be an http:// or https:// URL, not 'localhost:8083'",
+                        "cdc.consumer.on-lost-offsets must be 'continue' or 'fail', not 'stop'",
+                        "cdc.output.max-bytes must be a whole number of at least 0, not '-1'");
+    }
+
+    @Test
+    void shouldFailTheStartWithOneLinePerBadValue() {
+        PropertiesComponent pc = properties("cdc.consumer.threads", "0", "cdc.capture.refresh.ms", "often");
+        assertThatThrownBy(() -> {
+            SettingsReader settings = new SettingsReader(pc);
+            ConsumerSettings.read(settings);
+            CaptureSettings.read(settings);
+            settings.check();
+        }).isInstanceOfSatisfying(BadSettingsException.class, e -> assertThat(e.lines()).containsExactly(
+                "cdc.consumer.threads must be a whole number of at least 1, not '0'",
+                "cdc.capture.refresh.ms must be a whole number of at least 0, not 'often'"));
+    }
+
+    @Test
+    void shouldBindTheDocumentedDefaults() {
+        SettingsReader settings = new SettingsReader(properties());
+        assertThat(OutputSettings.read(settings)).isEqualTo(new OutputSettings(Path.of("output"), true, 0));
+        ConsumerSettings consumer = ConsumerSettings.read(settings);
+        assertThat(consumer.batchSize()).isEqualTo(500);
+        assertThat(consumer.batchWaitMillis()).isEqualTo(10);
+        assertThat(consumer.failOnLostOffsets()).isFalse();
+        assertThat(consumer.topicsPattern()).isTrue();
+        ConnectSettings connect = ConnectSettings.read(settings);
+        assertThat(connect.maxRestarts()).isEqualTo(5);
+        assertThat(connect.internalTopics()).containsExactly("my_connect_configs", "my_connect_offsets", "my_connect_statuses");
+        PostgresSettings postgres = PostgresSettings.read(settings);
+        assertThat(postgres.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/postgres");
+        assertThat(postgres.toString()).doesNotContain("postgres.password").doesNotContain(postgres.password() + "]");
+        assertThat(StackModeSettings.read(settings).kafkaPorts()).containsExactly(9092, 9093, 9094);
+        assertThat(settings.problems()).isEmpty();
+    }
+}
