@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.api.ApiErrorPolicy;
 import io.cdccamel.api.ApiSecurity;
-import io.cdccamel.connect.ConnectAuth;
+import io.cdccamel.connect.ConnectApi;
 import io.cdccamel.connect.ConnectorApiRoute;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorHealthCheck;
@@ -141,8 +141,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     @BindToRegistry
     public synchronized ConnectorRegistration connectorRegistration() {
         if (registration == null) {
-            StreamingWatch watch = new StreamingWatch(connectUrl, ConnectAuth.from(context.getPropertiesComponent()),
-                    connectorDefinition(),
+            StreamingWatch watch = new StreamingWatch(new ConnectApi(context, connectorDefinition()), connectorDefinition(),
                     EmbeddedStackListener.MODE_EMBEDDED.equals(mode),
                     context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
                     state -> Banner.print(context.getPropertiesComponent(), state, apiSecurity()));
@@ -168,7 +167,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
             List<String> internal = new ArrayList<>(List.of(connectTopics.split("\\s*,\\s*")));
             internal.add(KafkaRegistrationLock.TOPIC);
             internal.add(deadLetterTopic);
-            kafkaTopics = new KafkaTopics(brokers, internal, kafkaClientSettings());
+            kafkaTopics = new KafkaTopics(kafkaAdmins(), internal);
         }
         return kafkaTopics;
     }
@@ -193,6 +192,12 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
             }
         }
         return kafkaClientSettings;
+    }
+
+    /** The one maker of Kafka admin clients, with {@code cdc.kafka.client.*}; holds no client, so no memo. */
+    @BindToRegistry
+    public KafkaAdmins kafkaAdmins() {
+        return new KafkaAdmins(brokers, kafkaClientSettings());
     }
 
     /** The API's token of this start, its Host allow-list and its guard of state changes. */
@@ -261,7 +266,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         camel.addRoutes(new RegisterConnectorRoute(connectorDefinition(), connectorRegistration(), registrationLock()));
         camel.addRoutes(new ConnectorApiRoute(connectorDefinition(), connectorRegistration()));
         camel.addRoutes(new OperationsApiRoutes(kafkaTopics()));
-        camel.addRoutes(new LiveViewRoutes(connectorDefinition().name()));
+        camel.addRoutes(new LiveViewRoutes(new ConnectApi(camel, connectorDefinition()), kafkaAdmins()));
 
         HealthCheckRegistry.get(camel).register(new ConnectorHealthCheck(connectorRegistration()));
         io.cdccamel.capture.CaptureSync capture = camel.getRegistry().lookupByNameAndType(
@@ -341,8 +346,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         }
         java.util.regex.Pattern pattern = LiveViewRoutes.topicPattern(camel.resolvePropertyPlaceholders(topics),
                 Boolean.parseBoolean(camel.resolvePropertyPlaceholders("{{cdc.topics.pattern}}")));
-        io.cdccamel.route.LostOffsets lost = new io.cdccamel.route.LostOffsets(brokers,
-                io.cdccamel.KafkaClientSettings.from(pc), camel.resolvePropertyPlaceholders("{{cdc.consumer.group}}"), pattern);
+        io.cdccamel.route.LostOffsets lost = new io.cdccamel.route.LostOffsets(kafkaAdmins(),
+                camel.resolvePropertyPlaceholders("{{cdc.consumer.group}}"), pattern);
         camel.getRegistry().bind("lostOffsets", lost);
         camel.addStartupListener((started, alreadyStarted) -> {
             java.util.Map<?, ?> losses;

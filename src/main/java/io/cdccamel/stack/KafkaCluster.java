@@ -1,9 +1,10 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.KafkaAdmins;
+import io.cdccamel.KafkaClientSettings;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -242,13 +243,11 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** Until every broker in {@code ids} is registered and unfenced, as the Admin API sees it. */
     private void awaitBrokers(Set<Integer> ids, Duration timeout) throws InterruptedException {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "4000");
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
-        try (Admin admin = Admin.create(p)) {
+        // the stack's own plain listeners: not the app's cdc.kafka.client.*
+        try (Admin admin = new KafkaAdmins(bootstrapServers(), KafkaClientSettings.none())
+                .create("cdc-stack-brokers", Duration.ofSeconds(2), Duration.ofSeconds(4))) {
             while (System.nanoTime() < deadline) {
                 try {
                     Set<Integer> seen = admin.describeCluster().nodes().get(4, TimeUnit.SECONDS).stream()
