@@ -279,6 +279,8 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         if (capture != null) {
             camel.addRoutes(new io.cdccamel.capture.SnapshotApiRoutes(capture));
         }
+        // the API's paths (REST DSL) and its OpenAPI document
+        camel.addRoutes(new io.cdccamel.api.ApiRestRoutes(capture != null));
         if (capture != null && !capture.setsReplicaIdentityFull()) {
             HealthCheckRegistry.get(camel).register(new io.cdccamel.capture.ReplicaIdentityHealthCheck(capture));
         }
