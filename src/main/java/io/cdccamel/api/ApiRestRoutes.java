@@ -51,10 +51,12 @@ public class ApiRestRoutes extends RouteBuilder {
                 .description("The connector's and its tasks' states as Kafka Connect reports them, with what "
                         + "route register-connector last saw; 503 unless Connect answers")
                 .produces(ApiReplies.JSON)
+                .routeId("get-connector")
                 .to("direct:" + SHOW_CONNECTOR)
             .get("/topics")
                 .description("The cluster's topics (kafka-topics --list); internal marks Kafka's and Connect's own")
                 .produces(ApiReplies.JSON)
+                .routeId("get-topics")
                 .to("direct:" + LIST_TOPICS)
             .get("/topics/{name}")
                 .description("One topic's partitions, leaders, replicas and ISR (kafka-topics --describe); "
@@ -63,6 +65,7 @@ public class ApiRestRoutes extends RouteBuilder {
                 // content negotiation: the route writes JSON or text itself
                 .bindingMode(RestBindingMode.off)
                 .param().name("name").type(RestParamType.path).description("the topic").endParam()
+                .routeId("get-topic")
                 .to("direct:" + DESCRIBE_TOPIC)
             .post("/brokers/{id}/{action}")
                 .description("Stops or starts one broker of the embedded stack (409 with docker-compose)")
@@ -70,6 +73,7 @@ public class ApiRestRoutes extends RouteBuilder {
                 .param().name("id").type(RestParamType.path).description("the broker's node id").endParam()
                 .param().name("action").type(RestParamType.path).description("stop or start")
                     .allowableValues("stop", "start").endParam()
+                .routeId("post-broker-action")
                 .to("direct:" + CONTROL_BROKER);
 
         if (snapshots) {
@@ -81,6 +85,7 @@ public class ApiRestRoutes extends RouteBuilder {
                     .param().name("table").type(RestParamType.path).description("schema.table").endParam()
                     .param().name("filter").type(RestParamType.query).required(false)
                         .description("an SQL condition: only the rows it selects").endParam()
+                    .routeId("post-table-snapshot")
                     .to("direct:" + SNAPSHOT_TABLE);
         }
     }
