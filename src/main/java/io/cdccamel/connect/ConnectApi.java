@@ -57,11 +57,6 @@ public final class ConnectApi {
         return context.resolvePropertyPlaceholders("{{cdc.connect.url}}");
     }
 
-    /** {@code GET /}: the worker's version and its Kafka cluster id. */
-    public ConnectAnswer worker() throws Exception {
-        return call("GET", "/", null);
-    }
-
     /** {@code GET /connector-plugins}: ready once it lists the connector's class. */
     public ConnectAnswer plugins() throws Exception {
         return call("GET", "/connector-plugins", null);
