@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 public class CaptureListener extends MainListenerSupport {
 
-    public static final String BEAN = "captureSync";
+    public static final String BEAN = io.cdccamel.api.ApiRestRoutes.SNAPSHOT_BEAN;
     public static final String SLOT_BEAN = "slotWatch";
     public static final String MANAGE = "cdc.capture.manage-database";
     public static final String REPLICA_IDENTITY_FULL = "cdc.capture.replica-identity-full";

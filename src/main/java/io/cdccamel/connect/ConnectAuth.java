@@ -2,7 +2,6 @@ package io.cdccamel.connect;
 
 import org.apache.camel.spi.PropertiesComponent;
 
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -41,11 +40,6 @@ public final class ConnectAuth {
     /** The {@code Authorization} header's value, or null. */
     public String authorization() {
         return authorization;
-    }
-
-    /** {@code request} with the header, when there is one. */
-    public HttpRequest.Builder apply(HttpRequest.Builder request) {
-        return authorization == null ? request : request.header(HEADER, authorization);
     }
 
     /** Never the credentials. */

@@ -41,8 +41,7 @@ public class ConnectConfiguration implements CamelConfiguration {
     @BindToRegistry(StreamingWatch.BEAN)
     public StreamingWatch streamingWatch(CamelContext camel, ConnectSettings connect, StackModeSettings stack,
                                          ConnectorDefinition definition, ApiSecurity apiSecurity) {
-        StreamingWatch watch = new StreamingWatch(connect.url(), ConnectAuth.from(camel.getPropertiesComponent()), definition,
-                stack.embedded(), camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
+        StreamingWatch watch = new StreamingWatch(new ConnectApi(camel, definition), definition, stack.embedded(), camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
                 state -> Banner.print(camel.getPropertiesComponent(), state, apiSecurity));
         watch.progress().estimateRowsWith(PgRowEstimates.from(camel));
         return watch;

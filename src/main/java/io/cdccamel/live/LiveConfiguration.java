@@ -1,6 +1,9 @@
 package io.cdccamel.live;
 
+import io.cdccamel.KafkaAdmins;
+import io.cdccamel.connect.ConnectApi;
 import io.cdccamel.connect.ConnectorDefinition;
+import org.apache.camel.CamelContext;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.Configuration;
@@ -10,7 +13,7 @@ import org.apache.camel.Configuration;
 public class LiveConfiguration implements CamelConfiguration {
 
     @BindToRegistry
-    public LiveViewRoutes liveViewRoutes(ConnectorDefinition definition) {
-        return new LiveViewRoutes(definition.name());
+    public LiveViewRoutes liveViewRoutes(CamelContext camel, ConnectorDefinition definition, KafkaAdmins admins) {
+        return new LiveViewRoutes(new ConnectApi(camel, definition), admins);
     }
 }

@@ -1,5 +1,6 @@
 package io.cdccamel.ops;
 
+import io.cdccamel.KafkaAdmins;
 import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.connect.KafkaRegistrationLock;
 import io.cdccamel.settings.ConnectSettings;
@@ -21,12 +22,11 @@ public class OperationsConfiguration implements CamelConfiguration {
     public static final String DEAD_LETTER_ENDPOINT = "cdc.dead-letter.endpoint";
 
     @BindToRegistry(destroyMethod = "close")
-    public KafkaTopics kafkaTopics(CamelContext camel, StackModeSettings stack, ConnectSettings connect,
-                                   KafkaClientSettings clientSettings) {
+    public KafkaTopics kafkaTopics(CamelContext camel, ConnectSettings connect, KafkaAdmins admins) {
         List<String> internal = new ArrayList<>(connect.internalTopics());
         internal.add(KafkaRegistrationLock.TOPIC);
         internal.add(camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_TOPIC + "}}"));
-        return new KafkaTopics(stack.brokers(), internal, clientSettings);
+        return new KafkaTopics(admins, internal);
     }
 
     @BindToRegistry

@@ -2,6 +2,7 @@ package io.cdccamel.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.KafkaAdmins;
 import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.events.OutputFiles;
 import io.cdccamel.events.WrittenPositions;
@@ -73,12 +74,12 @@ public class RouteConfiguration implements CamelConfiguration {
 
     /** Records Kafka deleted before the print route read them (see {@link #configure}). */
     @BindToRegistry("lostOffsets")
-    public LostOffsets lostOffsets(StackModeSettings stack, ConsumerSettings consumer, KafkaClientSettings clientSettings) {
+    public LostOffsets lostOffsets(ConsumerSettings consumer, KafkaAdmins admins) {
         if (consumer.lostOffsetsCheckMillis() <= 0) {
             return null; // off (route tests without Kafka)
         }
         Pattern pattern = LiveViewRoutes.topicPattern(consumer.topics(), consumer.topicsPattern());
-        return new LostOffsets(stack.brokers(), clientSettings, consumer.group(), pattern);
+        return new LostOffsets(admins, consumer.group(), pattern);
     }
 
     /** Routes read-change-events and write-change-events (Camel Main adds the route builders it finds bound). */

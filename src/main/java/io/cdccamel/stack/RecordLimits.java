@@ -50,6 +50,9 @@ public final class RecordLimits {
      * network threads, the replica fetchers, Connect's producer and the consumers kept 3 GB of them
      * until the JVM refused the next one ("Cannot reserve 200001170 bytes of direct buffer
      * memory"); Kafka's usual requests and fetches stay below this size and keep their buffers.
+     * A buffer not kept is made anew, as large as what remains of the record, for every read: so the
+     * brokers' and clients' sockets take the operating system's buffer sizes (Kafka's 32 to 128 KB
+     * made a 200 MB record take thousands of such reads, longer than a Connect transaction may last).
      */
     public static void keepNoLargeSocketBuffers() {
         if (System.getProperty("jdk.nio.maxCachedBufferSize") == null) {
