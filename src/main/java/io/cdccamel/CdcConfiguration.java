@@ -28,6 +28,8 @@ import io.cdccamel.route.OutputMetrics;
 import io.cdccamel.route.PrintChangeEvents;
 import io.cdccamel.route.ReadChangeEvents;
 import io.cdccamel.route.WriteChangeEvents;
+import io.cdccamel.settings.KafkaClientSettings;
+import io.cdccamel.settings.Settings;
 import io.cdccamel.stack.EmbeddedStackListener;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -342,7 +344,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         java.util.regex.Pattern pattern = LiveViewRoutes.topicPattern(camel.resolvePropertyPlaceholders(topics),
                 Boolean.parseBoolean(camel.resolvePropertyPlaceholders("{{cdc.topics.pattern}}")));
         io.cdccamel.route.LostOffsets lost = new io.cdccamel.route.LostOffsets(brokers,
-                io.cdccamel.KafkaClientSettings.from(pc), camel.resolvePropertyPlaceholders("{{cdc.consumer.group}}"), pattern);
+                io.cdccamel.settings.KafkaClientSettings.from(pc), camel.resolvePropertyPlaceholders("{{cdc.consumer.group}}"), pattern);
         camel.getRegistry().bind("lostOffsets", lost);
         camel.addStartupListener((started, alreadyStarted) -> {
             java.util.Map<?, ?> losses;

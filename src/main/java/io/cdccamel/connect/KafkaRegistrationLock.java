@@ -35,13 +35,13 @@ public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
     private final String connector;
     private final long ttlMillis;
     private final String instance = UUID.randomUUID().toString();
-    private final io.cdccamel.KafkaClientSettings clientSettings;
+    private final io.cdccamel.settings.KafkaClientSettings clientSettings;
     private KafkaProducer<String, String> producer;
     private KafkaConsumer<String, String> consumer;
 
     /** @param clientSettings {@code cdc.kafka.client.*}: a secured cluster's settings, for its admin, producer and consumer */
     public KafkaRegistrationLock(String bootstrapServers, String connector, Duration ttl,
-                                 io.cdccamel.KafkaClientSettings clientSettings) {
+                                 io.cdccamel.settings.KafkaClientSettings clientSettings) {
         this.bootstrapServers = bootstrapServers;
         this.connector = connector;
         this.ttlMillis = ttl.toMillis();

@@ -52,7 +52,7 @@ public class LiveViewRoutes extends RouteBuilder {
         // a group of its own per instance: two apps each see every partition, and nothing is committed
         String group = resolved("cdc.live.group") + "-" + UUID.randomUUID().toString().substring(0, 8);
         // a secured cluster's settings (cdc.kafka.client.*), as every Kafka client of the app takes them
-        io.cdccamel.KafkaClientSettings security = io.cdccamel.KafkaClientSettings.from(getContext().getPropertiesComponent());
+        io.cdccamel.settings.KafkaClientSettings security = io.cdccamel.settings.KafkaClientSettings.from(getContext().getPropertiesComponent());
         ChangeTail tail = new ChangeTail(brokers, security, group, topics, resolved("cdc.dead-letter.topic"),
                 intProperty("cdc.live.backfill"), state, mapper, limits);
         LiveView[] holder = new LiveView[1];

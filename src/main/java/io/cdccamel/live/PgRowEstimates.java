@@ -1,5 +1,6 @@
 package io.cdccamel.live;
 
+import io.cdccamel.connect.SnapshotProgress;
 import org.apache.camel.CamelContext;
 
 import java.sql.Connection;

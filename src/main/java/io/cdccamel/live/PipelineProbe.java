@@ -56,7 +56,7 @@ final class PipelineProbe implements AutoCloseable {
     private final Map<String, String> lastStates = new HashMap<>();
     private final Map<String, Integer> restarts = new HashMap<>();
 
-    PipelineProbe(String bootstrapServers, io.cdccamel.KafkaClientSettings clientSettings, Pattern topics, String group,
+    PipelineProbe(String bootstrapServers, io.cdccamel.settings.KafkaClientSettings clientSettings, Pattern topics, String group,
                   String connectUrl, io.cdccamel.connect.ConnectAuth connectAuth, String connector, ObjectMapper mapper,
                   LiveState state, Supplier<Set<Integer>> controlledBrokers) {
         this.connectAuth = connectAuth;

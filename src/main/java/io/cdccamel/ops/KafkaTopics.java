@@ -64,14 +64,14 @@ public class KafkaTopics implements AutoCloseable {
 
     private final String bootstrapServers;
     private final List<String> connectTopics;
-    private final io.cdccamel.KafkaClientSettings clientSettings;
+    private final io.cdccamel.settings.KafkaClientSettings clientSettings;
     private Admin admin;
 
     /**
      * @param connectTopics  Kafka Connect's internal topics, marked internal in the list
      * @param clientSettings {@code cdc.kafka.client.*}: a secured cluster's settings
      */
-    public KafkaTopics(String bootstrapServers, List<String> connectTopics, io.cdccamel.KafkaClientSettings clientSettings) {
+    public KafkaTopics(String bootstrapServers, List<String> connectTopics, io.cdccamel.settings.KafkaClientSettings clientSettings) {
         this.bootstrapServers = bootstrapServers;
         this.connectTopics = List.copyOf(connectTopics);
         this.clientSettings = clientSettings;

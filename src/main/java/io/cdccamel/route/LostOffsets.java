@@ -1,6 +1,6 @@
 package io.cdccamel.route;
 
-import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;

@@ -204,7 +204,7 @@ public final class ConnectWorker implements AutoCloseable {
         String group = args.length > 2 ? args[2] : GROUP_ID;
         java.nio.file.Path secrets = java.nio.file.Path.of(System.getProperty("cdc.secrets.file",
                 "data/secrets/connector.properties"));
-        Map<String, String> extra = io.cdccamel.Settings.systemWithPrefix(StackSettings.CONNECT_WORKER_PREFIX);
+        Map<String, String> extra = io.cdccamel.settings.Settings.systemWithPrefix(StackSettings.CONNECT_WORKER_PREFIX);
         ConnectWorker worker = start(brokers, port, secrets, Duration.ofSeconds(120), group, extra);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "connect-worker-stop"));
         System.out.println("Kafka Connect worker ready at " + worker.url() + " (group " + group + ", brokers " + brokers + ")");
