@@ -83,7 +83,7 @@ class CamelRunFreshCloneIT {
         List<String> command = new ArrayList<>();
         command.add(mavenHome.isBlank() ? "mvn" : Path.of(mavenHome, "bin", "mvn").toString());
         command.add("-B");
-        if (Boolean.parseBoolean(System.getProperty("cdc.it.maven.offline", "false"))) {
+        if (System.getProperty("cdc.it.maven.offline", "").equals("offline=true")) {
             command.add("-o");
         }
         String repository = System.getProperty("cdc.it.maven.repository", "");
