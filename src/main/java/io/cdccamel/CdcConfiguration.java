@@ -2,7 +2,10 @@ package io.cdccamel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ExactJson;
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.StackModeSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;

@@ -1,6 +1,6 @@
 package io.cdccamel.capture;
 
-import io.cdccamel.Settings;
+import io.cdccamel.settings.Settings;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.stack.ConnectorRole;

@@ -1,9 +1,7 @@
 package io.cdccamel.connect;
 
-import io.cdccamel.Banner;
-import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.api.ApiSecurity;
-import io.cdccamel.live.PgRowEstimates;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;

@@ -1,6 +1,6 @@
 package io.cdccamel.live;
 
-import io.cdccamel.KafkaAdmins;
+import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.connect.ConnectApi;
 import io.cdccamel.connect.ConnectorDefinition;
 import org.apache.camel.CamelContext;

@@ -1,8 +1,9 @@
 package io.cdccamel.live;
 
+import io.cdccamel.settings.ConsumerSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.KafkaAdmins;
-import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.connect.ConnectApi;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -102,10 +103,7 @@ public class LiveViewRoutes extends RouteBuilder {
 
     /** {@code cdc.topics} as one pattern, whether it is a pattern or a list of names. */
     public static Pattern topicPattern(String topics, boolean isPattern) {
-        if (isPattern) {
-            return Pattern.compile(topics);
-        }
-        return Pattern.compile(Arrays.stream(topics.split("\\s*,\\s*")).map(Pattern::quote).collect(Collectors.joining("|")));
+        return ConsumerSettings.topicRegex(topics, isPattern);
     }
 
     private String resolved(String key) {

@@ -1,7 +1,7 @@
 package io.cdccamel.ops;
 
-import io.cdccamel.KafkaAdmins;
-import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.connect.KafkaRegistrationLock;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.StackModeSettings;

@@ -14,7 +14,8 @@ import java.util.List;
  * A message of a change event has its {@link ChangeEvent} as body and the headers of Camel's Debezium
  * consumers ({@code CamelDebeziumOperation}, {@code CamelDebeziumIdentifier}, ...), set when it is
  * first read from this list, so that a route that does not look at the records does not pay for them;
- * a tombstone's body is null, a dead letter's its bytes. Every message keeps its {@code CamelKafka*} headers.
+ * a tombstone's body is null, a dead letter's its bytes. Every message keeps its
+ * camel-kafka headers ({@code KafkaConstants}).
  * <p>
  * The write step ({@link WriteChangeEvents}) reads the batch from an exchange property, not from
  * the body: whatever the steps between do to the body, every record is written and committed.

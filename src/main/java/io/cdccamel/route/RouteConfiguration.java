@@ -2,11 +2,10 @@ package io.cdccamel.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.KafkaAdmins;
-import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.events.OutputFiles;
 import io.cdccamel.events.WrittenPositions;
-import io.cdccamel.live.LiveViewRoutes;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.settings.ConsumerSettings;
 import io.cdccamel.settings.OutputSettings;
@@ -78,7 +77,7 @@ public class RouteConfiguration implements CamelConfiguration {
         if (consumer.lostOffsetsCheckMillis() <= 0) {
             return null; // off (route tests without Kafka)
         }
-        Pattern pattern = LiveViewRoutes.topicPattern(consumer.topics(), consumer.topicsPattern());
+        Pattern pattern = consumer.topicRegex();
         return new LostOffsets(admins, consumer.group(), pattern);
     }
 

@@ -39,4 +39,18 @@ public record ConsumerSettings(String topics, boolean topicsPattern, String grou
                 "fail".equals(settings.choice(ON_LOST_OFFSETS, "continue", "continue", "fail")),
                 settings.whole(LOST_OFFSETS_CHECK_MS, 30000, 0));
     }
+
+    /** The printed topics as one regular expression ({@code cdc.topics} is one, or a list of names). */
+    public java.util.regex.Pattern topicRegex() {
+        return topicRegex(topics, topicsPattern);
+    }
+
+    /** {@code topics} as one regular expression: itself when {@code isPattern}, else its names, quoted. */
+    public static java.util.regex.Pattern topicRegex(String topics, boolean isPattern) {
+        if (isPattern) {
+            return java.util.regex.Pattern.compile(topics);
+        }
+        return java.util.regex.Pattern.compile(java.util.Arrays.stream(topics.split("\\s*,\\s*"))
+                .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining("|")));
+    }
 }

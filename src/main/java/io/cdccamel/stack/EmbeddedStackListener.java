@@ -74,9 +74,9 @@ public class EmbeddedStackListener extends MainListenerSupport {
 
     /** {@code cdc.connect.worker.<key>=value}: worker setting {@code <key>} of the embedded Connect worker. */
     private static java.util.Map<String, String> connectWorkerSettings(PropertiesComponent pc) {
-        java.util.Map<String, String> settings = io.cdccamel.Settings.withPrefix(pc, StackSettings.CONNECT_WORKER_PREFIX);
+        java.util.Map<String, String> settings = io.cdccamel.settings.Settings.withPrefix(pc, StackSettings.CONNECT_WORKER_PREFIX);
         if (!settings.isEmpty()) {
-            LOG.info("Kafka Connect worker settings from cdc.connect.worker.*: {}", io.cdccamel.Secrets.masked(settings));
+            LOG.info("Kafka Connect worker settings from cdc.connect.worker.*: {}", io.cdccamel.settings.Secrets.masked(settings));
         }
         return settings;
     }

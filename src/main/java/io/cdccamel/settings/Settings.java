@@ -1,4 +1,4 @@
-package io.cdccamel;
+package io.cdccamel.settings;
 
 import io.cdccamel.settings.SettingsReader;
 import org.apache.camel.spi.PropertiesComponent;

@@ -1,4 +1,4 @@
-package io.cdccamel;
+package io.cdccamel.connect;
 
 import io.cdccamel.api.ApiSecurity;
 import org.apache.camel.spi.PropertiesComponent;
