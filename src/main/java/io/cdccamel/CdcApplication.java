@@ -22,9 +22,9 @@ public final class CdcApplication {
         }
     }
 
-    /** The first setting of {@link CdcConfiguration} whose value is not of its type (Camel's error names the value only). */
+    /** The first setting of the configuration classes whose value is not of its type (Camel's error names the value only). */
     static String badSetting(org.apache.camel.spi.PropertiesComponent pc) {
-        for (java.lang.reflect.Field field : CdcConfiguration.class.getDeclaredFields()) {
+        for (java.lang.reflect.Field field : fields(CdcConfiguration.class, io.cdccamel.route.PrintRouteConfiguration.class)) {
             org.apache.camel.PropertyInject inject = field.getAnnotation(org.apache.camel.PropertyInject.class);
             String value = inject == null ? null : pc.resolveProperty(inject.value()).map(String::trim).orElse(null);
             if (value == null) {
@@ -47,6 +47,10 @@ public final class CdcApplication {
         return null;
     }
 
+    private static java.util.List<java.lang.reflect.Field> fields(Class<?>... configurations) {
+        return java.util.Arrays.stream(configurations).flatMap(c -> java.util.Arrays.stream(c.getDeclaredFields())).toList();
+    }
+
     /** The stack's own message, else the innermost cause's (a bad value names its property there). */
     static String reason(Throwable e) {
         Throwable innermost = e;
@@ -63,6 +67,7 @@ public final class CdcApplication {
     public static Main newMain() {
         Main main = new Main();
         main.configure().addConfiguration(CdcConfiguration.class);
+        main.configure().addConfiguration(io.cdccamel.route.PrintRouteConfiguration.class);
         // your own PostgreSQL (cdc.postgres.embedded=false) is checked before anything starts
         main.addMainListener(new io.cdccamel.capture.CaptureListener.OwnDatabasePreflight());
         // starts the embedded stack (cdc.mode=embedded) before Camel builds the beans

@@ -1,6 +1,5 @@
 package io.cdccamel;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.api.ApiErrorPolicy;
 import io.cdccamel.api.ApiSecurity;
@@ -19,15 +18,10 @@ import io.cdccamel.live.LiveViewRoutes;
 import io.cdccamel.live.PgRowEstimates;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.ops.OperationsApiRoutes;
-import io.cdccamel.route.ChangeEventConsumer;
-import io.cdccamel.route.DeadLetters;
 import io.cdccamel.route.DurableCommits;
 import io.cdccamel.route.RevokeCommits;
 import io.cdccamel.events.OutputFiles;
 import io.cdccamel.route.OutputMetrics;
-import io.cdccamel.route.PrintChangeEvents;
-import io.cdccamel.route.ReadChangeEvents;
-import io.cdccamel.route.WriteChangeEvents;
 import io.cdccamel.stack.EmbeddedStackListener;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -35,7 +29,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceHelper;
 
@@ -74,10 +67,6 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     private String connectTopics;
     @PropertyInject("cdc.topics")
     private String topics;
-    @PropertyInject("cdc.consumer.batch.size")
-    private int batchSize;
-    @PropertyInject("cdc.consumer.batch.wait.ms")
-    private int batchWaitMillis;
     @PropertyInject("cdc.output.dir")
     private String outputDir;
     @PropertyInject("cdc.output.sync")
@@ -205,11 +194,6 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
     }
 
     @BindToRegistry
-    public PrintChangeEvents printChangeEvents() {
-        return new PrintChangeEvents();
-    }
-
-    @BindToRegistry
     public synchronized DurableCommits durableCommits() {
         if (commits == null) {
             commits = new DurableCommits(new OutputFiles(writtenPositions(), sync, outputMaxBytes));
@@ -235,7 +219,7 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
         });
     }
 
-    /** The Java routes, the consumer's fixed settings, the health checks and the output's metrics. */
+    /** The Java routes, the health checks and the output's metrics (the print route's steps: route.PrintRouteConfiguration). */
     @Override
     public void configure(CamelContext camel) throws Exception {
         // the Kafka component's clients (the print route, the dead letters) take cdc.kafka.client.* too
@@ -246,18 +230,10 @@ public class CdcConfiguration implements CamelConfiguration, CamelContextAware {
                         : kafka.getConfiguration().getAdditionalProperties());
         additional.putAll(kafkaClientSettings().asMap());
         kafka.getConfiguration().setAdditionalProperties(additional);
-        JacksonDataFormat json = new JacksonDataFormat(exactJson(), JsonNode.class);
-        json.setCamelContext(camel);
-        ServiceHelper.startService(json);
-        camel.getCamelContextExtension().registerEndpointCallback(
-                new ChangeEventConsumer(camel.resolvePropertyPlaceholders(topics), batchSize, batchWaitMillis));
-        PrintChangeEvents printer = camel.getRegistry().findSingleByType(PrintChangeEvents.class);
-        DurableCommits commits = camel.getRegistry().findSingleByType(DurableCommits.class);
         // every request to the API's server passes the guard first: before any route starts
         camel.addStartupListener((started, alreadyStarted) -> apiSecurity().install(started));
         // the API routes' one error policy, which they opt into by id
         camel.addRoutes(new ApiErrorPolicy());
-        camel.addRoutes(new WriteChangeEvents(new ReadChangeEvents(json, writtenPositions()), printer, new DeadLetters(), commits));
         camel.addRoutes(new RegisterConnectorRoute(connectorDefinition(), connectorRegistration(), registrationLock()));
         camel.addRoutes(new ConnectorApiRoute(connectorDefinition(), connectorRegistration()));
         camel.addRoutes(new OperationsApiRoutes(kafkaTopics()));
