@@ -9,10 +9,13 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.ToDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.LifecycleStrategySupport;
+import org.apache.camel.util.URISupport;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import java.net.URISyntaxException;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -61,10 +64,23 @@ public class ConsumerGuarantees extends LifecycleStrategySupport {
         }
     }
 
-    /** Throws, naming the first option the consumer lacks. */
+    /**
+     * Throws, naming the first option the consumer lacks. An option counts as the endpoint has it
+     * (the component's default applies to one the route leaves out) and as the route writes it: Camel
+     * ignores {@code autoCommitEnable} in batching mode, but a file saying {@code true} would not say
+     * what runs.
+     */
     static void check(KafkaEndpoint consumer, String where) {
+        Map<String, Object> written;
+        try {
+            written = URISupport.parseQuery(URISupport.extractQuery(consumer.getEndpointUri()));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
         for (Required r : REQUIRED) {
-            if (!r.holds().test(consumer)) {
+            Object value = written.get(r.option());
+            boolean asWritten = value == null || r.value().startsWith("#") || r.value().equalsIgnoreCase(value.toString());
+            if (!asWritten || !r.holds().test(consumer)) {
                 throw new StackStartException(where + ": kafka option " + r.option() + " must be " + r.value()
                         + ": " + r.why());
             }
