@@ -87,7 +87,7 @@ public class DurableCommits {
                 return;
             }
             try {
-                files.write(batch.getOutputs());
+                files.write(batch.outputs());
             } catch (SyncFailedException e) {
                 failure = e.getMessage();
                 LOG.error("{}: nothing more is committed and route {} stops. Fix the disk and restart the app: it cuts "
@@ -108,7 +108,7 @@ public class DurableCommits {
         } finally {
             handOver.readLock().unlock();
         }
-        records.addAndGet(batch.getRecords());
+        records.addAndGet(batch.records());
         snapshotEvents.addAndGet(batch.snapshotEvents());
     }
 

@@ -33,12 +33,12 @@ public class WriteChangeEvents implements Processor {
         ChangeEventBatch batch = ChangeEventBatch.of(exchange);
         PrintedBatch printed = PrintChangeEvents.print(batch);
         batch.printed(printed);
-        deadLetters.send(printed.getDeadLetters());
+        deadLetters.send(printed.deadLetters());
         commits.commit(exchange, printed);
-        String deadLetterLines = printed.getDeadLetterLines();
+        String deadLetterLines = printed.deadLetterLines();
         if (deadLetterLines != null) {
             DEAD_LETTER_LOG.warn("{}", deadLetterLines);
         }
-        exchange.getMessage().setBody(printed.getPrinted());
+        exchange.getMessage().setBody(printed.printed());
     }
 }

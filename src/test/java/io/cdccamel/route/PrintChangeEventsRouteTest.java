@@ -341,10 +341,10 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
 
         printed.assertIsSatisfied();
         PrintedBatch written = ChangeEventBatch.of(printed.getExchanges().get(0)).printed();
-        assertThat(written.getOutputs()).extracting(PrintedBatch.Output::getFileName)
+        assertThat(written.outputs()).extracting(PrintedBatch.Output::fileName)
                 .containsExactly(TOPIC + ".log", OutputFormat.DEAD_LETTER_FILE, TOPIC + ".log");
-        assertThat(written.getPrinted()).contains("Offset: 0 ]").contains("Offset: 2 ]").doesNotContain("Dead letter");
-        assertThat(written.getDeadLetterLines()).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ]");
+        assertThat(written.printed()).contains("Offset: 0 ]").contains("Offset: 2 ]").doesNotContain("Dead letter");
+        assertThat(written.deadLetterLines()).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ]");
         assertThat(positions.highest(TOPIC, 0)).isEqualTo(2L);
     }
 
