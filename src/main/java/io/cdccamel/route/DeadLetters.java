@@ -1,6 +1,5 @@
 package io.cdccamel.route;
 
-import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
@@ -31,17 +30,21 @@ public class DeadLetters {
     static final int PREVIEW_BYTES = 512;
 
     private final ProducerTemplate template;
-    private final Endpoint endpoint;
+    private final String endpointUri;
 
-    public DeadLetters(ProducerTemplate template, Endpoint endpoint) {
+    /**
+     * @param endpointUri resolved at the first dead letter (Camel caches it), when the components are
+     *                    configured: the Kafka component's brokers are not set yet while the routes are built
+     */
+    public DeadLetters(ProducerTemplate template, String endpointUri) {
         this.template = template;
-        this.endpoint = endpoint;
+        this.endpointUri = endpointUri;
     }
 
     /** Sends each record as it arrived, with the reason in headers; fails (and so the batch) if one is not sent. */
     void send(List<PrintedBatch.DeadLetter> deadLetters) {
         for (PrintedBatch.DeadLetter deadLetter : deadLetters) {
-            Exchange sent = template.send(endpoint, exchange -> {
+            Exchange sent = template.send(endpointUri, exchange -> {
                 Message message = exchange.getMessage();
                 if (deadLetter.key() != null) {
                     message.setHeader(KafkaConstants.KEY, deadLetter.key());

@@ -48,7 +48,7 @@ public class PrintRouteConfiguration implements CamelConfiguration {
         JacksonDataFormat json = new JacksonDataFormat(exactJson, JsonNode.class);
         json.setCamelContext(camel);
         camel.addService(json, true);
-        DeadLetters deadLetters = new DeadLetters(camel.createProducerTemplate(), camel.getEndpoint(deadLetterEndpoint));
+        DeadLetters deadLetters = new DeadLetters(camel.createProducerTemplate(), deadLetterEndpoint);
         camel.addRoutes(new PrintRouteSteps(new ReadChangeEvents(json, written), new WriteChangeEvents(deadLetters, commits)));
     }
 }
