@@ -5,13 +5,16 @@ import io.cdccamel.stack.Ports;
 import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
 import org.apache.camel.main.Main;
+import org.apache.camel.support.ResourceReloadStrategySupport;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -42,6 +45,10 @@ class PrintRouteConsumerOptionsTest {
 
     /** Starts the app on the shipped route file, edited; returns what stopped the start, or null. */
     private Throwable start(UnaryOperator<String> edit) throws Exception {
+        return start(edit, false);
+    }
+
+    private Throwable start(UnaryOperator<String> edit, boolean reload) throws Exception {
         Path routes = Files.createDirectories(dir.resolve("routes"));
         String yaml = Files.readString(SHIPPED);
         String edited = edit.apply(yaml);
@@ -63,7 +70,10 @@ class PrintRouteConsumerOptionsTest {
                 Map.entry("cdc.dead-letter.endpoint", "log:dead-letters"),
                 Map.entry("cdc.consumer.lost-offsets-check.ms", "0"),
                 Map.entry("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml"),
-                Map.entry("camel.main.routes-reload-enabled", "false"),
+                Map.entry("camel.main.routes-reload-enabled", Boolean.toString(reload)),
+                Map.entry("camel.main.routes-reload-directory", routes.toString()),
+                Map.entry("camel.main.routes-reload-pattern", "*.camel.yaml"),
+                Map.entry("camel.main.routes-reload-remove-all-routes", "false"),
                 // built and checked, not started: no consumer tries to reach Kafka
                 Map.entry("camel.main.auto-startup", "false"),
                 Map.entry("camel.main.route-filter-exclude-pattern", "register-connector"))
@@ -161,5 +171,24 @@ class PrintRouteConsumerOptionsTest {
 
         assertThat(oneLine(failure)).isEqualTo(file() + ": kafka option breakOnFirstError must be true: "
                 + "a batch that could not be written is fetched again, never skipped");
+    }
+
+    @Test
+    void shouldRefuseAReloadThatTurnsAGuaranteeOffUntilTheFileIsFixed() throws Exception {
+        assertThat(start(NO_EDIT, true)).isNull();
+        Path file = dir.resolve("routes").resolve(FILE);
+        String shipped = Files.readString(file);
+
+        // Camel logs the reload's failure with the one line; the route is gone: nothing read, nothing committed
+        ResourceReloadStrategySupport reloads = app.getCamelContext().hasService(ResourceReloadStrategySupport.class);
+        Files.writeString(file, shipped.replace("isolationLevel: read_committed", "isolationLevel: read_uncommitted"));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> reloads.getFailedCounter() == 1);
+        assertThat(oneLine(reloads.getLastError())).isEqualTo(file() + ": kafka option isolationLevel must be read_committed: "
+                + "only records of Connect's committed transactions are printed (exactly-once source)");
+        assertThat(app.getCamelContext().getRoute("print-change-events")).isNull();
+
+        Files.writeString(file, shipped);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.getCamelContext().getRoute("print-change-events") != null);
+        assertThat(consumer().getConfiguration().getIsolationLevel()).isEqualTo("read_committed");
     }
 }
