@@ -5,7 +5,6 @@ import io.cdccamel.events.ExactJson;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.StackModeSettings;
-import io.cdccamel.settings.KafkaClientSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;

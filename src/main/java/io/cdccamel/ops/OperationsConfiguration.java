@@ -19,7 +19,7 @@ import java.util.List;
 public class OperationsConfiguration implements CamelConfiguration {
 
     public static final String DEAD_LETTER_TOPIC = "cdc.dead-letter.topic";
-    public static final String DEAD_LETTER_ENDPOINT = "cdc.dead-letter.endpoint";
+    public static final String DEAD_LETTER_ENDPOINT = "cdc.dead-letter.endpoint"; // the same key as RouteConfiguration's
 
     @BindToRegistry(destroyMethod = "close")
     public KafkaTopics kafkaTopics(CamelContext camel, ConnectSettings connect, KafkaAdmins admins) {
