@@ -3,7 +3,7 @@ package io.cdccamel.route;
 import io.cdccamel.stack.StackStartException;
 import org.apache.camel.Route;
 import org.apache.camel.component.kafka.KafkaEndpoint;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommitFactory;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.ToDefinition;
@@ -39,9 +39,11 @@ public class ConsumerGuarantees extends LifecycleStrategySupport {
                     "offsets are committed only after the file is synced (exactly-once into the files)"),
             new Required("allowManualCommit", "true", e -> e.getConfiguration().isAllowManualCommit(),
                     "the write step commits each batch's offsets itself, once its text is synced and journaled"),
-            new Required("kafkaManualCommitFactory", "#class:" + DefaultKafkaManualAsyncCommitFactory.class.getName(),
-                    e -> e.getKafkaManualCommitFactory() instanceof DefaultKafkaManualAsyncCommitFactory,
-                    "offsets are committed by the consumer's own thread, whichever thread the route's steps end on"),
+            new Required("kafkaManualCommitFactory", "#class:" + DefaultKafkaManualCommitFactory.class.getName(),
+                    e -> e.getKafkaManualCommitFactory() != null
+                            && e.getKafkaManualCommitFactory().getClass() == DefaultKafkaManualCommitFactory.class,
+                    "each batch's offsets are committed synchronously (camel-kafka 4.18 never sends an asynchronous "
+                            + "manual commit of a batch: its batching processor does not flush them)"),
             new Required("breakOnFirstError", "true", e -> e.getConfiguration().isBreakOnFirstError(),
                     "a batch that could not be written is fetched again, never skipped"),
             new Required("isolationLevel", "read_committed", e -> "read_committed".equals(e.getConfiguration().getIsolationLevel()),

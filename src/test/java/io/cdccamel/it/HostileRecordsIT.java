@@ -188,10 +188,11 @@ class HostileRecordsIT {
             TopicPartition tp = new TopicPartition(TOPIC, 0);
             end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
             assertThat(end).as("the corpus, the real event and its transaction's commit marker").isEqualTo(lastRecord + 2);
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 OffsetAndMetadata committed = admin.listConsumerGroupOffsets("group-hostile")
                         .partitionsToOffsetAndMetadata().get().get(tp);
-                return committed != null && committed.offset() == lastRecord + 1;
+                assertThat(committed).as("group-hostile's committed offset").isNotNull();
+                assertThat(committed.offset()).as("group-hostile's committed offset").isEqualTo(lastRecord + 1);
             });
         }
         // both copies of the identical event printed, with their own offsets

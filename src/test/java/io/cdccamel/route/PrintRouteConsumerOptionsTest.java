@@ -3,7 +3,7 @@ package io.cdccamel.route;
 import io.cdccamel.CdcApplication;
 import io.cdccamel.stack.Ports;
 import org.apache.camel.component.kafka.KafkaEndpoint;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommitFactory;
 import org.apache.camel.main.Main;
 import org.apache.camel.support.ResourceReloadStrategySupport;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -152,7 +152,7 @@ class PrintRouteConsumerOptionsTest {
         assertThat(consumer.getConfiguration().isBatching()).isTrue();
         assertThat(consumer.getConfiguration().isAutoCommitEnable()).isFalse();
         assertThat(consumer.getConfiguration().isAllowManualCommit()).isTrue();
-        assertThat(consumer.getKafkaManualCommitFactory()).isInstanceOf(DefaultKafkaManualAsyncCommitFactory.class);
+        assertThat(consumer.getKafkaManualCommitFactory()).isExactlyInstanceOf(DefaultKafkaManualCommitFactory.class);
         assertThat(consumer.getConfiguration().isBreakOnFirstError()).isTrue();
         assertThat(consumer.getConfiguration().getIsolationLevel()).isEqualTo("read_committed");
         assertThat(consumer.getConfiguration().getAutoOffsetReset()).isEqualTo("earliest");
