@@ -1,5 +1,6 @@
 package io.cdccamel.capture;
 
+import io.cdccamel.settings.CaptureSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
@@ -24,7 +25,7 @@ import java.util.Map;
  */
 public final class SlotWatch extends AbstractHealthCheck {
 
-    public static final String MAX_RETAINED = "cdc.slot.max-retained-bytes";
+    public static final String MAX_RETAINED = CaptureSettings.SLOT_MAX_RETAINED_BYTES;
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.capture");
 
     /** What {@code pg_replication_slots} says of the slot; {@code retainedBytes} is -1 when it holds nothing. */

@@ -1,5 +1,7 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.settings.ConnectSettings;
+import io.cdccamel.settings.SettingsReader;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.net.http.HttpRequest;
@@ -14,8 +16,6 @@ import java.util.Base64;
  */
 public final class ConnectAuth {
 
-    public static final String USERNAME = "cdc.connect.username";
-    public static final String PASSWORD = "cdc.connect.password";
     public static final String HEADER = "Authorization";
 
     private final String authorization;
@@ -28,14 +28,20 @@ public final class ConnectAuth {
         return new ConnectAuth(null);
     }
 
-    public static ConnectAuth from(PropertiesComponent pc) {
-        String user = pc.resolveProperty(USERNAME).map(String::trim).orElse("");
-        if (user.isEmpty()) {
+    public static ConnectAuth from(ConnectSettings connect) {
+        if (connect.username().isEmpty()) {
             return none();
         }
-        String password = pc.resolveProperty(PASSWORD).orElse("");
         return new ConnectAuth("Basic " + Base64.getEncoder()
-                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+                .encodeToString((connect.username() + ":" + connect.password()).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** {@link #from(ConnectSettings)} of {@code pc}'s settings: for ConnectApi and the live view until they take the bound ones. */
+    public static ConnectAuth from(PropertiesComponent pc) {
+        SettingsReader settings = new SettingsReader(pc);
+        ConnectSettings connect = ConnectSettings.read(settings);
+        settings.check();
+        return from(connect);
     }
 
     /** The {@code Authorization} header's value, or null. */

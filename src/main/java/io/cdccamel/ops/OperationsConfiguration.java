@@ -3,6 +3,7 @@ package io.cdccamel.ops;
 import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.connect.KafkaRegistrationLock;
 import io.cdccamel.settings.ConnectSettings;
+import io.cdccamel.settings.DeadLetterSettings;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -17,15 +18,12 @@ import java.util.List;
 @Configuration
 public class OperationsConfiguration implements CamelConfiguration {
 
-    public static final String DEAD_LETTER_TOPIC = "cdc.dead-letter.topic";
-    public static final String DEAD_LETTER_ENDPOINT = "cdc.dead-letter.endpoint";
-
     @BindToRegistry(destroyMethod = "close")
-    public KafkaTopics kafkaTopics(CamelContext camel, StackModeSettings stack, ConnectSettings connect,
+    public KafkaTopics kafkaTopics(StackModeSettings stack, ConnectSettings connect, DeadLetterSettings deadLetters,
                                    KafkaClientSettings clientSettings) {
         List<String> internal = new ArrayList<>(connect.internalTopics());
         internal.add(KafkaRegistrationLock.TOPIC);
-        internal.add(camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_TOPIC + "}}"));
+        internal.add(deadLetters.topic());
         return new KafkaTopics(stack.brokers(), internal, clientSettings);
     }
 
@@ -36,8 +34,9 @@ public class OperationsConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camel) {
-        String topic = camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_TOPIC + "}}");
-        if (camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_ENDPOINT + "}}").startsWith("kafka:")) {
+        DeadLetterSettings deadLetters = camel.getRegistry().lookupByNameAndType("deadLetterSettings", DeadLetterSettings.class);
+        String topic = deadLetters.topic();
+        if (deadLetters.toKafka()) {
             try {
                 // Kafka does not create topics on demand here: the dead letters' topic must exist first
                 camel.getRegistry().lookupByNameAndType("kafkaTopics", KafkaTopics.class).ensure(topic);

@@ -5,6 +5,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Every setting of the app read once before anything starts: a bad value stops the start with one
@@ -12,10 +13,19 @@ import java.util.List;
  */
 public class SettingsCheck extends MainListenerSupport {
 
+    private final List<Consumer<SettingsReader>> others;
+
+    /** @param others settings read outside this package (the Kafka clients'), checked with these */
+    @SafeVarargs
+    public SettingsCheck(Consumer<SettingsReader>... others) {
+        this.others = List.of(others);
+    }
+
     @Override
     public void beforeConfigure(BaseMainSupport main) {
         SettingsReader settings = new SettingsReader(main.getCamelContext().getPropertiesComponent());
         readAll(settings);
+        others.forEach(read -> read.accept(settings));
         settings.check();
     }
 
@@ -33,6 +43,8 @@ public class SettingsCheck extends MainListenerSupport {
         ConsumerSettings.read(settings);
         OutputSettings.read(settings);
         CaptureSettings.read(settings);
-        settings.whole("cdc.slot.max-retained-bytes", 4000000000L, 1);
+        ConnectorSettings.read(settings);
+        DeadLetterSettings.read(settings);
+        ApiSettings.read(settings);
     }
 }
