@@ -46,5 +46,6 @@ public class SettingsCheck extends MainListenerSupport {
         ConnectorSettings.read(settings);
         DeadLetterSettings.read(settings);
         ApiSettings.read(settings);
+        LiveSettings.read(settings);
     }
 }

@@ -58,4 +58,9 @@ public class SettingsConfiguration implements CamelConfiguration {
     public ApiSettings apiSettings(CamelContext camel) {
         return SettingsReader.read(camel, ApiSettings::read);
     }
+
+    @BindToRegistry
+    public LiveSettings liveSettings(CamelContext camel) {
+        return SettingsReader.read(camel, LiveSettings::read);
+    }
 }
