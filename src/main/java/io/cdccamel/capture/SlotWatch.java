@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -114,7 +115,7 @@ public final class SlotWatch extends AbstractHealthCheck {
     /** The slot as the live page shows it (the last reading). */
     public Map<String, Object> view() {
         State s = last;
-        Map<String, Object> view = new java.util.LinkedHashMap<>();
+        Map<String, Object> view = new LinkedHashMap<>();
         view.put("slot", slot);
         view.put("exists", s.exists());
         view.put("active", s.active());

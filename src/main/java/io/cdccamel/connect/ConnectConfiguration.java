@@ -1,9 +1,8 @@
 package io.cdccamel.connect;
 
-import io.cdccamel.Banner;
 import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.api.ApiSecurity;
-import io.cdccamel.live.PgRowEstimates;
+import io.cdccamel.api.Banner;
 import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.ConnectorSettings;
@@ -38,12 +37,10 @@ public class ConnectConfiguration implements CamelConfiguration {
     /** Whether the connector streams, and the snapshot's progress: what the banner and the live view show. */
     @BindToRegistry(StreamingWatch.BEAN)
     public StreamingWatch streamingWatch(CamelContext camel, ConnectSettings connect, StackModeSettings stack,
-                                         PostgresSettings postgres, ConnectorDefinition definition, Banner banner) {
-        StreamingWatch watch = new StreamingWatch(connect.url(), ConnectAuth.from(connect), definition,
+                                         ConnectorDefinition definition, Banner banner) {
+        return new StreamingWatch(connect.url(), ConnectAuth.from(connect), definition,
                 stack.embedded(), camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
                 banner::print);
-        watch.progress().estimateRowsWith(PgRowEstimates.from(postgres));
-        return watch;
     }
 
     /** Where everything listens, printed once the connector streams. */

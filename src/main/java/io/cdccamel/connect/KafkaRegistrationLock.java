@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.settings.ConnectSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
 
-    public static final String TOPIC = "cdc-camel.registrations";
+    public static final String TOPIC = ConnectSettings.REGISTRATIONS_TOPIC;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** Claims read back at most this far: claims older than the TTL no longer count anyway. */
     private static final int LOOKBACK = 1_000;

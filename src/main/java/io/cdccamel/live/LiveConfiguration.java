@@ -1,16 +1,27 @@
 package io.cdccamel.live;
 
 import io.cdccamel.connect.ConnectorDefinition;
+import io.cdccamel.connect.StreamingWatch;
+import io.cdccamel.settings.PostgresSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 
-/** The live view's routes (Camel Main adds the route builders it finds bound). */
+/** The live view's routes (Camel Main adds the route builders it finds bound), and the snapshot's row estimates. */
 @Configuration
 public class LiveConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public LiveViewRoutes liveViewRoutes(ConnectorDefinition definition) {
         return new LiveViewRoutes(definition.name());
+    }
+
+    /** The snapshot's progress (on the page, in the API) is measured against each table's rows, estimated in the source database. */
+    @Override
+    public void configure(CamelContext camel) {
+        StreamingWatch watch = camel.getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
+        PostgresSettings postgres = camel.getRegistry().lookupByNameAndType("postgresSettings", PostgresSettings.class);
+        watch.progress().estimateRowsWith(PgRowEstimates.from(postgres));
     }
 }

@@ -1,7 +1,6 @@
 package io.cdccamel.ops;
 
 import io.cdccamel.KafkaClientSettings;
-import io.cdccamel.connect.KafkaRegistrationLock;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.DeadLetterSettings;
 import io.cdccamel.settings.StackModeSettings;
@@ -22,7 +21,7 @@ public class OperationsConfiguration implements CamelConfiguration {
     public KafkaTopics kafkaTopics(StackModeSettings stack, ConnectSettings connect, DeadLetterSettings deadLetters,
                                    KafkaClientSettings clientSettings) {
         List<String> internal = new ArrayList<>(connect.internalTopics());
-        internal.add(KafkaRegistrationLock.TOPIC);
+        internal.add(ConnectSettings.REGISTRATIONS_TOPIC);
         internal.add(deadLetters.topic());
         return new KafkaTopics(stack.brokers(), internal, clientSettings);
     }

@@ -1,6 +1,7 @@
 package io.cdccamel.route;
 
 import io.cdccamel.events.OutputFiles;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
@@ -17,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -149,16 +151,18 @@ public class DurableCommits {
         if (routeId == null) {
             return;
         }
-        // not from the route's own thread, which is still inside the exchange
-        Thread stopper = new Thread(() -> {
+        // not from the route's own thread, which is still inside the exchange: from one of Camel's, which ends after it
+        CamelContext camel = exchange.getContext();
+        ExecutorService stopper = camel.getExecutorServiceManager().newSingleThreadExecutor(DurableCommits.class,
+                "stop-after-sync-failure");
+        stopper.execute(() -> {
             try {
-                exchange.getContext().getRouteController().stopRoute(routeId);
+                camel.getRouteController().stopRoute(routeId);
             } catch (Exception e) {
                 LOG.error("Could not stop route {}: {}", routeId, e.toString());
             }
-        }, "cdc-stop-after-sync-failure");
-        stopper.setDaemon(true);
-        stopper.start();
+        });
+        camel.getExecutorServiceManager().shutdown(stopper);
     }
 
     /** Why the output stopped being committed, or null while syncs succeed. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.events.OutputFiles;
 import io.cdccamel.events.WrittenPositions;
-import io.cdccamel.live.LiveViewRoutes;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.settings.ConsumerSettings;
 import io.cdccamel.settings.OutputSettings;
@@ -26,7 +25,6 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * Route print-change-events' machinery: the consumer's fixed settings, reading, printing, durable
@@ -77,8 +75,7 @@ public class RouteConfiguration implements CamelConfiguration {
         if (consumer.lostOffsetsCheckMillis() <= 0) {
             return null; // off (route tests without Kafka)
         }
-        Pattern pattern = LiveViewRoutes.topicPattern(consumer.topics(), consumer.topicsPattern());
-        return new LostOffsets(stack.brokers(), clientSettings, consumer.group(), pattern);
+        return new LostOffsets(stack.brokers(), clientSettings, consumer.group(), consumer.topicPattern());
     }
 
     /** Routes read-change-events and write-change-events (Camel Main adds the route builders it finds bound). */

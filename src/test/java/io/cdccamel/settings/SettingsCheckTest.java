@@ -110,6 +110,18 @@ class SettingsCheckTest {
     }
 
     @Test
+    void shouldNameATopicPatternThatIsNoRegularExpression() {
+        assertThat(SettingsCheck.problems(properties("cdc.topics", "postgres.(debezium")))
+                .containsExactly("cdc.topics must be a regular expression (cdc.topics.pattern=true), not 'postgres.(debezium': "
+                        + "Unclosed group");
+        ConsumerSettings names = ConsumerSettings.read(new SettingsReader(properties("cdc.topics", "a.b, c.d",
+                "cdc.topics.pattern", "false")));
+        assertThat(names.topicPattern().matcher("a.b").matches()).isTrue();
+        assertThat(names.topicPattern().matcher("axb").matches()).as("a name, not a pattern").isFalse();
+        assertThat(names.topicPattern().matcher("c.d").matches()).isTrue();
+    }
+
+    @Test
     void shouldNameTheKafkaClientSettingsEachClientSetsItself() {
         SettingsReader settings = new SettingsReader(properties("cdc.kafka.client.bootstrap.servers", "elsewhere:9092",
                 "cdc.kafka.client.security.protocol", "SASL_SSL"));

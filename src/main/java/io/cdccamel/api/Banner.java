@@ -1,6 +1,5 @@
-package io.cdccamel;
+package io.cdccamel.api;
 
-import io.cdccamel.api.ApiSecurity;
 import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.OutputSettings;
