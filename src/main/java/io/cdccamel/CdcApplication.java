@@ -14,6 +14,7 @@ import io.cdccamel.settings.SettingsCheck;
 import io.cdccamel.settings.SettingsConfiguration;
 import io.cdccamel.stack.DemoDataListener;
 import io.cdccamel.stack.EmbeddedStackListener;
+import io.cdccamel.stack.RecordLimits;
 import io.cdccamel.stack.StackConfiguration;
 import io.cdccamel.stack.StackStartException;
 import org.apache.camel.main.Main;
@@ -28,6 +29,7 @@ public final class CdcApplication {
     }
 
     public static void main(String[] args) throws Exception {
+        RecordLimits.keepNoLargeSocketBuffers();
         Main main = newMain();
         try {
             main.run(args);

@@ -3,6 +3,7 @@ package io.cdccamel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ExactJson;
 import io.cdccamel.settings.SettingsReader;
+import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -35,6 +36,12 @@ public class CdcConfiguration implements CamelConfiguration {
                     KafkaClientSettings.PREFIX, settings);
         }
         return settings;
+    }
+
+    /** The one maker of Kafka admin clients, with {@code cdc.kafka.client.*}; holds no client. */
+    @BindToRegistry
+    public KafkaAdmins kafkaAdmins(StackModeSettings stack, KafkaClientSettings clientSettings) {
+        return new KafkaAdmins(stack.brokers(), clientSettings);
     }
 
     /** The Kafka component's clients (the print route, the dead letters) take {@code cdc.kafka.client.*} too. */

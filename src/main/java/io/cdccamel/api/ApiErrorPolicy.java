@@ -1,6 +1,5 @@
 package io.cdccamel.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteConfigurationBuilder;
@@ -16,8 +15,6 @@ public class ApiErrorPolicy extends RouteConfigurationBuilder {
 
     public static final String ID = "api-error-policy";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     @Override
     public void configuration() {
         routeConfiguration(ID)
@@ -32,7 +29,6 @@ public class ApiErrorPolicy extends RouteConfigurationBuilder {
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, 503);
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        out.setBody(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
-                Map.of("error", String.valueOf(cause.getMessage()))) + "\n");
+        out.setBody(ApiReplies.written(Map.of("error", String.valueOf(cause.getMessage()))));
     }
 }

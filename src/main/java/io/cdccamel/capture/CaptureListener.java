@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 public class CaptureListener extends MainListenerSupport {
 
-    public static final String BEAN = "captureSync";
+    public static final String BEAN = io.cdccamel.api.ApiRestRoutes.SNAPSHOT_BEAN;
     public static final String SLOT_BEAN = "slotWatch";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.capture");

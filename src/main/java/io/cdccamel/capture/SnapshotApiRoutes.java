@@ -1,7 +1,8 @@
 package io.cdccamel.capture;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.api.ApiErrorPolicy;
+import io.cdccamel.api.ApiReplies;
+import io.cdccamel.api.ApiRestRoutes;
 import io.cdccamel.connect.StreamingWatch;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -17,12 +18,11 @@ import java.util.Set;
  * key), its rows printed as {@code op: "r"}; {@code filter} (Debezium's
  * {@code additional-conditions}) limits it to part of the table. 404 names the captured tables,
  * 409 says a snapshot runs already. A POST: the request guard lets only the app's own page and
- * token holders send it.
+ * token holders send it. The path is declared in {@link io.cdccamel.api.ApiRestRoutes}.
  */
 public class SnapshotApiRoutes extends RouteBuilder {
 
-    public static final String ROUTE_ID = "snapshot-table";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final String ROUTE_ID = ApiRestRoutes.SNAPSHOT_TABLE;
 
     private final CaptureSync sync;
     /** How long Debezium may take to take a signal up and record its snapshot in the connector's position. */
@@ -34,7 +34,7 @@ public class SnapshotApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("platform-http:/api/tables/{table}/snapshot?httpMethodRestrict=POST")
+        from("direct:" + ROUTE_ID)
             .routeId(ROUTE_ID)
             .routeConfigurationId(ApiErrorPolicy.ID)
             .process(this::snapshot);
@@ -70,11 +70,7 @@ public class SnapshotApiRoutes extends RouteBuilder {
         reply(exchange, 202, body);
     }
 
-    static void reply(Exchange exchange, int status, Object body) throws Exception {
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        out.setBody(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
+    private static void reply(Exchange exchange, int status, Object body) {
+        ApiReplies.reply(exchange, status, body);
     }
 }

@@ -4,29 +4,57 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
+import java.time.Duration;
+
 /**
  * The calls this app makes to Kafka Connect's REST API ({@code cdc.connect.url}) for one
  * connector, each one camel-http request answered by a {@link ConnectAnswer}. Each call is its
  * own exchange, so no header of the exchange that asks (a platform-http request's) leaks into it.
- * A call that gets no answer at all (refused, timed out) throws.
+ * A call that gets no answer at all (refused, timed out) throws. The app's only Connect client:
+ * registration, the API, the streaming watch and the live view all call through it, so
+ * {@link ConnectAuth} applies to every call.
  */
 public final class ConnectApi {
 
     /** Answers are handled by status code, and nothing hangs. */
-    private static final String HTTP_OPTIONS = "throwExceptionOnFailure=false&connectTimeout=2000&responseTimeout=15000";
+    private static final String HTTP_OPTIONS = "throwExceptionOnFailure=false&connectTimeout=2000&responseTimeout=";
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(15);
     private static final String JSON = "application/json";
 
+    private final CamelContext context;
     private final ProducerTemplate http;
     private final ConnectorDefinition definition;
     private final String connector;
     private final ConnectAuth auth;
+    private final String options;
 
     /** One template for all calls: it caches the producers. */
     public ConnectApi(CamelContext context, ConnectorDefinition definition) {
-        this.http = context.createProducerTemplate();
+        this(context, context.createProducerTemplate(), definition, RESPONSE_TIMEOUT);
+    }
+
+    private ConnectApi(CamelContext context, ProducerTemplate http, ConnectorDefinition definition, Duration responseTimeout) {
+        this.context = context;
+        this.http = http;
         this.definition = definition;
         this.connector = "/connectors/" + definition.name();
         this.auth = ConnectAuth.from(context.getPropertiesComponent());
+        this.options = HTTP_OPTIONS + responseTimeout.toMillis();
+    }
+
+    /** The same client, with answers awaited {@code responseTimeout} at most (the live view's probe: 3 s). */
+    public ConnectApi withResponseTimeout(Duration responseTimeout) {
+        return new ConnectApi(context, http, definition, responseTimeout);
+    }
+
+    /** The connector's name, as registered. */
+    public String connectorName() {
+        return definition.name();
+    }
+
+    /** {@code cdc.connect.url}, as the calls use it. */
+    public String url() {
+        return context.resolvePropertyPlaceholders("{{cdc.connect.url}}");
     }
 
     /** {@code GET /connector-plugins}: ready once it lists the connector's class. */
@@ -60,13 +88,18 @@ public final class ConnectApi {
         return call("GET", connector + "/status", null);
     }
 
+    /** {@code GET /connectors/<name>/offsets}: the source positions Connect stores for the connector. */
+    public ConnectAnswer offsets() throws Exception {
+        return call("GET", connector + "/offsets", null);
+    }
+
     /** {@code POST /connectors/<name>/restart}, of the failed connector and tasks only. */
     public ConnectAnswer restartFailed() throws Exception {
         return call("POST", connector + "/restart?includeTasks=true&onlyFailed=true", null);
     }
 
     private ConnectAnswer call(String method, String path, String json) throws Exception {
-        String uri = "{{cdc.connect.url}}" + path + (path.contains("?") ? "&" : "?") + HTTP_OPTIONS;
+        String uri = "{{cdc.connect.url}}" + path + (path.contains("?") ? "&" : "?") + options;
         Exchange answer = http.send(uri, exchange -> {
             exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
             if (auth.authorization() != null) {

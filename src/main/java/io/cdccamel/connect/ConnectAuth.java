@@ -4,7 +4,6 @@ import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.SettingsReader;
 import org.apache.camel.spi.PropertiesComponent;
 
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -47,11 +46,6 @@ public final class ConnectAuth {
     /** The {@code Authorization} header's value, or null. */
     public String authorization() {
         return authorization;
-    }
-
-    /** {@code request} with the header, when there is one. */
-    public HttpRequest.Builder apply(HttpRequest.Builder request) {
-        return authorization == null ? request : request.header(HEADER, authorization);
     }
 
     /** Never the credentials. */

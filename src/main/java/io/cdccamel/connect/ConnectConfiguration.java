@@ -38,9 +38,8 @@ public class ConnectConfiguration implements CamelConfiguration {
     @BindToRegistry(StreamingWatch.BEAN)
     public StreamingWatch streamingWatch(CamelContext camel, ConnectSettings connect, StackModeSettings stack,
                                          ConnectorDefinition definition, Banner banner) {
-        return new StreamingWatch(connect.url(), ConnectAuth.from(connect), definition,
-                stack.embedded(), camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
-                banner::print);
+        return new StreamingWatch(new ConnectApi(camel, definition), definition, stack.embedded(),
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"), banner::print);
     }
 
     /** Where everything listens, printed once the connector streams. */

@@ -76,7 +76,7 @@ public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
         if (producer != null) {
             return;
         }
-        try (Admin admin = Admin.create(clientSettings.over(Map.of("bootstrap.servers", bootstrapServers)))) {
+        try (Admin admin = new io.cdccamel.KafkaAdmins(bootstrapServers, clientSettings).create("cdc-camel-registration-" + instance)) {
             io.cdccamel.ops.KafkaTopics.create(admin, TOPIC, 1, Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1))));
         }
         producer = new KafkaProducer<>(clientSettings.over(Map.of(

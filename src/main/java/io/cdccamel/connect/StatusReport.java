@@ -20,8 +20,12 @@ public final class StatusReport {
         return answer.is(200) ? 200 : 503;
     }
 
-    /** Connect's status is quoted as it came, not re-written from the entity: a newer worker's fields stay. */
-    public String render(ConnectAnswer answer) {
+    /**
+     * Connect's status is quoted as it came, not re-written from the entity: a newer worker's fields
+     * stay. A 200 answer stays a tree for the API's JSON binding; a 503 is written here, as the
+     * binding leaves error answers alone.
+     */
+    public Object render(ConnectAnswer answer) {
         ObjectNode report = ConnectAnswer.MAPPER.createObjectNode();
         report.put("name", name);
         report.put("registration", registration.state().name());
@@ -36,6 +40,6 @@ public final class StatusReport {
         } else {
             report.put("error", "Kafka Connect answered " + answer.status() + ": " + answer.errorMessage());
         }
-        return report.toPrettyString() + "\n";
+        return answer.is(200) ? report : report.toPrettyString() + "\n";
     }
 }

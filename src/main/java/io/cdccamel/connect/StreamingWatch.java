@@ -9,11 +9,6 @@ import org.slf4j.LoggerFactory;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,14 +36,12 @@ public final class StreamingWatch {
     /** The registry name of the watch, for the live view and the metrics. */
     public static final String BEAN = "streamingWatch";
 
-    private final String connectUrl;
-    private final ConnectAuth auth;
+    private final ConnectApi connect;
     private final String connector;
     private final String topicPrefix;
     private final boolean inThisJvm;
     private final ScheduledExecutorService executor;
     private final Consumer<String> banner;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
     private volatile ScheduledFuture<?> task;
     private volatile boolean done;
@@ -60,10 +53,9 @@ public final class StreamingWatch {
      * @param inThisJvm Connect runs in this JVM (embedded mode): Debezium's metrics can be read
      * @param banner    prints the banner with the state it is given
      */
-    public StreamingWatch(String connectUrl, ConnectAuth auth, ConnectorDefinition definition, boolean inThisJvm,
+    public StreamingWatch(ConnectApi connect, ConnectorDefinition definition, boolean inThisJvm,
                           ScheduledExecutorService executor, Consumer<String> banner) {
-        this.connectUrl = connectUrl;
-        this.auth = auth;
+        this.connect = connect.withResponseTimeout(java.time.Duration.ofSeconds(5));
         this.connector = definition.name();
         this.topicPrefix = definition.config("topic.prefix");
         this.inThisJvm = inThisJvm;
@@ -277,9 +269,8 @@ public final class StreamingWatch {
     /** The source offset Connect stores for the connector ({@code GET /connectors/<name>/offsets}), or null. */
     private String storedPosition() {
         try {
-            HttpResponse<String> r = http.send(auth.apply(HttpRequest.newBuilder(URI.create(connectUrl + "/connectors/" + connector + "/offsets")))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
+            ConnectAnswer r = connect.offsets();
+            if (!r.is(200)) {
                 return null;
             }
             JsonNode offsets = MAPPER.readTree(r.body()).path("offsets");

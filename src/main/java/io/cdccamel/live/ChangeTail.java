@@ -56,6 +56,8 @@ final class ChangeTail implements AutoCloseable {
         // tables created later show up within 10 s, as in the print route
         config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1_000);
+        // the operating system sizes the socket's buffer (stack/RecordLimits#keepNoLargeSocketBuffers says why)
+        config.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
         this.consumer = new KafkaConsumer<>(clientSettings.over(config));
         this.topics = Pattern.compile("(?:" + changeTopics.pattern() + ")|" + Pattern.quote(deadLetterTopic));
         this.deadLetterTopic = deadLetterTopic;

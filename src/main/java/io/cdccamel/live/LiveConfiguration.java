@@ -1,5 +1,7 @@
 package io.cdccamel.live;
 
+import io.cdccamel.KafkaAdmins;
+import io.cdccamel.connect.ConnectApi;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.settings.PostgresSettings;
@@ -13,8 +15,8 @@ import org.apache.camel.Configuration;
 public class LiveConfiguration implements CamelConfiguration {
 
     @BindToRegistry
-    public LiveViewRoutes liveViewRoutes(ConnectorDefinition definition) {
-        return new LiveViewRoutes(definition.name());
+    public LiveViewRoutes liveViewRoutes(CamelContext camel, ConnectorDefinition definition, KafkaAdmins admins) {
+        return new LiveViewRoutes(new ConnectApi(camel, definition), admins);
     }
 
     /** The snapshot's progress (on the page, in the API) is measured against each table's rows, estimated in the source database. */

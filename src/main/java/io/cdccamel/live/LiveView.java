@@ -62,7 +62,13 @@ final class LiveView implements Service {
         return control == null ? null : control.brokerIds();
     }
 
-    /** Adds the handlers to the router of the API's server (platform-http, Vert.x). */
+    /**
+     * Adds the handlers to the router of the API's server (platform-http, Vert.x): the live view's
+     * one Vert.x piece, kept out of the REST DSL on purpose. {@code /live/events} is a server-sent
+     * event stream held open per page and written from the push timer, which a Camel exchange (one
+     * request, one answer) cannot hold; the page and its files are served from memory on the event
+     * loop; {@code /live/state} sits with them so the page's parts answer from one place.
+     */
     void mount(Router router) {
         Map<String, Buffer> files = new LinkedHashMap<>();
         files.put(PAGE, resource("live/index.html"));

@@ -1,6 +1,9 @@
 package io.cdccamel.live;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.KafkaAdmins;
+import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.connect.ConnectApi;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.builder.RouteBuilder;
@@ -26,11 +29,16 @@ public class LiveViewRoutes extends RouteBuilder {
     /** The app's one mapper, bound by {@code CdcApplication}. */
     static final String MAPPER_BEAN = "exactJson";
 
-    private final String connector;
+    private final ConnectApi connect;
+    private final KafkaAdmins admins;
 
-    /** @param connector the connector's name, as registered */
-    public LiveViewRoutes(String connector) {
-        this.connector = connector;
+    /**
+     * @param connect the app's Connect client (the probe asks it for the connector's status)
+     * @param admins  the app's Kafka admin maker (the probe's admin client)
+     */
+    public LiveViewRoutes(ConnectApi connect, KafkaAdmins admins) {
+        this.connect = connect;
+        this.admins = admins;
     }
 
     @Override
@@ -43,7 +51,7 @@ public class LiveViewRoutes extends RouteBuilder {
         if (mapper == null) {
             mapper = new ObjectMapper();
         }
-        String brokers = resolved("cdc.kafka.brokers");
+        String brokers = admins.bootstrapServers();
         Pattern topics = topicPattern(resolved("cdc.topics"), Boolean.parseBoolean(resolved("cdc.topics.pattern")));
         LiveState state = new LiveState(intProperty("cdc.live.events.kept"), intProperty("cdc.live.events.per-push"),
                 intProperty("cdc.live.lag.records-kept"));
@@ -52,12 +60,12 @@ public class LiveViewRoutes extends RouteBuilder {
         // a group of its own per instance: two apps each see every partition, and nothing is committed
         String group = resolved("cdc.live.group") + "-" + UUID.randomUUID().toString().substring(0, 8);
         // a secured cluster's settings (cdc.kafka.client.*), as every Kafka client of the app takes them
-        io.cdccamel.KafkaClientSettings security = io.cdccamel.KafkaClientSettings.from(getContext().getPropertiesComponent());
+        KafkaClientSettings security = admins.settings();
         ChangeTail tail = new ChangeTail(brokers, security, group, topics, resolved("cdc.dead-letter.topic"),
                 intProperty("cdc.live.backfill"), state, mapper, limits);
         LiveView[] holder = new LiveView[1];
-        PipelineProbe probe = new PipelineProbe(brokers, security, topics, resolved("cdc.consumer.group"),
-                resolved("cdc.connect.url"), io.cdccamel.connect.ConnectAuth.from(getContext().getPropertiesComponent()), connector, mapper, state, () -> holder[0].controlledBrokers());
+        PipelineProbe probe = new PipelineProbe(admins, topics, resolved("cdc.consumer.group"), connect, mapper, state,
+                () -> holder[0].controlledBrokers());
         @SuppressWarnings("unchecked")
         java.util.function.Supplier<Map<String, Object>> slot = getContext().getRegistry().lookupByNameAndType(
                 PipelineProbe.SLOT_VIEW, java.util.function.Supplier.class);

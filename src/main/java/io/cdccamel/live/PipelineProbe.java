@@ -2,8 +2,10 @@ package io.cdccamel.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.KafkaAdmins;
+import io.cdccamel.connect.ConnectAnswer;
+import io.cdccamel.connect.ConnectApi;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.QuorumInfo;
@@ -14,10 +16,6 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,31 +42,21 @@ final class PipelineProbe implements AutoCloseable {
     private final Admin admin;
     private final Pattern topics;
     private final String group;
-    private final String connectUrl;
-    private final io.cdccamel.connect.ConnectAuth connectAuth;
-    private final String connector;
+    private final ConnectApi connect;
     private final ObjectMapper mapper;
     private final LiveState state;
     private final Supplier<Set<Integer>> controlledBrokers;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Set<Integer> brokersSeen = new TreeSet<>();
     // restarts seen by this view: a task or the connector that left FAILED or went RESTARTING
     private final Map<String, String> lastStates = new HashMap<>();
     private final Map<String, Integer> restarts = new HashMap<>();
 
-    PipelineProbe(String bootstrapServers, io.cdccamel.KafkaClientSettings clientSettings, Pattern topics, String group,
-                  String connectUrl, io.cdccamel.connect.ConnectAuth connectAuth, String connector, ObjectMapper mapper,
+    PipelineProbe(KafkaAdmins admins, Pattern topics, String group, ConnectApi connect, ObjectMapper mapper,
                   LiveState state, Supplier<Set<Integer>> controlledBrokers) {
-        this.connectAuth = connectAuth;
-        this.admin = Admin.create(clientSettings.over(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "cdc-camel-live",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS)));
+        this.admin = admins.create("cdc-camel-live", Duration.ofMillis(TIMEOUT_MS), Duration.ofMillis(TIMEOUT_MS));
         this.topics = topics;
         this.group = group;
-        this.connectUrl = connectUrl;
-        this.connector = connector;
+        this.connect = connect.withResponseTimeout(Duration.ofMillis(TIMEOUT_MS));
         this.mapper = mapper;
         this.state = state;
         this.controlledBrokers = controlledBrokers;
@@ -225,18 +213,17 @@ final class PipelineProbe implements AutoCloseable {
 
     private Map<String, Object> connector() {
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("name", connector);
-        view.put("url", connectUrl);
+        view.put("name", connect.connectorName());
+        view.put("url", connect.url());
         try {
-            HttpResponse<String> r = http.send(connectAuth.apply(HttpRequest.newBuilder(URI.create(connectUrl + "/connectors/"
-                    + connector + "/status"))).timeout(Duration.ofMillis(TIMEOUT_MS)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 404) {
+            ConnectAnswer r = connect.status();
+            if (r.is(404)) {
                 view.put("state", "MISSING");
                 return view;
             }
-            if (r.statusCode() != 200) {
+            if (!r.is(200)) {
                 view.put("state", "UNKNOWN");
-                view.put("error", "Connect answered " + r.statusCode() + ": " + EventDigest.cut(r.body(), 300));
+                view.put("error", "Connect answered " + r.status() + ": " + EventDigest.cut(r.body(), 300));
                 return view;
             }
             JsonNode status = mapper.readTree(r.body());

@@ -1,13 +1,14 @@
 package io.cdccamel.ops;
 
+import io.cdccamel.KafkaAdmins;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TopicListing;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -62,28 +63,19 @@ public class KafkaTopics implements AutoCloseable {
         }
     }
 
-    private final String bootstrapServers;
+    private final KafkaAdmins admins;
     private final List<String> connectTopics;
-    private final io.cdccamel.KafkaClientSettings clientSettings;
     private Admin admin;
 
-    /**
-     * @param connectTopics  Kafka Connect's internal topics, marked internal in the list
-     * @param clientSettings {@code cdc.kafka.client.*}: a secured cluster's settings
-     */
-    public KafkaTopics(String bootstrapServers, List<String> connectTopics, io.cdccamel.KafkaClientSettings clientSettings) {
-        this.bootstrapServers = bootstrapServers;
+    /** @param connectTopics Kafka Connect's internal topics, marked internal in the list */
+    public KafkaTopics(KafkaAdmins admins, List<String> connectTopics) {
+        this.admins = admins;
         this.connectTopics = List.copyOf(connectTopics);
-        this.clientSettings = clientSettings;
     }
 
     private synchronized Admin admin() {
         if (admin == null) {
-            admin = Admin.create(clientSettings.over(Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    AdminClientConfig.CLIENT_ID_CONFIG, "cdc-camel-api",
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS) / 2,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS))));
+            admin = admins.create("cdc-camel-api", Duration.ofSeconds(TIMEOUT_SECONDS / 2), Duration.ofSeconds(TIMEOUT_SECONDS));
         }
         return admin;
     }
@@ -155,7 +147,7 @@ public class KafkaTopics implements AutoCloseable {
             }
             throw e;
         } catch (TimeoutException e) {
-            throw new TimeoutException("Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT_SECONDS + " s");
+            throw new TimeoutException("Kafka at " + admins.bootstrapServers() + " did not answer within " + TIMEOUT_SECONDS + " s");
         }
     }
 

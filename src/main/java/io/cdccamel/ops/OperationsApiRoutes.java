@@ -1,7 +1,8 @@
 package io.cdccamel.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.api.ApiErrorPolicy;
+import io.cdccamel.api.ApiReplies;
+import io.cdccamel.api.ApiRestRoutes;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
@@ -9,18 +10,17 @@ import org.apache.camel.builder.RouteBuilder;
 import java.util.Map;
 
 /**
- * The operations API, served by Camel's platform-http on {@code cdc.api.host:cdc.api.port}:
- * what the tutorial did with {@code kafka-topics} and {@code docker stop}, with no Kafka CLI.
+ * The operations API: what the tutorial did with {@code kafka-topics} and {@code docker stop}, with
+ * no Kafka CLI. Its paths are declared in {@link ApiRestRoutes}, which calls these
+ * routes by their ids ({@code direct:<id>}).
  */
 public class OperationsApiRoutes extends RouteBuilder {
 
-    public static final String LIST_TOPICS = "list-topics";
-    public static final String DESCRIBE_TOPIC = "describe-topic";
-    public static final String CONTROL_BROKER = "control-broker";
-    static final String JSON = "application/json";
+    public static final String LIST_TOPICS = ApiRestRoutes.LIST_TOPICS;
+    public static final String DESCRIBE_TOPIC = ApiRestRoutes.DESCRIBE_TOPIC;
+    public static final String CONTROL_BROKER = ApiRestRoutes.CONTROL_BROKER;
+    static final String JSON = ApiReplies.JSON;
     static final String TEXT = "text/plain";
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final KafkaTopics topics;
 
@@ -30,17 +30,17 @@ public class OperationsApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("platform-http:/api/topics?httpMethodRestrict=GET")
+        from("direct:" + LIST_TOPICS)
             .routeId(LIST_TOPICS)
             .routeConfigurationId(ApiErrorPolicy.ID)
             .process(e -> reply(e, 200, topics.list()));
 
-        from("platform-http:/api/topics/{name}?httpMethodRestrict=GET")
+        from("direct:" + DESCRIBE_TOPIC)
             .routeId(DESCRIBE_TOPIC)
             .routeConfigurationId(ApiErrorPolicy.ID)
             .process(this::describe);
 
-        from("platform-http:/api/brokers/{id}/{action}?httpMethodRestrict=POST")
+        from("direct:" + CONTROL_BROKER)
             .routeId(CONTROL_BROKER)
             .routeConfigurationId(ApiErrorPolicy.ID)
             .process(this::controlBroker);
@@ -63,7 +63,12 @@ public class OperationsApiRoutes extends RouteBuilder {
             out.setHeader(Exchange.CONTENT_TYPE, TEXT);
             out.setBody(view.toText());
         } else {
-            reply(exchange, 200, view);
+            // the one path without the JSON binding (it answers text too): written here
+            Message out = exchange.getMessage();
+            out.removeHeaders("*");
+            out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+            out.setHeader(Exchange.CONTENT_TYPE, JSON);
+            out.setBody(ApiReplies.written(view));
         }
     }
 
@@ -102,11 +107,7 @@ public class OperationsApiRoutes extends RouteBuilder {
         reply(exchange, 200, Map.of("broker", id, "state", state, "changed", changed));
     }
 
-    static void reply(Exchange exchange, int status, Object body) throws Exception {
-        Message out = exchange.getMessage();
-        out.removeHeaders("*");
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, JSON);
-        out.setBody(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
+    private static void reply(Exchange exchange, int status, Object body) {
+        ApiReplies.reply(exchange, status, body);
     }
 }

@@ -1,5 +1,6 @@
 package io.cdccamel.ops;
 
+import io.cdccamel.KafkaAdmins;
 import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.DeadLetterSettings;
@@ -18,12 +19,11 @@ import java.util.List;
 public class OperationsConfiguration implements CamelConfiguration {
 
     @BindToRegistry(destroyMethod = "close")
-    public KafkaTopics kafkaTopics(StackModeSettings stack, ConnectSettings connect, DeadLetterSettings deadLetters,
-                                   KafkaClientSettings clientSettings) {
+    public KafkaTopics kafkaTopics(ConnectSettings connect, DeadLetterSettings deadLetters, KafkaAdmins admins) {
         List<String> internal = new ArrayList<>(connect.internalTopics());
         internal.add(ConnectSettings.REGISTRATIONS_TOPIC);
         internal.add(deadLetters.topic());
-        return new KafkaTopics(stack.brokers(), internal, clientSettings);
+        return new KafkaTopics(admins, internal);
     }
 
     @BindToRegistry

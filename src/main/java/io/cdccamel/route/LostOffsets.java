@@ -1,8 +1,7 @@
 package io.cdccamel.route;
 
-import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.KafkaAdmins;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -10,6 +9,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,16 +37,14 @@ public final class LostOffsets {
         }
     }
 
-    private final String bootstrapServers;
-    private final KafkaClientSettings clientSettings;
+    private final KafkaAdmins admins;
     private final String group;
     private final Pattern topics;
     private final AtomicLong lostRecords = new AtomicLong();
     private final Map<TopicPartition, Long> reported = new HashMap<>();
 
-    public LostOffsets(String bootstrapServers, KafkaClientSettings clientSettings, String group, Pattern topics) {
-        this.bootstrapServers = bootstrapServers;
-        this.clientSettings = clientSettings;
+    public LostOffsets(KafkaAdmins admins, String group, Pattern topics) {
+        this.admins = admins;
         this.group = group;
         this.topics = topics;
     }
@@ -59,8 +57,7 @@ public final class LostOffsets {
     /** Finds, logs and counts the partitions whose committed offset Kafka no longer has. */
     public synchronized Map<TopicPartition, Loss> check() throws Exception {
         Map<TopicPartition, Loss> losses = new LinkedHashMap<>();
-        try (Admin admin = Admin.create(clientSettings.over(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000)))) {
+        try (Admin admin = admins.create("cdc-camel-lost-offsets", Duration.ofSeconds(5), Duration.ofSeconds(5))) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> ours = new HashMap<>();

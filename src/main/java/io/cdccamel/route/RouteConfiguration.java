@@ -2,6 +2,7 @@ package io.cdccamel.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.KafkaAdmins;
 import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.events.OutputFiles;
 import io.cdccamel.events.WrittenPositions;
@@ -71,11 +72,11 @@ public class RouteConfiguration implements CamelConfiguration {
 
     /** Records Kafka deleted before the print route read them (see {@link #configure}). */
     @BindToRegistry("lostOffsets")
-    public LostOffsets lostOffsets(StackModeSettings stack, ConsumerSettings consumer, KafkaClientSettings clientSettings) {
+    public LostOffsets lostOffsets(ConsumerSettings consumer, KafkaAdmins admins) {
         if (consumer.lostOffsetsCheckMillis() <= 0) {
             return null; // off (route tests without Kafka)
         }
-        return new LostOffsets(stack.brokers(), clientSettings, consumer.group(), consumer.topicPattern());
+        return new LostOffsets(admins, consumer.group(), consumer.topicPattern());
     }
 
     /** Routes read-change-events and write-change-events (Camel Main adds the route builders it finds bound). */

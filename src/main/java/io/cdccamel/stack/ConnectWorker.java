@@ -3,17 +3,15 @@ package io.cdccamel.stack;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.runtime.Connect;
+import org.apache.kafka.connect.util.FutureCallback;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real Kafka Connect worker in distributed mode, REST API included, with Debezium's
@@ -71,6 +69,9 @@ public final class ConnectWorker implements AutoCloseable {
         int maxRecord = RecordLimits.maxRecordBytes();
         props.put("producer.max.request.size", Integer.toString(maxRecord));
         props.put("producer.buffer.memory", Long.toString(RecordLimits.producerBufferBytes(maxRecord)));
+        // the operating system sizes the sockets' buffers (RecordLimits#keepNoLargeSocketBuffers says why)
+        props.put("producer.send.buffer.bytes", "-1");
+        props.put("producer.receive.buffer.bytes", "-1");
         // KIP-618: a poll's records and their source offsets go in one Kafka transaction, and the
         // tasks of a dead worker are fenced (debezium_connect.json requires it of the worker)
         props.put("exactly.once.source.support", "enabled");
@@ -139,9 +140,9 @@ public final class ConnectWorker implements AutoCloseable {
         wanted.put(props.get("config.storage.topic"), 1);
         wanted.put(props.get("offset.storage.topic"), Integer.parseInt(props.getOrDefault("offset.storage.partitions", "25")));
         wanted.put(props.get("status.storage.topic"), Integer.parseInt(props.getOrDefault("status.storage.partitions", "5")));
-        java.util.Properties p = new java.util.Properties();
-        p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, props.get("bootstrap.servers"));
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+        // the worker's own settings reach the cluster: not the app's cdc.kafka.client.*
+        try (org.apache.kafka.clients.admin.Admin admin = new io.cdccamel.KafkaAdmins(props.get("bootstrap.servers"),
+                io.cdccamel.KafkaClientSettings.none()).create("cdc-connect-topics")) {
             java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             java.util.List<String> missing = wanted.keySet().stream().filter(t -> !existing.contains(t)).toList();
             if (missing.isEmpty()) {
@@ -168,27 +169,28 @@ public final class ConnectWorker implements AutoCloseable {
         }
     }
 
-    /** The REST API answers before the herder has joined its group; wait until it lists our plugin. */
-    private void awaitPostgresPlugin(Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/connector-plugins"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains(POSTGRES_CONNECTOR)) {
-                    return;
-                }
-                last = "HTTP " + response.statusCode() + " " + response.body();
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            TimeUnit.MILLISECONDS.sleep(200);
+    /**
+     * The REST API answers before the herder has joined its group: wait for the herder itself, in
+     * this JVM (what Connect's own {@code GET /health} waits for), not through a REST client of its
+     * own; and check that it found Debezium's connector on the classpath. The app's calls to the REST
+     * API all go through {@code connect.ConnectApi}.
+     */
+    private void awaitPostgresPlugin(Duration timeout) throws Exception {
+        FutureCallback<Void> healthy = new FutureCallback<>();
+        connect.herder().healthCheck(healthy);
+        try {
+            healthy.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new StackStartException("Kafka Connect at " + url() + " was not ready within " + timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw new StackStartException("Kafka Connect at " + url() + " is not healthy: " + e.getCause().getMessage());
         }
-        throw new StackStartException("Kafka Connect at " + url() + " did not list " + POSTGRES_CONNECTOR
-                + " within " + timeout.toSeconds() + " s (last answer: " + last + ")");
+        boolean found = connect.herder().plugins().sourceConnectors().stream()
+                .anyMatch(plugin -> POSTGRES_CONNECTOR.equals(plugin.className()));
+        if (!found) {
+            throw new StackStartException("Kafka Connect at " + url() + " does not list " + POSTGRES_CONNECTOR
+                    + " (Debezium's connector is not on the class path)");
+        }
     }
 
     /**

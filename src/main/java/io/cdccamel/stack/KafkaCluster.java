@@ -1,9 +1,10 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.KafkaAdmins;
+import io.cdccamel.KafkaClientSettings;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -168,6 +169,10 @@ public final class KafkaCluster implements AutoCloseable {
         c.put("replica.fetch.max.bytes", Integer.toString(RecordLimits.CEILING_BYTES));
         // Kafka's 100 MB would refuse the produce request of a larger record before any limit above is read
         c.put("socket.request.max.bytes", Integer.toString(RecordLimits.REQUEST_BYTES));
+        // the operating system sizes the sockets' buffers (RecordLimits#keepNoLargeSocketBuffers says why)
+        c.put("socket.receive.buffer.bytes", "-1");
+        c.put("socket.send.buffer.bytes", "-1");
+        c.put("replica.socket.receive.buffer.bytes", "-1");
         c.put("offsets.topic.replication.factor", "3");
         c.put("transaction.state.log.replication.factor", "3");
         c.put("transaction.state.log.min.isr", "2");
@@ -244,13 +249,11 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** Until every broker in {@code ids} is registered and unfenced, as the Admin API sees it. */
     private void awaitBrokers(Set<Integer> ids, Duration timeout) throws InterruptedException {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "4000");
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
-        try (Admin admin = Admin.create(p)) {
+        // the stack's own plain listeners: not the app's cdc.kafka.client.*
+        try (Admin admin = new KafkaAdmins(bootstrapServers(), KafkaClientSettings.none())
+                .create("cdc-stack-brokers", Duration.ofSeconds(2), Duration.ofSeconds(4))) {
             while (System.nanoTime() < deadline) {
                 try {
                     Set<Integer> seen = admin.describeCluster().nodes().get(4, TimeUnit.SECONDS).stream()

@@ -35,7 +35,29 @@ public final class RecordLimits {
     /** Sets the limit instead ({@code -Dcdc.kafka.max-record-bytes=...}, or {@code CDC_KAFKA_MAX_RECORD_BYTES}). */
     public static final String PROPERTY = "cdc.kafka.max-record-bytes";
 
+    /** The largest socket buffer the JDK keeps per thread once used: {@value #CACHED_SOCKET_BUFFER_BYTES} bytes. */
+    public static final int CACHED_SOCKET_BUFFER_BYTES = 16 * 1024 * 1024;
+
     private RecordLimits() {
+    }
+
+    /**
+     * Sets {@code jdk.nio.maxCachedBufferSize} unless the user did (the JDK reads it once, when a
+     * socket first reads into or writes from a heap buffer: call this first in {@code main}). Each
+     * thread that reads a record through a socket into Kafka's heap buffer gets a temporary direct
+     * buffer as large as the record, and the JDK keeps it for that thread's next read, without limit
+     * by default. Measured with rows of 50 MB ({@code BigRowsIT}, {@code -Xmx3g}): the brokers'
+     * network threads, the replica fetchers, Connect's producer and the consumers kept 3 GB of them
+     * until the JVM refused the next one ("Cannot reserve 200001170 bytes of direct buffer
+     * memory"); Kafka's usual requests and fetches stay below this size and keep their buffers.
+     * A buffer not kept is made anew, as large as what remains of the record, for every read: so the
+     * brokers' and clients' sockets take the operating system's buffer sizes (Kafka's 32 to 128 KB
+     * made a 200 MB record take thousands of such reads, longer than a Connect transaction may last).
+     */
+    public static void keepNoLargeSocketBuffers() {
+        if (System.getProperty("jdk.nio.maxCachedBufferSize") == null) {
+            System.setProperty("jdk.nio.maxCachedBufferSize", Integer.toString(CACHED_SOCKET_BUFFER_BYTES));
+        }
     }
 
     /** The largest change event the embedded stack passes, for this JVM. */

@@ -182,6 +182,12 @@ class ApiSecurityIT {
         assertThat(statusWithHost("/live/state", "rebind.example:" + port)).isEqualTo(403);
         assertThat(statusWithHost("/api/topics", "rebind.example:" + port)).isEqualTo(403);
         assertThat(statusWithHost("/q/dev/properties", "rebind.example:" + port)).isEqualTo(403);
+        assertThat(statusWithHost(io.cdccamel.api.ApiRestRoutes.OPENAPI, "rebind.example:" + port)).isEqualTo(403);
+        // the API's OpenAPI document, behind the same guard, names the paths the app serves
+        HttpResponse<String> openApi = call("GET", io.cdccamel.api.ApiRestRoutes.OPENAPI, null);
+        assertThat(openApi.statusCode()).isEqualTo(200);
+        assertThat(openApi.body()).contains("\"/api/topics/{name}\"").contains("\"/api/brokers/{id}/{action}\"")
+                .contains("\"/api/connector\"");
         assertThat(statusWithHost("/live/state", "localhost:" + port)).isEqualTo(200);
         assertThat(statusWithHost("/live/state", "127.0.0.1:" + port)).isEqualTo(200);
     }

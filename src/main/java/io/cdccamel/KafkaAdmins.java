@@ -1,0 +1,54 @@
+package io.cdccamel;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The app's one way to make a Kafka {@link Admin} client: the cluster's address and
+ * {@code cdc.kafka.client.*} ({@link KafkaClientSettings}) are applied here, so no admin is left on
+ * PLAINTEXT against a secured cluster. Holds no client itself: each user owns and closes its own.
+ */
+public final class KafkaAdmins {
+
+    private final String bootstrapServers;
+    private final KafkaClientSettings settings;
+
+    public KafkaAdmins(String bootstrapServers, KafkaClientSettings settings) {
+        this.bootstrapServers = bootstrapServers;
+        this.settings = settings;
+    }
+
+    /** Kafka's default timeouts. */
+    public Admin create(String clientId) {
+        return create(clientId, Map.of());
+    }
+
+    /**
+     * @param requestTimeout one request to one broker ({@code request.timeout.ms})
+     * @param apiTimeout     one call, its retries included ({@code default.api.timeout.ms})
+     */
+    public Admin create(String clientId, Duration requestTimeout, Duration apiTimeout) {
+        return create(clientId, Map.of(
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) requestTimeout.toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) apiTimeout.toMillis()));
+    }
+
+    private Admin create(String clientId, Map<String, Object> own) {
+        Map<String, Object> base = new HashMap<>(own);
+        base.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        base.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return Admin.create(settings.over(base));
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public KafkaClientSettings settings() {
+        return settings;
+    }
+}

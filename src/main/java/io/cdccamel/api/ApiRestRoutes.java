@@ -1,0 +1,95 @@
+package io.cdccamel.api;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.apache.camel.model.rest.RestParamType;
+
+/**
+ * The HTTP API's paths, in Camel's REST DSL on the platform-http server ({@code cdc.api.host:cdc.api.port}),
+ * with its OpenAPI document at {@value #OPENAPI}. Each path calls its feature's route by id
+ * ({@code direct:<route-id>}): the work and its error policy stay in the feature's package, and route
+ * tests call them without a server. Answers below 300 are objects, written as JSON by the binding;
+ * errors are written by the routes themselves ({@link ApiReplies}). {@link RequestGuard} runs before
+ * all of it, on the server's router. A new endpoint: a route in its feature's package, one verb here.
+ */
+public class ApiRestRoutes extends RouteBuilder {
+
+    public static final String OPENAPI = "/api/openapi.json";
+    /*
+     * The ids of the routes the paths call (direct:<id>), named here so that this package imports
+     * none of the features' packages, which import it (its error policy and replies).
+     */
+    public static final String SHOW_CONNECTOR = "show-connector";
+    public static final String LIST_TOPICS = "list-topics";
+    public static final String DESCRIBE_TOPIC = "describe-topic";
+    public static final String CONTROL_BROKER = "control-broker";
+    public static final String SNAPSHOT_TABLE = "snapshot-table";
+
+    private final boolean snapshots;
+
+    /** @param snapshots the app captures tables of its own database: {@code POST /api/tables/{table}/snapshot} is served */
+    /** The bean that answers the snapshot path (capture's sync with the source database), bound where it exists. */
+    public static final String SNAPSHOT_BEAN = "captureSync";
+
+    public ApiRestRoutes(boolean snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    @Override
+    public void configure() {
+        restConfiguration()
+            .component("platform-http")
+            .bindingMode(RestBindingMode.json)
+            .dataFormatProperty("prettyPrint", "true")
+            // each path's route keeps its own id and error policy, and stays callable from direct: in tests
+            .inlineRoutes(false)
+            .apiContextPath(OPENAPI)
+            .apiProperty("api.title", "cdc-camel API")
+            .apiProperty("api.description", "Connector status, Kafka topics and brokers, table snapshots. "
+                    + "A POST needs the app's own page (same Origin) or Authorization: Bearer <token>.")
+            .apiProperty("api.version", "1");
+
+        rest("/api").description("cdc-camel's operations API")
+            .get("/connector")
+                .description("The connector's and its tasks' states as Kafka Connect reports them, with what "
+                        + "route register-connector last saw; 503 unless Connect answers")
+                .produces(ApiReplies.JSON)
+                .routeId("get-connector")
+                .to("direct:" + SHOW_CONNECTOR)
+            .get("/topics")
+                .description("The cluster's topics (kafka-topics --list); internal marks Kafka's and Connect's own")
+                .produces(ApiReplies.JSON)
+                .routeId("get-topics")
+                .to("direct:" + LIST_TOPICS)
+            .get("/topics/{name}")
+                .description("One topic's partitions, leaders, replicas and ISR (kafka-topics --describe); "
+                        + "Accept: text/plain gives kafka-topics' own text")
+                .produces(ApiReplies.JSON + ",text/plain")
+                // content negotiation: the route writes JSON or text itself
+                .bindingMode(RestBindingMode.off)
+                .param().name("name").type(RestParamType.path).description("the topic").endParam()
+                .routeId("get-topic")
+                .to("direct:" + DESCRIBE_TOPIC)
+            .post("/brokers/{id}/{action}")
+                .description("Stops or starts one broker of the embedded stack (409 with docker-compose)")
+                .produces(ApiReplies.JSON)
+                .param().name("id").type(RestParamType.path).description("the broker's node id").endParam()
+                .param().name("action").type(RestParamType.path).description("stop or start")
+                    .allowableValues("stop", "start").endParam()
+                .routeId("post-broker-action")
+                .to("direct:" + CONTROL_BROKER);
+
+        if (snapshots) {
+            rest("/api")
+                .post("/tables/{table}/snapshot")
+                    .description("Debezium reads the table again (an incremental snapshot; streaming goes on); "
+                            + "404 names the captured tables, 409 says a snapshot runs already")
+                    .produces(ApiReplies.JSON)
+                    .param().name("table").type(RestParamType.path).description("schema.table").endParam()
+                    .param().name("filter").type(RestParamType.query).required(false)
+                        .description("an SQL condition: only the rows it selects").endParam()
+                    .routeId("post-table-snapshot")
+                    .to("direct:" + SNAPSHOT_TABLE);
+        }
+    }
+}
