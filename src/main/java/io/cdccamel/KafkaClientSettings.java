@@ -1,7 +1,6 @@
 package io.cdccamel;
 
 import io.cdccamel.settings.SettingsReader;
-import org.apache.camel.spi.PropertiesComponent;
 
 import java.util.HashMap;
 import java.util.List;
@@ -54,14 +53,6 @@ public final class KafkaClientSettings {
             }
         }
         return new KafkaClientSettings(values);
-    }
-
-    /** {@link #read} of {@code pc}, checked: for the live view's routes until they take the bound settings. */
-    public static KafkaClientSettings from(PropertiesComponent pc) {
-        SettingsReader settings = new SettingsReader(pc);
-        KafkaClientSettings read = read(settings);
-        settings.check();
-        return read;
     }
 
     /** {@code base} with these settings over it: what a client is created with. */

@@ -1,8 +1,6 @@
 package io.cdccamel.connect;
 
 import io.cdccamel.settings.ConnectSettings;
-import io.cdccamel.settings.SettingsReader;
-import org.apache.camel.spi.PropertiesComponent;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -33,14 +31,6 @@ public final class ConnectAuth {
         }
         return new ConnectAuth("Basic " + Base64.getEncoder()
                 .encodeToString((connect.username() + ":" + connect.password()).getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** {@link #from(ConnectSettings)} of {@code pc}'s settings: for ConnectApi and the live view until they take the bound ones. */
-    public static ConnectAuth from(PropertiesComponent pc) {
-        SettingsReader settings = new SettingsReader(pc);
-        ConnectSettings connect = ConnectSettings.read(settings);
-        settings.check();
-        return from(connect);
     }
 
     /** The {@code Authorization} header's value, or null. */
