@@ -68,7 +68,7 @@ public final class CdcApplication {
     public static Main newMain() {
         Main main = new Main();
         // every setting is read and checked before anything starts
-        main.addMainListener(new SettingsCheck(KafkaClientSettings::read));
+        main.addMainListener(new SettingsCheck());
         // your own PostgreSQL (cdc.postgres.embedded=false) is checked before anything starts
         main.addMainListener(new CaptureListener.OwnDatabasePreflight());
         // starts the embedded stack (cdc.mode=embedded) before Camel builds the beans

@@ -2,6 +2,8 @@ package io.cdccamel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ExactJson;
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;

@@ -1,6 +1,6 @@
 package io.cdccamel.api;
 
-import io.cdccamel.Secrets;
+import io.cdccamel.settings.Secrets;
 import org.apache.camel.CamelContext;
 import org.apache.camel.console.DevConsole;
 import org.apache.camel.console.DevConsoleRegistry;

@@ -50,8 +50,9 @@ public final class RequestGuard implements Handler<RoutingContext> {
     /** Query parameter with which the route, route-group and processor consoles stop, start, suspend, resume. */
     static final String ACTION_PARAMETER = "action";
     /**
-     * Camel's consoles (camel-console 4.22) that send, receive, evaluate expressions, run SQL, dump
-     * the heap, reload routes, or turn the debugger, tracer or JFR on: state changes behind a GET.
+     * Camel's consoles that send, receive, evaluate expressions, run SQL, dump the heap, reload
+     * routes, or turn the debugger, tracer or JFR on: state changes behind a GET. The ids of Camel up
+     * to 4.22; 4.18 ships a subset of them.
      */
     public static final Set<String> ACTING_CONSOLES = Set.of("send", "receive", "debug", "trace", "heap-dump",
             "jfr-memory-leak", "eval-language", "sql-query", "reload");

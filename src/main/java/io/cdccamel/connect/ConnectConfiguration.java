@@ -1,11 +1,10 @@
 package io.cdccamel.connect;
 
-import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.api.ApiSecurity;
-import io.cdccamel.api.Banner;
 import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.ConnectorSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.OutputSettings;
 import io.cdccamel.settings.PostgresSettings;
 import io.cdccamel.settings.StackModeSettings;
@@ -36,10 +35,12 @@ public class ConnectConfiguration implements CamelConfiguration {
 
     /** Whether the connector streams, and the snapshot's progress: what the banner and the live view show. */
     @BindToRegistry(StreamingWatch.BEAN)
-    public StreamingWatch streamingWatch(CamelContext camel, ConnectSettings connect, StackModeSettings stack,
+    public StreamingWatch streamingWatch(CamelContext camel, StackModeSettings stack, PostgresSettings postgres,
                                          ConnectorDefinition definition, Banner banner) {
-        return new StreamingWatch(new ConnectApi(camel, definition), definition, stack.embedded(),
+        StreamingWatch watch = new StreamingWatch(new ConnectApi(camel, definition), definition, stack.embedded(),
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"), banner::print);
+        watch.progress().estimateRowsWith(PgRowEstimates.from(postgres));
+        return watch;
     }
 
     /** Where everything listens, printed once the connector streams. */

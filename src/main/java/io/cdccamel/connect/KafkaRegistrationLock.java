@@ -36,13 +36,13 @@ public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
     private final String connector;
     private final long ttlMillis;
     private final String instance = UUID.randomUUID().toString();
-    private final io.cdccamel.KafkaClientSettings clientSettings;
+    private final io.cdccamel.settings.KafkaClientSettings clientSettings;
     private KafkaProducer<String, String> producer;
     private KafkaConsumer<String, String> consumer;
 
     /** @param clientSettings {@code cdc.kafka.client.*}: a secured cluster's settings, for its admin, producer and consumer */
     public KafkaRegistrationLock(String bootstrapServers, String connector, Duration ttl,
-                                 io.cdccamel.KafkaClientSettings clientSettings) {
+                                 io.cdccamel.settings.KafkaClientSettings clientSettings) {
         this.bootstrapServers = bootstrapServers;
         this.connector = connector;
         this.ttlMillis = ttl.toMillis();
@@ -76,8 +76,8 @@ public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
         if (producer != null) {
             return;
         }
-        try (Admin admin = new io.cdccamel.KafkaAdmins(bootstrapServers, clientSettings).create("cdc-camel-registration-" + instance)) {
-            io.cdccamel.ops.KafkaTopics.create(admin, TOPIC, 1, Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1))));
+        try (Admin admin = new io.cdccamel.kafka.KafkaAdmins(bootstrapServers, clientSettings).create("cdc-camel-registration-" + instance)) {
+            io.cdccamel.kafka.KafkaAdmins.createTopic(admin, TOPIC, 1, Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1))));
         }
         producer = new KafkaProducer<>(clientSettings.over(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,

@@ -2,7 +2,6 @@ package io.cdccamel.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.live.SnapshotProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -42,7 +42,7 @@ final class ChangeTail implements AutoCloseable {
     private volatile boolean running = true;
     private final Map<String, String> tables = new HashMap<>();
 
-    ChangeTail(String bootstrapServers, io.cdccamel.KafkaClientSettings clientSettings, String group, Pattern changeTopics,
+    ChangeTail(String bootstrapServers, io.cdccamel.settings.KafkaClientSettings clientSettings, String group, Pattern changeTopics,
                String deadLetterTopic, int backfill, LiveState state, ObjectMapper mapper, EventDigest.Limits limits) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -1,12 +1,12 @@
 package io.cdccamel.live;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.KafkaAdmins;
-import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.connect.ConnectApi;
+import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.ConsumerSettings;
 import io.cdccamel.settings.DeadLetterSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.LiveSettings;
 import io.cdccamel.settings.StackModeSettings;
 import io.micrometer.core.instrument.Gauge;
@@ -67,7 +67,7 @@ public class LiveViewRoutes extends RouteBuilder {
             mapper = new ObjectMapper();
         }
         String brokers = admins.bootstrapServers();
-        Pattern topics = consumer.topicPattern();
+        Pattern topics = consumer.topicRegex();
         LiveState state = new LiveState(live.eventsKept(), live.eventsPerPush(), live.lagRecordsKept());
         EventDigest.Limits limits = new EventDigest.Limits(live.valueMaxChars(), 500, live.columnsMax());
         // a group of its own per instance: two apps each see every partition, and nothing is committed

@@ -2,7 +2,7 @@ package io.cdccamel.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.KafkaAdmins;
+import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.connect.ConnectAnswer;
 import io.cdccamel.connect.ConnectApi;
 import org.apache.kafka.clients.admin.Admin;

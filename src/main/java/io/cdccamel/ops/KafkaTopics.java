@@ -1,6 +1,6 @@
 package io.cdccamel.ops;
 
-import io.cdccamel.KafkaAdmins;
+import io.cdccamel.kafka.KafkaAdmins;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -100,15 +100,7 @@ public class KafkaTopics implements AutoCloseable {
      * most); a topic that exists already (another instance made it meanwhile) is left as it is.
      */
     public static void create(Admin admin, String topic, int partitions, Map<String, String> configs) throws Exception {
-        int brokers = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).size();
-        try {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions,
-                    (short) Math.min(3, brokers)).configs(configs))).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                throw e;
-            }
-        }
+        KafkaAdmins.createTopic(admin, topic, partitions, configs);
     }
 
     /** The cluster's id: the output's positions journal records which cluster its offsets belong to. */

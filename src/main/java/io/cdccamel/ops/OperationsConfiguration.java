@@ -1,9 +1,9 @@
 package io.cdccamel.ops;
 
-import io.cdccamel.KafkaAdmins;
-import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.DeadLetterSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;

@@ -9,20 +9,23 @@ import java.util.AbstractList;
 import java.util.List;
 
 /**
- * The records of one poll, read ({@link ReadChangeEvents}) and not yet written: what the route's
- * own steps see as the body, one message per record the output does not hold yet, in record order.
- * A message of a change event has its {@link ChangeEvent} as body and the headers of Camel's Debezium
- * consumers ({@code CamelDebeziumOperation}, {@code CamelDebeziumIdentifier}, ...), set when it is
- * first read from this list, so that a route that does not look at the records does not pay for them;
- * a tombstone's body is null, a dead letter's its bytes. Every message keeps its {@code CamelKafka*} headers.
+ * The records of one poll, from the read step ({@link ReadChangeEvents}) to the write step
+ * ({@link WriteChangeEvents}): the one thing the two share. The read step puts it on the exchange
+ * ({@link #attachTo}), the write step takes it back ({@link #of}), whatever the route's own steps
+ * between did to the body or the headers; each record's position, key and commit are kept here, so
+ * that no step can change what is written and committed.
  * <p>
- * The write step ({@link WriteChangeEvents}) reads the batch from an exchange property, not from
- * the body: whatever the steps between do to the body, every record is written and committed.
+ * What the route's own steps see as the body is {@link #records()}: one message per record the
+ * output does not hold yet, in record order. A message of a change event has its {@link ChangeEvent}
+ * as body and the headers of Camel's Debezium consumers ({@code CamelDebeziumOperation},
+ * {@code CamelDebeziumIdentifier}, ...), set when it is first read from that list, so that a route
+ * that does not look at the records does not pay for them; a tombstone's body is null, a dead
+ * letter's its bytes. Every message keeps its {@code CamelKafka*} headers.
  */
-public final class ChangeEventBatch extends AbstractList<Message> {
+public final class ChangeEventBatch {
 
-    /** The exchange property that carries the batch from the read step to the write step. */
-    public static final String PROPERTY = "CdcChangeEventBatch";
+    /** The exchange property the batch rides in: private, read and written by this class only. */
+    private static final String PROPERTY = "CdcChangeEventBatch";
 
     /** What reading made of one record. */
     sealed interface Read permits Event, Tombstone, DeadLetter, Written {
@@ -41,53 +44,93 @@ public final class ChangeEventBatch extends AbstractList<Message> {
     record Written() implements Read {
     }
 
-    /** A record as read: its position, key and commit are kept here, so that no step can change them. */
+    /** A record as read. */
     record Item(String topic, int partition, long offset, Object key, KafkaManualCommit commit, Read read) {
     }
 
-    private final List<Exchange> records;
-    private final Item[] reads;
-    private final int[] fresh;
-    private final boolean[] headersSet;
+    private final List<Exchange> consumed;
+    private final Item[] items;
+    private final Records records;
+    private PrintedBatch printed;
 
-    ChangeEventBatch(List<Exchange> records, Item[] reads) {
-        this.records = records;
-        this.reads = reads;
-        int n = 0;
-        for (Item read : reads) {
-            n += read.read() instanceof Written ? 0 : 1;
+    ChangeEventBatch(List<Exchange> consumed, Item[] items) {
+        this.consumed = consumed;
+        this.items = items;
+        this.records = new Records();
+    }
+
+    /** The batch the read step put on this exchange. */
+    public static ChangeEventBatch of(Exchange exchange) {
+        ChangeEventBatch batch = exchange.getProperty(PROPERTY, ChangeEventBatch.class);
+        if (batch == null) {
+            throw new IllegalStateException("No batch of records to write: the route must call "
+                    + ReadChangeEvents.READ + " before " + WriteChangeEvents.WRITE);
         }
-        this.fresh = new int[n];
-        for (int i = 0, j = 0; i < reads.length; i++) {
-            if (!(reads[i].read() instanceof Written)) {
-                fresh[j++] = i;
-            }
-        }
-        this.headersSet = new boolean[n];
+        return batch;
+    }
+
+    /** Puts the batch on the exchange, for the write step, and its new records in the body, for the route's steps. */
+    void attachTo(Exchange exchange) {
+        exchange.setProperty(PROPERTY, this);
+        exchange.getMessage().setBody(records);
+    }
+
+    /** The records the output does not hold yet, one message each, in record order: the body the route's steps see. */
+    public List<Message> records() {
+        return records;
+    }
+
+    /** What the write step printed, appended and committed of this batch; null before it ran. */
+    public PrintedBatch printed() {
+        return printed;
+    }
+
+    void printed(PrintedBatch printed) {
+        this.printed = printed;
     }
 
     /** Records in the poll, the written ones included. */
-    int recordCount() {
-        return records.size();
+    int itemCount() {
+        return items.length;
     }
 
     Item item(int index) {
-        return reads[index];
+        return items[index];
     }
 
-    @Override
-    public Message get(int index) {
-        Message record = records.get(fresh[index]).getMessage();
-        Item item = reads[fresh[index]];
-        if (!headersSet[index] && item.read() instanceof Event e) {
-            headersSet[index] = true;
-            DebeziumHeaders.apply(record, item.topic(), item.key(), e.event());
+    /** The new records' messages, their Debezium headers set on first access. */
+    private final class Records extends AbstractList<Message> {
+        private final int[] fresh;
+        private final boolean[] headersSet;
+
+        Records() {
+            int n = 0;
+            for (Item item : items) {
+                n += item.read() instanceof Written ? 0 : 1;
+            }
+            fresh = new int[n];
+            for (int i = 0, j = 0; i < items.length; i++) {
+                if (!(items[i].read() instanceof Written)) {
+                    fresh[j++] = i;
+                }
+            }
+            headersSet = new boolean[n];
         }
-        return record;
-    }
 
-    @Override
-    public int size() {
-        return fresh.length;
+        @Override
+        public Message get(int index) {
+            Message record = consumed.get(fresh[index]).getMessage();
+            Item item = items[fresh[index]];
+            if (!headersSet[index] && item.read() instanceof Event e) {
+                headersSet[index] = true;
+                DebeziumHeaders.apply(record, item.topic(), item.key(), e.event());
+            }
+            return record;
+        }
+
+        @Override
+        public int size() {
+            return fresh.length;
+        }
     }
 }

@@ -2,7 +2,8 @@ package io.cdccamel.route;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.component.kafka.KafkaConstants;
 
 import java.nio.ByteBuffer;
@@ -11,17 +12,15 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 
 /**
  * Records that cannot be printed. Each gets a line in {@code <cdc.output.dir>/dead-letter.log}
- * (where it was, why, the first bytes of its value) and is sent, unchanged, to
- * {@code cdc.dead-letter.endpoint} (the Kafka topic {@code cdc.dead-letter.topic}) with the reason
- * and its position in headers. As a processor (bean {@code deadLetters}), it turns a
- * {@link PrintedBatch.DeadLetter} into that Kafka record.
+ * (where it was, why, the first bytes of its value: written with the batch's other text) and is
+ * sent here, unchanged, to {@code cdc.dead-letter.endpoint} (the Kafka topic
+ * {@code cdc.dead-letter.topic}) with the reason and its position in headers.
  */
-public class DeadLetters implements Processor {
+public class DeadLetters {
 
     /** Kafka headers of a record in the dead-letter topic: why, and where it came from. */
     public static final String REASON = "cdc.dead-letter.reason";
@@ -30,21 +29,36 @@ public class DeadLetters implements Processor {
     public static final String SOURCE_OFFSET = "cdc.source.offset";
     static final int PREVIEW_BYTES = 512;
 
-    /** The body, a {@link PrintedBatch.DeadLetter}, becomes the record as it arrived, with the reason in headers. */
-    @Override
-    public void process(Exchange exchange) {
-        Message message = exchange.getMessage();
-        PrintedBatch.DeadLetter deadLetter = message.getBody(PrintedBatch.DeadLetter.class);
-        Map<String, Object> headers = new HashMap<>();
-        if (deadLetter.key() != null) {
-            headers.put(KafkaConstants.KEY, deadLetter.key());
+    private final ProducerTemplate template;
+    private final String endpointUri;
+
+    /**
+     * @param endpointUri resolved at the first dead letter (Camel caches it), when the components are
+     *                    configured: the Kafka component's brokers are not set yet while the routes are built
+     */
+    public DeadLetters(ProducerTemplate template, String endpointUri) {
+        this.template = template;
+        this.endpointUri = endpointUri;
+    }
+
+    /** Sends each record as it arrived, with the reason in headers; fails (and so the batch) if one is not sent. */
+    void send(List<PrintedBatch.DeadLetter> deadLetters) {
+        for (PrintedBatch.DeadLetter deadLetter : deadLetters) {
+            Exchange sent = template.send(endpointUri, exchange -> {
+                Message message = exchange.getMessage();
+                if (deadLetter.key() != null) {
+                    message.setHeader(KafkaConstants.KEY, deadLetter.key());
+                }
+                message.setHeader(REASON, deadLetter.reason());
+                message.setHeader(SOURCE_TOPIC, deadLetter.topic());
+                message.setHeader(SOURCE_PARTITION, Integer.toString(deadLetter.partition()));
+                message.setHeader(SOURCE_OFFSET, Long.toString(deadLetter.offset()));
+                message.setBody(deadLetter.value());
+            });
+            if (sent.getException() != null) {
+                throw RuntimeCamelException.wrapRuntimeCamelException(sent.getException());
+            }
         }
-        headers.put(REASON, deadLetter.reason());
-        headers.put(SOURCE_TOPIC, deadLetter.topic());
-        headers.put(SOURCE_PARTITION, Integer.toString(deadLetter.partition()));
-        headers.put(SOURCE_OFFSET, Long.toString(deadLetter.offset()));
-        message.setHeaders(headers);
-        message.setBody(deadLetter.value());
     }
 
     /** Why a record is a dead letter: the exception's type and the first line of its message. */

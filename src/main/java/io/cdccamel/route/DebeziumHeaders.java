@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * The headers Camel's own {@code debezium-*} consumers set, on a record's message, so that a
  * route splitting a poll's records can filter on {@code ${header.CamelDebeziumOperation}}. Set only
- * when such a route reads the record ({@code PrintChangeEvents.Records}).
+ * when such a route reads the record ({@link ChangeEventBatch#records()}).
  */
 final class DebeziumHeaders {
 

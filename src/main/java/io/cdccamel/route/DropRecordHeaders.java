@@ -6,7 +6,8 @@ import org.apache.camel.spi.HeaderFilterStrategy;
 /**
  * The consumer's header filter: no Kafka record header becomes a Camel header, so a record cannot
  * steer the route (a header named {@code CamelFileName}, in any case, would choose the output
- * file). The consumer's own {@code CamelKafka*} headers are set by Camel, not through this filter.
+ * file). The consumer's own headers ({@code KafkaConstants}: topic, partition, offset, key) are set by
+ * Camel, not through this filter.
  */
 public class DropRecordHeaders implements HeaderFilterStrategy {
 

@@ -3,7 +3,6 @@ package io.cdccamel.route;
 import io.cdccamel.events.OutputFiles;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Variable;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -45,6 +44,11 @@ public class DurableCommits {
     private final OutputFiles files;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong records = new AtomicLong();
+    /**
+     * Snapshot events ({@code op: "r"}) written: the part of the output that exactly-once does not
+     * cover, since Debezium redoes an initial snapshot that a crash interrupted and its rows print again.
+     */
+    private final AtomicLong snapshotEvents = new AtomicLong();
     /** The next offset to read, per partition this instance has written since it was assigned. */
     private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
     /** Partitions handed over since they were assigned: a batch of theirs still in flight is not written. */
@@ -64,8 +68,12 @@ public class DurableCommits {
         this.files = files;
     }
 
-    /** A batch is printed: writes, syncs and journals its files, then commits the newest offset of each of its partitions. */
-    public void commit(Exchange exchange, @Variable(WriteChangeEvents.PRINTED) PrintedBatch batch) {
+    /**
+     * A batch is printed: writes, syncs and journals its files, then commits the newest offset of each of its partitions.
+     *
+     * @param exchange the batch's exchange, whose route is stopped if a sync fails
+     */
+    public void commit(Exchange exchange, PrintedBatch batch) {
         // Kafka's consumer is not for concurrent use, but this call may come from another thread than
         // the consumer's (a step of the route went asynchronous): the consumer's thread waits for the
         // exchange to complete, so the two never use the consumer at the same time.
@@ -81,7 +89,7 @@ public class DurableCommits {
                 return;
             }
             try {
-                files.write(batch.getOutputs());
+                files.write(batch.outputs());
             } catch (SyncFailedException e) {
                 failure = e.getMessage();
                 LOG.error("{}: nothing more is committed and route {} stops. Fix the disk and restart the app: it cuts "
@@ -102,7 +110,8 @@ public class DurableCommits {
         } finally {
             handOver.readLock().unlock();
         }
-        records.addAndGet(batch.getRecords());
+        records.addAndGet(batch.records());
+        snapshotEvents.addAndGet(batch.snapshotEvents());
     }
 
     /**
@@ -178,6 +187,11 @@ public class DurableCommits {
     /** Records done with (printed, dead-lettered or skipped) whose offsets were committed since start. */
     public long recordCount() {
         return records.get();
+    }
+
+    /** Snapshot events ({@code op: "r"}) written to the output since start. */
+    public long snapshotEventCount() {
+        return snapshotEvents.get();
     }
 
     /** Offset commits requested since start. */

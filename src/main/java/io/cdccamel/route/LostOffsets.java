@@ -1,6 +1,6 @@
 package io.cdccamel.route;
 
-import io.cdccamel.KafkaAdmins;
+import io.cdccamel.kafka.KafkaAdmins;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;

@@ -27,7 +27,6 @@ public final class OutputMetrics {
             return;
         }
         WrittenPositions written = context.getRegistry().findSingleByType(WrittenPositions.class);
-        PrintChangeEvents printer = context.getRegistry().findSingleByType(PrintChangeEvents.class);
         DurableCommits commits = context.getRegistry().findSingleByType(DurableCommits.class);
         io.cdccamel.connect.StreamingWatch watch = context.getRegistry().findSingleByType(
                 io.cdccamel.connect.StreamingWatch.class);
@@ -38,17 +37,15 @@ public final class OutputMetrics {
             FunctionCounter.builder("cdc.redelivered.records.skipped", written, WrittenPositions::skippedCount)
                     .description("Records read again from Kafka that the output already held").register(registry);
         }
-        if (printer != null) {
-            FunctionCounter.builder("cdc.snapshot.events", printer, PrintChangeEvents::snapshotEventCount)
-                    .description("Snapshot events (op r) written; a snapshot that a crash interrupted is redone, "
-                            + "and its rows are written again").register(registry);
-        }
         LostOffsets lost = context.getRegistry().lookupByNameAndType("lostOffsets", LostOffsets.class);
         if (lost != null) {
             FunctionCounter.builder("cdc.consumer.lost.records", lost, LostOffsets::lostRecords)
                     .description("Records Kafka deleted (retention, or by hand) before the print route read them").register(registry);
         }
         if (commits != null) {
+            FunctionCounter.builder("cdc.snapshot.events", commits, DurableCommits::snapshotEventCount)
+                    .description("Snapshot events (op r) written; a snapshot that a crash interrupted is redone, "
+                            + "and its rows are written again").register(registry);
             FunctionCounter.builder("cdc.output.syncs", commits, DurableCommits::syncCount)
                     .description("Syncs of the output files (one per batch of records)").register(registry);
             FunctionCounter.builder("cdc.offset.commits", commits, DurableCommits::commitCount)

@@ -1,6 +1,7 @@
 package io.cdccamel.route;
 
 import io.cdccamel.events.OutputFiles;
+import io.cdccamel.events.OutputFormat;
 import io.cdccamel.events.PositionsJournal.Position;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.common.TopicPartition;
@@ -38,19 +39,6 @@ public final class PrintedBatch {
             this.fileName = fileName;
         }
 
-        /** {@code <topic>.log} or {@code dead-letter.log}, in the output folder. */
-        public String getFileName() {
-            return fileName;
-        }
-
-        /** The entries, each ending with a newline. */
-        public String getText() {
-            if (string == null) {
-                string = text.toString();
-            }
-            return string;
-        }
-
         StringBuilder builder() {
             return text;
         }
@@ -62,14 +50,19 @@ public final class PrintedBatch {
             }
         }
 
+        /** {@code <topic>.log} or {@code dead-letter.log}, in the output folder. */
         @Override
         public String fileName() {
             return fileName;
         }
 
+        /** The entries, each ending with a newline. */
         @Override
         public String text() {
-            return getText();
+            if (string == null) {
+                string = text.toString();
+            }
+            return string;
         }
 
         /** The newest record of each topic-partition in this output. */
@@ -113,37 +106,37 @@ public final class PrintedBatch {
     }
 
     /** The appends, in record order. */
-    public List<Output> getOutputs() {
+    public List<Output> outputs() {
         return outputs;
     }
 
-    public List<DeadLetter> getDeadLetters() {
+    public List<DeadLetter> deadLetters() {
         return deadLetters;
     }
 
     /** The events and tombstones printed, for the log; null when there are none. */
-    public String getPrinted() {
+    public String printed() {
         return joined(false);
     }
 
     /** The dead-letter lines, for the log; null when there are none. */
-    public String getDeadLetterLines() {
+    public String deadLetterLines() {
         return joined(true);
     }
 
     private String joined(boolean deadLetterFile) {
-        List<Output> matching = outputs.stream().filter(o -> o.fileName.equals(io.cdccamel.events.OutputFormat.DEAD_LETTER_FILE) == deadLetterFile).toList();
+        List<Output> matching = outputs.stream().filter(o -> o.fileName.equals(OutputFormat.DEAD_LETTER_FILE) == deadLetterFile).toList();
         if (matching.size() <= 1) {
             // the usual case: the very text appended to the file, not a copy
-            return matching.isEmpty() ? null : matching.get(0).getText();
+            return matching.isEmpty() ? null : matching.get(0).text();
         }
         StringBuilder all = new StringBuilder();
-        matching.forEach(o -> all.append(o.getText()));
+        matching.forEach(o -> all.append(o.text()));
         return all.toString();
     }
 
     /** Records in the batch. */
-    public int getRecords() {
+    public int records() {
         return records;
     }
 

@@ -16,11 +16,11 @@ import org.apache.camel.spi.DataFormat;
 import java.util.List;
 
 /**
- * The read step ({@code direct:read-change-events}): the records of a poll (Camel's Kafka consumer in
- * batching mode hands over a list of exchanges, one per record) become a {@link ChangeEventBatch}.
- * Each record is a change event (unmarshalled with camel-jackson), a tombstone, a dead letter (not
- * JSON, cut short, an unknown {@code op}...: nothing is dropped for its content), or already in the
- * output (by its Kafka position, from the output's positions journal): that one alone is left out.
+ * The read step ({@value #READ}): the records of a poll (Camel's Kafka consumer in batching mode
+ * hands over a list of exchanges, one per record) become a {@link ChangeEventBatch}. Each record is a
+ * change event (unmarshalled with camel-jackson), a tombstone, a dead letter (not JSON, cut short, an
+ * unknown {@code op}...: nothing is dropped for its content), or already in the output (by its Kafka
+ * position, from the output's positions journal): that one alone is left out of the body.
  * <p>
  * One exchange per poll, not one per record: Camel's per-exchange work (the unit of work, the
  * processors, the file producer opening the file) was most of the route's time per record. That is
@@ -28,6 +28,8 @@ import java.util.List;
  * the whole batch, not the one record.
  */
 public class ReadChangeEvents implements Processor {
+
+    public static final String READ = "direct:read-change-events";
 
     private final DataFormat json;
     private final WrittenPositions written;
@@ -41,16 +43,18 @@ public class ReadChangeEvents implements Processor {
     @Override
     public void process(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
-        // without batching (an edited consumer) the exchange is the one record
-        @SuppressWarnings("unchecked") // Camel's Kafka consumer in batching mode: a list of exchanges
-        List<Exchange> records = body instanceof List<?> list ? (List<Exchange>) list : List.of(exchange.copy());
-        ChangeEventBatch.Item[] reads = new ChangeEventBatch.Item[records.size()];
-        for (int i = 0; i < reads.length; i++) {
-            reads[i] = read(records.get(i));
+        if (!(body instanceof List<?> list)) {
+            // the consumer's batching=true is checked at start (ConsumerGuarantees): another input, then
+            throw new IllegalStateException(READ + " takes a poll's records (a Kafka consumer with batching=true), not "
+                    + (body == null ? "null" : body.getClass().getName()));
         }
-        ChangeEventBatch batch = new ChangeEventBatch(records, reads);
-        exchange.setProperty(ChangeEventBatch.PROPERTY, batch);
-        exchange.getMessage().setBody(batch);
+        @SuppressWarnings("unchecked") // Camel's Kafka consumer in batching mode: a list of exchanges
+        List<Exchange> consumed = (List<Exchange>) list;
+        ChangeEventBatch.Item[] items = new ChangeEventBatch.Item[consumed.size()];
+        for (int i = 0; i < items.length; i++) {
+            items[i] = read(consumed.get(i));
+        }
+        new ChangeEventBatch(consumed, items).attachTo(exchange);
     }
 
     private ChangeEventBatch.Item read(Exchange recordExchange) {

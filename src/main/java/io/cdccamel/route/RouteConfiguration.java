@@ -2,22 +2,21 @@ package io.cdccamel.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.KafkaAdmins;
-import io.cdccamel.KafkaClientSettings;
 import io.cdccamel.events.OutputFiles;
 import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.settings.ConsumerSettings;
+import io.cdccamel.settings.DeadLetterSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.OutputSettings;
 import io.cdccamel.settings.StackModeSettings;
 import io.cdccamel.stack.StackStartException;
-import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.component.jackson.JacksonDataFormat;
-import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,18 +27,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Route print-change-events' machinery: the consumer's fixed settings, reading, printing, durable
- * writes and commits, the rebalance listener, the dead letters, the lost-offsets check and the output's metrics.
+ * Route print-change-events' Java side: its read and write steps ({@link PrintRouteSteps}), the
+ * check of its consumer's options ({@link ConsumerGuarantees}), durable writes and commits, the
+ * rebalance listener, the dead letters, the lost-offsets check and the output's metrics. The route
+ * itself, with its consumer's options, is {@code routes/print-change-events.camel.yaml}.
  */
 @Configuration
 public class RouteConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteConfiguration.class);
-
-    @BindToRegistry
-    public PrintChangeEvents printChangeEvents() {
-        return new PrintChangeEvents();
-    }
 
     /** What the output files already hold, from their positions journal: records up to there are not written again. */
     @BindToRegistry
@@ -76,27 +72,25 @@ public class RouteConfiguration implements CamelConfiguration {
         if (consumer.lostOffsetsCheckMillis() <= 0) {
             return null; // off (route tests without Kafka)
         }
-        return new LostOffsets(admins, consumer.group(), consumer.topicPattern());
-    }
-
-    /** Routes read-change-events and write-change-events (Camel Main adds the route builders it finds bound). */
-    @BindToRegistry
-    public WriteChangeEvents writeChangeEvents(CamelContext camel, @BeanInject("exactJson") ObjectMapper exactJson, WrittenPositions writtenPositions,
-                                               PrintChangeEvents printChangeEvents, DurableCommits durableCommits) {
-        JacksonDataFormat json = new JacksonDataFormat(exactJson, JsonNode.class);
-        json.setCamelContext(camel);
-        ServiceHelper.startService(json);
-        return new WriteChangeEvents(new ReadChangeEvents(json, writtenPositions), printChangeEvents, new DeadLetters(),
-                durableCommits);
+        return new LostOffsets(admins, consumer.group(), consumer.topicRegex());
     }
 
     @Override
     public void configure(CamelContext camel) throws Exception {
         ConsumerSettings consumer = camel.getRegistry().lookupByNameAndType("consumerSettings", ConsumerSettings.class);
-        camel.getCamelContextExtension().registerEndpointCallback(
-                new ChangeEventConsumer(consumer.topics(), consumer.batchSize(), consumer.batchWaitMillis()));
-        // the output's positions journal is opened while Camel builds the rest; the routes start once it is
         WrittenPositions written = camel.getRegistry().lookupByNameAndType("writtenPositions", WrittenPositions.class);
+        DurableCommits commits = camel.getRegistry().lookupByNameAndType("durableCommits", DurableCommits.class);
+        // the YAML route's consumer options that the guarantees need are checked, at start and at each reload
+        camel.addLifecycleStrategy(new ConsumerGuarantees());
+        // route print-change-events' read and write steps
+        JacksonDataFormat json = new JacksonDataFormat(camel.getRegistry().lookupByNameAndType("exactJson", ObjectMapper.class),
+                JsonNode.class);
+        json.setCamelContext(camel);
+        camel.addService(json, true);
+        DeadLetters deadLetters = new DeadLetters(camel.createProducerTemplate(),
+                camel.getRegistry().lookupByNameAndType("deadLetterSettings", DeadLetterSettings.class).endpoint());
+        camel.addRoutes(new PrintRouteSteps(new ReadChangeEvents(json, written), new WriteChangeEvents(deadLetters, commits)));
+        // the output's positions journal is opened while Camel builds the rest; the routes start once it is
         camel.addStartupListener((started, alreadyStarted) -> {
             try {
                 written.awaitOpen();

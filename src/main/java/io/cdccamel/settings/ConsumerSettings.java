@@ -56,9 +56,14 @@ public record ConsumerSettings(String topics, boolean topicsPattern, String grou
                 settings.whole(LOST_OFFSETS_CHECK_MS, 30000, 0));
     }
 
-    /** {@code topics} as one pattern, whether it is a pattern or a list of names. */
-    public Pattern topicPattern() {
-        if (topicsPattern) {
+    /** The printed topics as one regular expression ({@code cdc.topics} is one, or a list of names). */
+    public Pattern topicRegex() {
+        return topicRegex(topics, topicsPattern);
+    }
+
+    /** {@code topics} as one regular expression: itself when {@code isPattern}, else its names, quoted. */
+    public static Pattern topicRegex(String topics, boolean isPattern) {
+        if (isPattern) {
             return Pattern.compile(topics);
         }
         return Pattern.compile(Arrays.stream(topics.split("\\s*,\\s*")).map(Pattern::quote).collect(Collectors.joining("|")));

@@ -5,7 +5,6 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Every setting of the app read once before anything starts: a bad value stops the start with one
@@ -13,19 +12,10 @@ import java.util.function.Consumer;
  */
 public class SettingsCheck extends MainListenerSupport {
 
-    private final List<Consumer<SettingsReader>> others;
-
-    /** @param others settings read outside this package (the Kafka clients'), checked with these */
-    @SafeVarargs
-    public SettingsCheck(Consumer<SettingsReader>... others) {
-        this.others = List.of(others);
-    }
-
     @Override
     public void beforeConfigure(BaseMainSupport main) {
         SettingsReader settings = new SettingsReader(main.getCamelContext().getPropertiesComponent());
         readAll(settings);
-        others.forEach(read -> read.accept(settings));
         settings.check();
     }
 
@@ -47,5 +37,6 @@ public class SettingsCheck extends MainListenerSupport {
         DeadLetterSettings.read(settings);
         ApiSettings.read(settings);
         LiveSettings.read(settings);
+        KafkaClientSettings.read(settings);
     }
 }

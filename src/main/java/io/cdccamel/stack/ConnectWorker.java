@@ -141,8 +141,8 @@ public final class ConnectWorker implements AutoCloseable {
         wanted.put(props.get("offset.storage.topic"), Integer.parseInt(props.getOrDefault("offset.storage.partitions", "25")));
         wanted.put(props.get("status.storage.topic"), Integer.parseInt(props.getOrDefault("status.storage.partitions", "5")));
         // the worker's own settings reach the cluster: not the app's cdc.kafka.client.*
-        try (org.apache.kafka.clients.admin.Admin admin = new io.cdccamel.KafkaAdmins(props.get("bootstrap.servers"),
-                io.cdccamel.KafkaClientSettings.none()).create("cdc-connect-topics")) {
+        try (org.apache.kafka.clients.admin.Admin admin = new io.cdccamel.kafka.KafkaAdmins(props.get("bootstrap.servers"),
+                io.cdccamel.settings.KafkaClientSettings.none()).create("cdc-connect-topics")) {
             java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             java.util.List<String> missing = wanted.keySet().stream().filter(t -> !existing.contains(t)).toList();
             if (missing.isEmpty()) {
@@ -207,7 +207,7 @@ public final class ConnectWorker implements AutoCloseable {
         String group = args.length > 2 ? args[2] : GROUP_ID;
         java.nio.file.Path secrets = java.nio.file.Path.of(System.getProperty("cdc.secrets.file",
                 "data/secrets/connector.properties"));
-        Map<String, String> extra = io.cdccamel.Settings.systemWithPrefix(StackSettings.CONNECT_WORKER_PREFIX);
+        Map<String, String> extra = io.cdccamel.settings.Settings.systemWithPrefix(StackSettings.CONNECT_WORKER_PREFIX);
         ConnectWorker worker = start(brokers, port, secrets, Duration.ofSeconds(120), group, extra);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "connect-worker-stop"));
         System.out.println("Kafka Connect worker ready at " + worker.url() + " (group " + group + ", brokers " + brokers + ")");

@@ -1,9 +1,9 @@
 package io.cdccamel.stack;
 
-import io.cdccamel.Secrets;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.ConnectorSettings;
 import io.cdccamel.settings.PostgresSettings;
+import io.cdccamel.settings.Secrets;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.CamelContext;
@@ -43,8 +43,8 @@ public class EmbeddedStackListener extends MainListenerSupport {
     private void startStack(CamelContext context, StackModeSettings mode, PostgresSettings postgres, ConnectSettings connect) {
         long maxHeapMb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
         int maxRecord = RecordLimits.maxRecordBytes();
-        if (maxHeapMb > 4096) {
-            LOG.warn("The JVM may grow to {} MB of heap; the embedded stack needs about 512 (3072 for rows up to 50 MB): "
+        if (maxHeapMb > 6144) {
+            LOG.warn("The JVM may grow to {} MB of heap; the embedded stack needs about 512 (4096 for rows up to 50 MB): "
                     + "start it with -Xmx512m", maxHeapMb);
         }
         LOG.info("A change event may be up to {} bytes with this heap ({} MB; docs/operations.md#big-rows)",

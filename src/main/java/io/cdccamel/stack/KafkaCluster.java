@@ -1,7 +1,7 @@
 package io.cdccamel.stack;
 
-import io.cdccamel.KafkaAdmins;
-import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.KafkaClientSettings;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;

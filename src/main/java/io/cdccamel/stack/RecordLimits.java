@@ -29,7 +29,7 @@ public final class RecordLimits {
     /** A broker's largest request: the largest record and the request's own framing. */
     public static final int REQUEST_BYTES = CEILING_BYTES + 1024 * 1024;
     /** The limit is the JVM's maximum heap divided by this. */
-    public static final int HEAP_SHARE = 12;
+    public static final int HEAP_SHARE = 16;
     /** The smallest limit, whatever the heap: four times Kafka's default. */
     static final int FLOOR_BYTES = 4 * 1024 * 1024;
     /** Sets the limit instead ({@code -Dcdc.kafka.max-record-bytes=...}, or {@code CDC_KAFKA_MAX_RECORD_BYTES}). */

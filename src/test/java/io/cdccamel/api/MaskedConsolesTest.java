@@ -1,6 +1,6 @@
 package io.cdccamel.api;
 
-import io.cdccamel.Secrets;
+import io.cdccamel.settings.Secrets;
 import org.apache.camel.util.json.JsonArray;
 import org.apache.camel.util.json.JsonObject;
 import org.junit.jupiter.api.Test;

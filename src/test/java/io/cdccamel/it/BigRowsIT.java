@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 class BigRowsIT {
 
     /** docs/operations.md#big-rows: the heap for rows up to 50 MB. */
-    static final String HEAP = System.getProperty("it.big-rows.heap", "-Xmx3g");
+    static final String HEAP = System.getProperty("it.big-rows.heap", "-Xmx4g");
     private static final int BIG = 1_000_000;
 
     /** A table, the SQL of its 50 MB value and of its MD5 in PostgreSQL, and whether it is printed as hex digits. */

@@ -3,6 +3,7 @@ package io.cdccamel.it;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.it.OutputEntries.Entry;
 import io.cdccamel.route.DeadLetters;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -98,7 +99,8 @@ class HostileRecordsIT {
         cases.add(Case.of("the same event again", withLsn, "printed"));
         cases.add(new Case("headers that try to steer Camel", bytes("k"), bytes(envelope("c")),
                 Map.of("CamelFileName", "../escaped.log", "CAMELFILENAME", "../escaped2.log",
-                        "CamelOverruleFileName", "../escaped3.log", "CamelKafkaTopic", "other"), "printed"));
+                        "CamelOverruleFileName", "../escaped3.log", "CamelKafkaTopic", "other",
+                        KafkaConstants.TOPIC, "other2"), "printed"));
         return cases;
     }
 

@@ -2,7 +2,7 @@ package io.cdccamel.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.KafkaClientSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.stack.KafkaCluster;
 import org.apache.kafka.clients.admin.Admin;

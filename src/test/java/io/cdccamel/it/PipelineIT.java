@@ -159,7 +159,7 @@ class PipelineIT {
                 + "                    - setBody:\n"
                 + "                        expression:\n"
                 + "                          simple:\n"
-                + "                            expression: \"insert at offset ${header.CamelKafkaOffset} of ${header.CamelDebeziumIdentifier}\\n\"\n"
+                + "                            expression: \"insert at offset ${header.kafka.OFFSET} of ${header.CamelDebeziumIdentifier}\\n\"\n"
                 + "                    - to:\n"
                 + "                        uri: \"file:{{cdc.output.dir}}?fileName=inserts.txt&fileExist=Append\"\n"
                 + endOfSteps));

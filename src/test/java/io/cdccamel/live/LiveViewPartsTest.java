@@ -1,6 +1,7 @@
 package io.cdccamel.live;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.connect.SnapshotProgress;
 import io.cdccamel.events.ExactJson;
 import org.junit.jupiter.api.Test;
 

@@ -200,7 +200,7 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
         send(TOPIC, 0, 0, "Struct{id=23}", resource("seed-snapshot.json"));
 
         printed.assertIsSatisfied();
-        List<?> records = printed.getExchanges().get(0).getProperty(ChangeEventBatch.PROPERTY, List.class);
+        List<?> records = ChangeEventBatch.of(printed.getExchanges().get(0)).records();
         assertThat(records).hasSize(1);
         org.apache.camel.Message record = (org.apache.camel.Message) records.get(0);
         assertThat(record.getHeader(DebeziumConstants.HEADER_OPERATION)).isEqualTo("r");
@@ -318,14 +318,13 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
         // rows of a keyless table, or of a snapshot, share source.lsn and txId and may share every
         // byte: two such records are two changes, and the count of snapshot events says so
         String event = resource("seed-snapshot.json");
-        PrintChangeEvents printer = context.getRegistry().findSingleByType(PrintChangeEvents.class);
-        long snapshotBefore = printer.snapshotEventCount();
+        long snapshotBefore = durableCommits.snapshotEventCount();
 
         batch(record(TOPIC, 0, 0, "Struct{id=23}", event), record(TOPIC, 0, 1, "Struct{id=23}", event));
 
         String golden = resource("seed-snapshot.golden.txt");
         assertThat(output(TOPIC + ".log")).isEqualTo(golden + golden.replace("Offset: 0 ]", "Offset: 1 ]"));
-        assertThat(printer.snapshotEventCount()).isEqualTo(snapshotBefore + 2);
+        assertThat(durableCommits.snapshotEventCount()).isEqualTo(snapshotBefore + 2);
     }
 
     @Test
@@ -340,11 +339,11 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
                 record(TOPIC, 0, 2, "k", event.replace("23700112", "23700113")));
 
         printed.assertIsSatisfied();
-        PrintedBatch written = printed.getExchanges().get(0).getVariable(WriteChangeEvents.PRINTED, PrintedBatch.class);
-        assertThat(written.getOutputs()).extracting(PrintedBatch.Output::getFileName)
+        PrintedBatch written = ChangeEventBatch.of(printed.getExchanges().get(0)).printed();
+        assertThat(written.outputs()).extracting(PrintedBatch.Output::fileName)
                 .containsExactly(TOPIC + ".log", OutputFormat.DEAD_LETTER_FILE, TOPIC + ".log");
-        assertThat(written.getPrinted()).contains("Offset: 0 ]").contains("Offset: 2 ]").doesNotContain("Dead letter");
-        assertThat(written.getDeadLetterLines()).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ]");
+        assertThat(written.printed()).contains("Offset: 0 ]").contains("Offset: 2 ]").doesNotContain("Dead letter");
+        assertThat(written.deadLetterLines()).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 1 ]");
         assertThat(positions.highest(TOPIC, 0)).isEqualTo(2L);
     }
 

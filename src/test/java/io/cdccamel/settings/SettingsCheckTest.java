@@ -1,6 +1,5 @@
 package io.cdccamel.settings;
 
-import io.cdccamel.KafkaClientSettings;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.junit.jupiter.api.Test;
@@ -116,9 +115,9 @@ class SettingsCheckTest {
                         + "Unclosed group");
         ConsumerSettings names = ConsumerSettings.read(new SettingsReader(properties("cdc.topics", "a.b, c.d",
                 "cdc.topics.pattern", "false")));
-        assertThat(names.topicPattern().matcher("a.b").matches()).isTrue();
-        assertThat(names.topicPattern().matcher("axb").matches()).as("a name, not a pattern").isFalse();
-        assertThat(names.topicPattern().matcher("c.d").matches()).isTrue();
+        assertThat(names.topicRegex().matcher("a.b").matches()).isTrue();
+        assertThat(names.topicRegex().matcher("axb").matches()).as("a name, not a pattern").isFalse();
+        assertThat(names.topicRegex().matcher("c.d").matches()).isTrue();
     }
 
     @Test

@@ -10,8 +10,8 @@ class RecordLimitsTest {
 
     @Test
     void shouldFollowTheHeapBetweenTheFloorAndTheCeiling() {
-        assertThat(RecordLimits.forHeap(512 * MIB)).as("the quick start's -Xmx512m").isEqualTo((int) (512 * MIB / 12));
-        assertThat(RecordLimits.forHeap(3072 * MIB)).as("-Xmx3g: an update of a 50 MB bytea row fits")
+        assertThat(RecordLimits.forHeap(512 * MIB)).as("the quick start's -Xmx512m").isEqualTo((int) (512 * MIB / 16));
+        assertThat(RecordLimits.forHeap(4096 * MIB)).as("-Xmx4g: an update of a 50 MB bytea row fits")
                 .isEqualTo(RecordLimits.CEILING_BYTES).isGreaterThan(2 * 100_000_002 + 10_000);
         assertThat(RecordLimits.forHeap(16 * MIB)).isEqualTo(4 * MIB);
         assertThat(RecordLimits.forHeap(64L * 1024 * MIB)).isEqualTo(RecordLimits.CEILING_BYTES);

@@ -1,6 +1,5 @@
-package io.cdccamel;
+package io.cdccamel.settings;
 
-import io.cdccamel.settings.SettingsReader;
 
 import java.util.HashMap;
 import java.util.List;

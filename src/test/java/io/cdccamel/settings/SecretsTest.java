@@ -1,4 +1,4 @@
-package io.cdccamel;
+package io.cdccamel.settings;
 
 import io.cdccamel.stack.EmbeddedSecretsProvider;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.cdccamel.live;
+package io.cdccamel.connect;
 
 import io.cdccamel.settings.PostgresSettings;
 

@@ -1,4 +1,4 @@
-package io.cdccamel;
+package io.cdccamel.settings;
 
 import java.util.Locale;
 import java.util.Map;

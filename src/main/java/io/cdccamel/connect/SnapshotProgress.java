@@ -1,4 +1,4 @@
-package io.cdccamel.live;
+package io.cdccamel.connect;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,5 +1,6 @@
-package io.cdccamel.api;
+package io.cdccamel.connect;
 
+import io.cdccamel.api.ApiSecurity;
 import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.OutputSettings;

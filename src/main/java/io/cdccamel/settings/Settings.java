@@ -1,9 +1,9 @@
-package io.cdccamel;
+package io.cdccamel.settings;
 
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The system properties under a prefix, where no Camel context is at hand (the typed settings: io.cdccamel.settings). */
+/** The system properties under a prefix, where no Camel context is at hand (else {@link SettingsReader}). */
 public final class Settings {
 
     private Settings() {

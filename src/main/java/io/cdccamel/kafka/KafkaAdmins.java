@@ -1,5 +1,6 @@
-package io.cdccamel;
+package io.cdccamel.kafka;
 
+import io.cdccamel.settings.KafkaClientSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -50,5 +51,18 @@ public final class KafkaAdmins {
 
     public KafkaClientSettings settings() {
         return settings;
+    }
+
+    /** Creates {@code topic} (replicated up to three times) unless it exists. */
+    public static void createTopic(Admin admin, String topic, int partitions, Map<String, String> configs) throws Exception {
+        int brokers = admin.describeCluster().nodes().get(10, java.util.concurrent.TimeUnit.SECONDS).size();
+        try {
+            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions,
+                    (short) Math.min(3, brokers)).configs(configs))).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw e;
+            }
+        }
     }
 }
