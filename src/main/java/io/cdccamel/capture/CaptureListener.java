@@ -1,5 +1,6 @@
 package io.cdccamel.capture;
 
+import io.cdccamel.api.ApiRestRoutes;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.connect.StreamingWatch;
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public class CaptureListener extends MainListenerSupport {
 
-    public static final String BEAN = io.cdccamel.api.ApiRestRoutes.SNAPSHOT_BEAN;
+    public static final String BEAN = ApiRestRoutes.SNAPSHOT_BEAN;
     public static final String SLOT_BEAN = "slotWatch";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.capture");
