@@ -89,4 +89,34 @@ public final class LostOffsets {
         }
         return losses;
     }
+
+    /**
+     * The printed topics that delete records by age ({@code retention.ms} not -1): topics created
+     * before {@code debezium_connect.json} said {@code topic.creation.default.retention.ms=-1}, or by
+     * hand. A print route stopped for longer than that loses records; said once, at start, with the
+     * command that changes it. Returns topic -> retention in ms.
+     */
+    public Map<String, Long> warnTimeRetention() throws Exception {
+        Map<String, Long> byAge = new java.util.TreeMap<>();
+        try (Admin admin = admins.create("cdc-camel-retention", Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            java.util.List<org.apache.kafka.common.config.ConfigResource> printed = admin.listTopics().names()
+                    .get(5, TimeUnit.SECONDS).stream().filter(t -> topics.matcher(t).matches())
+                    .map(t -> new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t)).toList();
+            if (printed.isEmpty()) {
+                return byAge;
+            }
+            admin.describeConfigs(printed).all().get(5, TimeUnit.SECONDS).forEach((resource, config) -> {
+                org.apache.kafka.clients.admin.ConfigEntry retention = config.get("retention.ms");
+                if (retention != null && retention.value() != null && Long.parseLong(retention.value()) >= 0) {
+                    byAge.put(resource.name(), Long.parseLong(retention.value()));
+                }
+            });
+        }
+        byAge.forEach((topic, ms) -> LOG.warn("Topic {} deletes records older than {} (retention.ms={}): a print route stopped "
+                + "that long loses them. To keep them until the size bound: kafka-configs.sh --bootstrap-server <brokers> "
+                + "--alter --entity-type topics --entity-name {} --add-config retention.ms=-1,retention.bytes=1073741824",
+                topic, Duration.ofMillis(ms).toString().substring(2).toLowerCase(), ms, topic));
+        return byAge;
+    }
 }

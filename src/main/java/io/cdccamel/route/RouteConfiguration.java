@@ -122,6 +122,11 @@ public class RouteConfiguration implements CamelConfiguration {
                 LOG.warn("Could not compare the consumer group's offsets with the topics' first records: {}", e.toString());
                 losses = Map.of();
             }
+            try {
+                lost.warnTimeRetention();
+            } catch (Exception e) {
+                LOG.debug("Could not read the printed topics' retention: {}", e.toString());
+            }
             if (!losses.isEmpty() && fail) {
                 throw new StackStartException("Records were deleted before they were printed (see the ERROR "
                         + "lines above); not starting, as cdc.consumer.on-lost-offsets=fail says. To go on from the first record "

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.connect.ConnectorRegistration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -191,12 +194,17 @@ class SourceSafetyIT {
             Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
             admin.listOffsets(latest).all().get().forEach((tp, info) -> delete.put(tp, RecordsToDelete.beforeOffset(info.offset())));
             admin.deleteRecords(delete).all().get();
+            // and the topic deletes by age, as a topic made before the connector file said retention.ms=-1
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry("retention.ms", "604800000"), AlterConfigOp.OpType.SET)))).all().get();
         }
         TestApp again = apps.start(schema, "lost_connector", "lost", false, settings);
         await().atMost(Duration.ofSeconds(30)).until(() -> again.metric("cdc_consumer_lost_records_total") >= 30);
         Path log = Path.of(System.getProperty("cdc.log.dir", "data/logs"), "cdc-camel.log");
         assertThat(Files.readString(log)).contains("Consumer group group-lost had read " + topic + "-")
-                .contains("were deleted (retention, or by hand) before they were printed");
+                .contains("were deleted (retention, or by hand) before they were printed")
+                .contains("Topic " + topic + " deletes records older than 168h (retention.ms=604800000)");
         Db.exec("INSERT INTO " + schema + ".t VALUES (61)");
         await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(file, "c") == 1);
         assertThat(OutputEntries.read(file).stream().filter(e -> "c".equals(e.op())).map(e -> e.row().path("id").asInt()))
