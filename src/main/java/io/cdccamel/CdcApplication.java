@@ -7,10 +7,12 @@ import io.cdccamel.connect.ConnectConfiguration;
 import io.cdccamel.connect.RegistrationConfiguration;
 import io.cdccamel.live.LiveConfiguration;
 import io.cdccamel.ops.OperationsConfiguration;
+import io.cdccamel.route.NewClusterOutput;
 import io.cdccamel.route.RouteConfiguration;
 import io.cdccamel.settings.BadSettingsException;
 import io.cdccamel.settings.SettingsCheck;
 import io.cdccamel.settings.SettingsConfiguration;
+import io.cdccamel.stack.DemoDataListener;
 import io.cdccamel.stack.EmbeddedStackListener;
 import io.cdccamel.stack.RecordLimits;
 import io.cdccamel.stack.StackConfiguration;
@@ -72,6 +74,10 @@ public final class CdcApplication {
         // starts the embedded stack (cdc.mode=embedded) before Camel builds the beans
         EmbeddedStackListener stack = new EmbeddedStackListener();
         main.addMainListener(stack);
+        // a new Kafka cluster numbers offsets from 0 again: the output written against an earlier one goes aside
+        main.addMainListener(new NewClusterOutput(stack));
+        // the demo table (cdc.demo.enabled), in both modes, before the capture publishes it
+        main.addMainListener(new DemoDataListener());
         // then brings the source database in line with what the connector file captures
         CaptureListener capture = new CaptureListener();
         main.addMainListener(capture);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ExactJson;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.KafkaClientSettings;
+import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -31,7 +32,7 @@ public class CdcConfiguration implements CamelConfiguration {
     /** {@code cdc.kafka.client.*}: what every Kafka client of the app takes (a secured cluster's settings). */
     @BindToRegistry
     public KafkaClientSettings kafkaClientSettings(CamelContext camel) {
-        KafkaClientSettings settings = KafkaClientSettings.from(camel.getPropertiesComponent());
+        KafkaClientSettings settings = SettingsReader.read(camel, KafkaClientSettings::read);
         if (!settings.isEmpty()) {
             LoggerFactory.getLogger(CdcApplication.class).info("Kafka clients' settings from {}*: {}",
                     KafkaClientSettings.PREFIX, settings);

@@ -1,6 +1,7 @@
 package io.cdccamel;
 
 import io.cdccamel.events.OutputFormat;
+import io.cdccamel.stack.DataDirs;
 import io.cdccamel.stack.Ports;
 import org.apache.camel.main.Main;
 
@@ -56,7 +57,7 @@ public final class CdsTraining {
         // a first start every time: the stack's own reset (it stops a PostgreSQL an interrupted
         // training run left behind, then deletes the stack's folders), and no earlier output
         Path output = dir.resolve("output");
-        io.cdccamel.stack.DataDirs.deleteRecursively(output);
+        DataDirs.deleteRecursively(output);
         Files.createDirectories(dir);
         int pgPort = Ports.freePort();
         System.setProperty("cdc.stack.reset", "true");

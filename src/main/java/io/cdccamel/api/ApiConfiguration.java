@@ -1,5 +1,6 @@
 package io.cdccamel.api;
 
+import io.cdccamel.settings.ApiSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -14,8 +15,8 @@ public class ApiConfiguration implements CamelConfiguration {
 
     /** The API's token of this start, its Host allow-list and its guard of state changes. */
     @BindToRegistry(ApiSecurity.BEAN)
-    public ApiSecurity apiSecurity(CamelContext camel) {
-        return ApiSecurity.from(camel);
+    public ApiSecurity apiSecurity(ApiSettings api) {
+        return ApiSecurity.from(api);
     }
 
     @Override

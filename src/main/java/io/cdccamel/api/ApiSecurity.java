@@ -1,5 +1,6 @@
 package io.cdccamel.api;
 
+import io.cdccamel.settings.ApiSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.console.DevConsoleRegistry;
@@ -14,9 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -29,39 +30,32 @@ public final class ApiSecurity {
 
     /** Registry name of this bean: the banner and tests read the token from it. */
     public static final String BEAN = "apiSecurity";
-    public static final String TOKEN = "cdc.api.token";
-    public static final String TOKEN_FILE = "cdc.api.token-file";
-    public static final String ALLOWED_HOSTS = "cdc.api.allowed-hosts";
-    public static final String CONSOLE_ACTIONS = "cdc.dev-console.actions-enabled";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiSecurity.class);
 
     private final String token;
     private final Path tokenFile;
     private final boolean consoleActions;
+    private final Set<Integer> ports;
     private final RequestGuard guard;
 
-    private ApiSecurity(String token, Path tokenFile, boolean consoleActions, RequestGuard guard) {
+    private ApiSecurity(String token, ApiSettings api, RequestGuard guard) {
         this.token = token;
-        this.tokenFile = tokenFile;
-        this.consoleActions = consoleActions;
+        this.tokenFile = api.tokenFile();
+        this.consoleActions = api.consoleActions();
+        // the API's server, and the management server's when it has a port of its own
+        this.ports = new LinkedHashSet<>(List.of(api.port(), api.managementPort()));
         this.guard = guard;
     }
 
     /** From the app's settings: a configured token, else a new random one for this start. */
-    public static ApiSecurity from(CamelContext camel) {
-        String configured = property(camel, TOKEN);
-        String token = configured.isEmpty() ? newToken() : configured;
-        String file = property(camel, TOKEN_FILE);
-        Path tokenFile = file.isEmpty() ? null : Path.of(file);
-        if (tokenFile != null) {
-            write(tokenFile, token);
+    public static ApiSecurity from(ApiSettings api) {
+        String token = api.token().isEmpty() ? newToken() : api.token();
+        if (api.tokenFile() != null) {
+            write(api.tokenFile(), token);
         }
-        int port = Integer.parseInt(property(camel, "cdc.api.port"));
-        Set<String> hosts = RequestGuard.allowedHosts(property(camel, "cdc.api.host"), port,
-                Arrays.asList(property(camel, ALLOWED_HOSTS).split(",")));
-        boolean actions = Boolean.parseBoolean(property(camel, CONSOLE_ACTIONS));
-        return new ApiSecurity(token, tokenFile, actions, new RequestGuard(hosts, token, actions));
+        Set<String> hosts = RequestGuard.allowedHosts(api.host(), api.port(), api.allowedHosts());
+        return new ApiSecurity(token, api, new RequestGuard(hosts, token, api.consoleActions()));
     }
 
     /** 32 random bytes, URL-safe: fits an Authorization header and a shell argument as is. */
@@ -94,10 +88,6 @@ public final class ApiSecurity {
      * from a startup listener, once platform-http's servers exist and before any route starts.
      */
     public void install(CamelContext camel) {
-        Set<Integer> ports = new LinkedHashSet<>();
-        ports.add(Integer.parseInt(property(camel, "cdc.api.port")));
-        camel.getPropertiesComponent().resolveProperty("camel.management.port").map(String::trim)
-                .filter(p -> p.matches("\\d+")).ifPresent(p -> ports.add(Integer.parseInt(p)));
         for (int port : ports) {
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
                     VertxPlatformHttpRouter.getRouterNameFromPort(port));
@@ -140,9 +130,5 @@ public final class ApiSecurity {
 
     public Path tokenFile() {
         return tokenFile;
-    }
-
-    private static String property(CamelContext camel, String key) {
-        return camel.getPropertiesComponent().resolveProperty(key).map(String::trim).orElse("");
     }
 }

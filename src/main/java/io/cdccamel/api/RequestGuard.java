@@ -3,6 +3,7 @@ package io.cdccamel.api;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -15,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The first handler of every request on the API's HTTP server (the page, {@code /api/*},
@@ -68,7 +70,7 @@ public final class RequestGuard implements Handler<RoutingContext> {
     private final Set<String> origins;
     private final byte[] token;
     private final boolean consoleActions;
-    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
 
     /**
      * @param hosts          the accepted {@code Host} values, each as {@code name:port}
@@ -141,7 +143,7 @@ public final class RequestGuard implements Handler<RoutingContext> {
      * upgrades a plain-text request to h2c, which has no Host header).
      */
     private static String host(RoutingContext ctx) {
-        io.vertx.core.net.HostAndPort authority = ctx.request().authority();
+        HostAndPort authority = ctx.request().authority();
         if (authority == null) {
             return ctx.request().getHeader("Host");
         }

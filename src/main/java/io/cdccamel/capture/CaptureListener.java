@@ -1,21 +1,31 @@
 package io.cdccamel.capture;
 
-import io.cdccamel.settings.Settings;
+import io.cdccamel.api.ApiRestRoutes;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorRegistration;
+import io.cdccamel.connect.StreamingWatch;
+import io.cdccamel.settings.CaptureSettings;
+import io.cdccamel.settings.ConnectSettings;
+import io.cdccamel.settings.ConnectorSettings;
+import io.cdccamel.settings.ConsumerSettings;
+import io.cdccamel.settings.PostgresSettings;
+import io.cdccamel.settings.SettingsReader;
+import io.cdccamel.settings.StackModeSettings;
 import io.cdccamel.stack.ConnectorRole;
-import io.cdccamel.stack.EmbeddedStackListener;
 import io.cdccamel.stack.StackStartException;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,11 +40,8 @@ import java.util.concurrent.TimeUnit;
  */
 public class CaptureListener extends MainListenerSupport {
 
-    public static final String BEAN = io.cdccamel.api.ApiRestRoutes.SNAPSHOT_BEAN;
+    public static final String BEAN = ApiRestRoutes.SNAPSHOT_BEAN;
     public static final String SLOT_BEAN = "slotWatch";
-    public static final String MANAGE = "cdc.capture.manage-database";
-    public static final String REPLICA_IDENTITY_FULL = "cdc.capture.replica-identity-full";
-    public static final String REFRESH_MS = "cdc.capture.refresh.ms";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.capture");
 
@@ -56,25 +63,24 @@ public class CaptureListener extends MainListenerSupport {
     public void beforeConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         PropertiesComponent pc = context.getPropertiesComponent();
-        boolean embedded = EmbeddedStackListener.MODE_EMBEDDED.equals(value(pc, EmbeddedStackListener.MODE, ""));
-        boolean ownsDatabase = embedded && EmbeddedStackListener.postgresEmbedded(pc);
-        ConnectorDefinition definition = ConnectorDefinition.load(Path.of(value(pc, "cdc.connector.file", "debezium_connect.json")),
-                value(pc, ConnectorDefinition.NAME_PROPERTY, ""), Settings.withPrefix(pc, ConnectorDefinition.OVERRIDE_PREFIX));
+        StackModeSettings stack = SettingsReader.read(context, StackModeSettings::read);
+        PostgresSettings postgres = SettingsReader.read(context, PostgresSettings::read);
+        CaptureSettings capture = SettingsReader.read(context, CaptureSettings::read);
+        ConnectorSettings connector = SettingsReader.read(context, ConnectorSettings::read);
+        boolean embedded = stack.embedded();
+        boolean ownsDatabase = embedded && postgres.embedded();
+        ConnectorDefinition definition = ConnectorDefinition.load(connector);
         Map<String, String> config = definition.configMap();
-        String jdbc = jdbcUrl(pc);
-        String user = value(pc, "cdc.postgres.user", "postgres");
-        String password = value(pc, "cdc.postgres.password", "");
+        String jdbc = postgres.jdbcUrl();
         String role = config.getOrDefault("database.user", ConnectorRole.ROLE);
         String slot = config.getOrDefault("slot.name", "debezium");
 
         if (!ownsDatabase && !embedded) {
-            preflight(jdbc, user, password, slot, role, false, pc);
+            preflight(postgres, slot, role, false, stack);
         }
-        String fullSetting = value(pc, REPLICA_IDENTITY_FULL, "auto");
-        boolean full = "auto".equalsIgnoreCase(fullSetting) ? ownsDatabase : Boolean.parseBoolean(fullSetting);
-        CaptureSync.Settings settings = new CaptureSync.Settings(jdbc, user, password, role, slot,
+        CaptureSync.Settings settings = new CaptureSync.Settings(jdbc, postgres.user(), postgres.password(), role, slot,
                 config.getOrDefault("publication.name", "dbz_publication"),
-                Boolean.parseBoolean(value(pc, MANAGE, "true")), full);
+                capture.manageDatabase(), capture.replicaIdentityFull(ownsDatabase));
         sync = new CaptureSync(settings, config);
         try {
             sync.sync();
@@ -89,28 +95,27 @@ public class CaptureListener extends MainListenerSupport {
         sync.derivedConnectorSettings().forEach((key, value) -> {
             // lists built from the user's own value replace it; other keys the user set stay as set
             boolean fromUsersValue = key.startsWith("table.") || key.equals("transforms") || key.equals("predicates");
-            if (fromUsersValue || pc.resolveProperty(ConnectorDefinition.OVERRIDE_PREFIX + key).isEmpty()) {
-                pc.addOverrideProperty(ConnectorDefinition.OVERRIDE_PREFIX + key, value);
+            if (fromUsersValue || !connector.overrides().containsKey(key)) {
+                pc.addOverrideProperty(ConnectorSettings.OVERRIDE_PREFIX + key, value);
             }
         });
-        if (value(pc, "cdc.topics", "").isBlank()) {
-            pc.addOverrideProperty("cdc.topics", sync.scope().topicPattern());
-            pc.addOverrideProperty("cdc.topics.pattern", "true");
+        if (SettingsReader.read(context, ConsumerSettings::read).topics().isEmpty()) {
+            pc.addOverrideProperty(ConsumerSettings.TOPICS, sync.scope().topicPattern());
+            pc.addOverrideProperty(ConsumerSettings.TOPICS_PATTERN, "true");
             LOG.info("Printing the topics the connector writes: {}", sync.scope().topicPattern());
         }
-        slotWatch = new SlotWatch(jdbc, user, password, slot, Long.parseLong(value(pc, SlotWatch.MAX_RETAINED, "4000000000")));
-        slotWatch.logAtStart(value(pc, "cdc.connect.url", ""), definition.name());
+        slotWatch = new SlotWatch(jdbc, postgres.user(), postgres.password(), slot, capture.slotMaxRetainedBytes());
+        slotWatch.logAtStart(SettingsReader.read(context, ConnectSettings::read).url(), definition.name());
         try {
-            context.addStartupListener((camel, alreadyStarted) -> startRefresher(camel));
+            context.addStartupListener((camel, alreadyStarted) -> startRefresher(camel, capture.refreshMillis()));
             // the Prometheus registry is bound once Camel starts
             context.addStartupListener((camel, alreadyStarted) -> {
-                io.micrometer.core.instrument.MeterRegistry registry = camel.getRegistry().lookupByNameAndType("metricsRegistry",
-                        io.micrometer.core.instrument.MeterRegistry.class);
+                MeterRegistry registry = camel.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
                 if (registry != null) {
                     slotWatch.bindTo(registry);
                 }
             });
-            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+            context.addService(new ServiceSupport() {
                 @Override
                 protected void doStop() {
                     ScheduledExecutorService r = refresher;
@@ -133,28 +138,22 @@ public class CaptureListener extends MainListenerSupport {
     public static final class OwnDatabasePreflight extends MainListenerSupport {
         @Override
         public void beforeConfigure(BaseMainSupport main) {
-            PropertiesComponent pc = main.getCamelContext().getPropertiesComponent();
-            if (!EmbeddedStackListener.MODE_EMBEDDED.equals(value(pc, EmbeddedStackListener.MODE, ""))
-                    || EmbeddedStackListener.postgresEmbedded(pc)) {
+            CamelContext context = main.getCamelContext();
+            StackModeSettings stack = SettingsReader.read(context, StackModeSettings::read);
+            PostgresSettings postgres = SettingsReader.read(context, PostgresSettings::read);
+            if (!stack.embedded() || postgres.embedded()) {
                 return;
             }
-            Map<String, String> config = ConnectorDefinition.load(Path.of(value(pc, "cdc.connector.file", "debezium_connect.json")),
-                    value(pc, ConnectorDefinition.NAME_PROPERTY, ""),
-                    Settings.withPrefix(pc, ConnectorDefinition.OVERRIDE_PREFIX)).configMap();
-            preflight(jdbcUrl(pc), value(pc, "cdc.postgres.user", "postgres"), value(pc, "cdc.postgres.password", ""),
-                    config.getOrDefault("slot.name", "debezium"), config.getOrDefault("database.user", ConnectorRole.ROLE), true, pc);
+            Map<String, String> config = ConnectorDefinition.load(SettingsReader.read(context, ConnectorSettings::read)).configMap();
+            preflight(postgres, config.getOrDefault("slot.name", "debezium"),
+                    config.getOrDefault("database.user", ConnectorRole.ROLE), true, stack);
         }
     }
 
-    static String jdbcUrl(PropertiesComponent pc) {
-        return "jdbc:postgresql://" + value(pc, "cdc.postgres.host", "localhost") + ":" + value(pc, "cdc.postgres.port", "5432")
-                + "/" + value(pc, "cdc.postgres.database", "postgres");
-    }
-
     /** The user's own or an external PostgreSQL: what it lacks, one line each with its fix. */
-    private static void preflight(String jdbc, String user, String password, String slot, String role, boolean embedded,
-                                  PropertiesComponent pc) {
-        List<Preflight.Finding> findings = Preflight.check(jdbc, user, password, slot, role);
+    private static void preflight(PostgresSettings postgres, String slot, String role, boolean embedded, StackModeSettings stack) {
+        String jdbc = postgres.jdbcUrl();
+        List<Preflight.Finding> findings = Preflight.check(jdbc, postgres.user(), postgres.password(), slot, role);
         List<Preflight.Finding> blocking = findings.stream().filter(Preflight.Finding::blocking).toList();
         for (Preflight.Finding f : findings) {
             if (embedded && f.blocking()) {
@@ -168,24 +167,25 @@ public class CaptureListener extends MainListenerSupport {
                     + blocking.size() + " problem(s), each logged above with its fix): " + blocking.get(0).line());
         }
         if (embedded) {
-            createRoleIfMissing(jdbc, user, password, role, pc);
+            createRoleIfMissing(postgres, role, stack);
         }
         LOG.info("PostgreSQL at {} passed the preflight check{}", jdbc, findings.isEmpty() ? "" : " with warnings");
     }
 
     /** The user's own PostgreSQL: the connector's role, made by the configured user when it may. */
-    private static void createRoleIfMissing(String jdbc, String user, String password, String role, PropertiesComponent pc) {
+    private static void createRoleIfMissing(PostgresSettings postgres, String role, StackModeSettings stack) {
         if (!ConnectorRole.ROLE.equals(role)) {
             return;
         }
-        try (Connection c = DriverManager.getConnection(jdbc, user, password)) {
+        String jdbc = postgres.jdbcUrl();
+        try (Connection c = DriverManager.getConnection(jdbc, postgres.user(), postgres.password())) {
             boolean exists;
-            try (var s = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
                 s.setString(1, role);
                 exists = s.executeQuery().next();
             }
             if (!exists && Preflight.mayCreateRoles(c)) {
-                Path secrets = Path.of(value(pc, "cdc.stack.dir", "data")).resolve("secrets").resolve("connector.properties");
+                Path secrets = stack.dir().resolve("secrets").resolve("connector.properties");
                 ConnectorRole.ensureRole(c, ConnectorRole.password(secrets));
                 LOG.info("Created role {} (LOGIN REPLICATION, not a superuser) in PostgreSQL at {}", role, jdbc);
             }
@@ -196,8 +196,7 @@ public class CaptureListener extends MainListenerSupport {
     }
 
     /** Every {@code cdc.capture.refresh.ms} the sync again, and every second the queued snapshots, once Camel runs. */
-    private void startRefresher(CamelContext context) {
-        long every = Long.parseLong(value(context.getPropertiesComponent(), REFRESH_MS, "10000"));
+    private void startRefresher(CamelContext context, long every) {
         if (sync == null || every <= 0 || refresher != null) {
             return;
         }
@@ -210,18 +209,14 @@ public class CaptureListener extends MainListenerSupport {
             }
         }, every, every, TimeUnit.MILLISECONDS);
         refresher.scheduleWithFixedDelay(() -> {
-            ConnectorRegistration registration = context.getRegistry().findSingleByType(ConnectorRegistration.class);
-            io.cdccamel.connect.StreamingWatch watch = context.getRegistry().lookupByNameAndType(
-                    io.cdccamel.connect.StreamingWatch.BEAN, io.cdccamel.connect.StreamingWatch.class);
+            ConnectorRegistration registration = context.getRegistry().lookupByNameAndType("connectorRegistration",
+                    ConnectorRegistration.class);
+            StreamingWatch watch = context.getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
             sync.snapshotPending(() -> registration != null && registration.isHealthy(), tables -> {
                 if (watch != null) {
                     watch.followSnapshot(tables);
                 }
             });
         }, 1, 1, TimeUnit.SECONDS);
-    }
-
-    private static String value(PropertiesComponent pc, String key, String fallback) {
-        return pc.resolveProperty(key).map(String::trim).orElse(fallback);
     }
 }

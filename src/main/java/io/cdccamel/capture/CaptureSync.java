@@ -11,14 +11,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Keeps the source database in line with what the connector file captures: the publication, the
@@ -54,7 +57,7 @@ public final class CaptureSync {
      */
     public static final String HEARTBEAT_TABLE = CaptureScope.APP_SCHEMA + ".heartbeat";
     /** Tables to snapshot once the connector runs: name -> whether an incremental snapshot reads it (else a blocking one). */
-    private final Map<String, Boolean> pendingSnapshot = new java.util.TreeMap<>();
+    private final Map<String, Boolean> pendingSnapshot = new TreeMap<>();
     private final Map<String, String> connectorConfig;
     private volatile List<String> captured = List.of();
     private volatile List<String> partitions = List.of();
@@ -200,7 +203,7 @@ public final class CaptureSync {
     }
 
     /** As above; {@code requested} hears of the tables whose snapshot was asked for (the progress watch). */
-    public synchronized void snapshotPending(BooleanSupplier connectorRunning, java.util.function.Consumer<Set<String>> requested) {
+    public synchronized void snapshotPending(BooleanSupplier connectorRunning, Consumer<Set<String>> requested) {
         if (pendingSnapshot.isEmpty() || !connectorRunning.getAsBoolean()) {
             return;
         }
@@ -415,7 +418,7 @@ public final class CaptureSync {
         try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, value);
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next() && (rs.getMetaData().getColumnType(1) != java.sql.Types.BIT || rs.getBoolean(1));
+                return rs.next() && (rs.getMetaData().getColumnType(1) != Types.BIT || rs.getBoolean(1));
             }
         }
     }

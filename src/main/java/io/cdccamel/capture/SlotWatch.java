@@ -1,5 +1,6 @@
 package io.cdccamel.capture;
 
+import io.cdccamel.settings.CaptureSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
@@ -12,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -24,7 +26,7 @@ import java.util.Map;
  */
 public final class SlotWatch extends AbstractHealthCheck {
 
-    public static final String MAX_RETAINED = "cdc.slot.max-retained-bytes";
+    public static final String MAX_RETAINED = CaptureSettings.SLOT_MAX_RETAINED_BYTES;
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.capture");
 
     /** What {@code pg_replication_slots} says of the slot; {@code retainedBytes} is -1 when it holds nothing. */
@@ -113,7 +115,7 @@ public final class SlotWatch extends AbstractHealthCheck {
     /** The slot as the live page shows it (the last reading). */
     public Map<String, Object> view() {
         State s = last;
-        Map<String, Object> view = new java.util.LinkedHashMap<>();
+        Map<String, Object> view = new LinkedHashMap<>();
         view.put("slot", slot);
         view.put("exists", s.exists());
         view.put("active", s.active());

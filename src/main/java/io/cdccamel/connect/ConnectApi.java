@@ -1,5 +1,7 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.settings.ConnectSettings;
+import io.cdccamel.settings.SettingsReader;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -26,25 +28,29 @@ public final class ConnectApi {
     private final ConnectorDefinition definition;
     private final String connector;
     private final ConnectAuth auth;
+    private final String url;
     private final String options;
 
     /** One template for all calls: it caches the producers. */
     public ConnectApi(CamelContext context, ConnectorDefinition definition) {
-        this(context, context.createProducerTemplate(), definition, RESPONSE_TIMEOUT);
+        this(context, context.createProducerTemplate(), definition, SettingsReader.read(context, ConnectSettings::read),
+                RESPONSE_TIMEOUT);
     }
 
-    private ConnectApi(CamelContext context, ProducerTemplate http, ConnectorDefinition definition, Duration responseTimeout) {
+    private ConnectApi(CamelContext context, ProducerTemplate http, ConnectorDefinition definition, ConnectSettings settings,
+                       Duration responseTimeout) {
         this.context = context;
         this.http = http;
         this.definition = definition;
         this.connector = "/connectors/" + definition.name();
-        this.auth = ConnectAuth.from(context.getPropertiesComponent());
+        this.auth = ConnectAuth.from(settings);
+        this.url = settings.url();
         this.options = HTTP_OPTIONS + responseTimeout.toMillis();
     }
 
     /** The same client, with answers awaited {@code responseTimeout} at most (the live view's probe: 3 s). */
     public ConnectApi withResponseTimeout(Duration responseTimeout) {
-        return new ConnectApi(context, http, definition, responseTimeout);
+        return new ConnectApi(context, http, definition, SettingsReader.read(context, ConnectSettings::read), responseTimeout);
     }
 
     /** The connector's name, as registered. */
@@ -52,9 +58,9 @@ public final class ConnectApi {
         return definition.name();
     }
 
-    /** {@code cdc.connect.url}, as the calls use it. */
+    /** {@code cdc.connect.url}, which the calls go to. */
     public String url() {
-        return context.resolvePropertyPlaceholders("{{cdc.connect.url}}");
+        return url;
     }
 
     /** {@code GET /connector-plugins}: ready once it lists the connector's class. */
@@ -99,7 +105,7 @@ public final class ConnectApi {
     }
 
     private ConnectAnswer call(String method, String path, String json) throws Exception {
-        String uri = "{{cdc.connect.url}}" + path + (path.contains("?") ? "&" : "?") + options;
+        String uri = url + path + (path.contains("?") ? "&" : "?") + options;
         Exchange answer = http.send(uri, exchange -> {
             exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
             if (auth.authorization() != null) {

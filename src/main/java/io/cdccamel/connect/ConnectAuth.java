@@ -1,6 +1,6 @@
 package io.cdccamel.connect;
 
-import org.apache.camel.spi.PropertiesComponent;
+import io.cdccamel.settings.ConnectSettings;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -13,8 +13,6 @@ import java.util.Base64;
  */
 public final class ConnectAuth {
 
-    public static final String USERNAME = "cdc.connect.username";
-    public static final String PASSWORD = "cdc.connect.password";
     public static final String HEADER = "Authorization";
 
     private final String authorization;
@@ -27,14 +25,12 @@ public final class ConnectAuth {
         return new ConnectAuth(null);
     }
 
-    public static ConnectAuth from(PropertiesComponent pc) {
-        String user = pc.resolveProperty(USERNAME).map(String::trim).orElse("");
-        if (user.isEmpty()) {
+    public static ConnectAuth from(ConnectSettings connect) {
+        if (connect.username().isEmpty()) {
             return none();
         }
-        String password = pc.resolveProperty(PASSWORD).orElse("");
         return new ConnectAuth("Basic " + Base64.getEncoder()
-                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+                .encodeToString((connect.username() + ":" + connect.password()).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The {@code Authorization} header's value, or null. */

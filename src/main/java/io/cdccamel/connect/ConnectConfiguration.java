@@ -1,9 +1,12 @@
 package io.cdccamel.connect;
 
-import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.api.ApiSecurity;
+import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.ConnectSettings;
-import io.cdccamel.settings.SettingsReader;
+import io.cdccamel.settings.ConnectorSettings;
+import io.cdccamel.settings.KafkaClientSettings;
+import io.cdccamel.settings.OutputSettings;
+import io.cdccamel.settings.PostgresSettings;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -11,7 +14,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -21,14 +23,10 @@ import java.time.Duration;
 @Configuration
 public class ConnectConfiguration implements CamelConfiguration {
 
-    public static final String CONNECTOR_FILE = "cdc.connector.file";
-
     /** {@code debezium_connect.json} with this mode's {@code cdc.connector.config.*} overrides. */
     @BindToRegistry
-    public ConnectorDefinition connectorDefinition(CamelContext camel) {
-        SettingsReader settings = new SettingsReader(camel.getPropertiesComponent());
-        ConnectorDefinition definition = ConnectorDefinition.load(Path.of(settings.text(CONNECTOR_FILE, "debezium_connect.json")),
-                settings.text(ConnectorDefinition.NAME_PROPERTY, ""), settings.withPrefix(ConnectorDefinition.OVERRIDE_PREFIX));
+    public ConnectorDefinition connectorDefinition(ConnectorSettings connector) {
+        ConnectorDefinition definition = ConnectorDefinition.load(connector);
         LoggerFactory.getLogger(ConnectConfiguration.class).info("Connector {} from {}{}", definition.name(),
                 definition.origin(), definition.overridden().isEmpty() ? ""
                         : ", with " + definition.overridden().keySet() + " set by this mode");
@@ -37,12 +35,19 @@ public class ConnectConfiguration implements CamelConfiguration {
 
     /** Whether the connector streams, and the snapshot's progress: what the banner and the live view show. */
     @BindToRegistry(StreamingWatch.BEAN)
-    public StreamingWatch streamingWatch(CamelContext camel, ConnectSettings connect, StackModeSettings stack,
-                                         ConnectorDefinition definition, ApiSecurity apiSecurity) {
-        StreamingWatch watch = new StreamingWatch(new ConnectApi(camel, definition), definition, stack.embedded(), camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"),
-                state -> Banner.print(camel.getPropertiesComponent(), state, apiSecurity));
-        watch.progress().estimateRowsWith(PgRowEstimates.from(camel));
+    public StreamingWatch streamingWatch(CamelContext camel, StackModeSettings stack, PostgresSettings postgres,
+                                         ConnectorDefinition definition, Banner banner) {
+        StreamingWatch watch = new StreamingWatch(new ConnectApi(camel, definition), definition, stack.embedded(),
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"), banner::print);
+        watch.progress().estimateRowsWith(PgRowEstimates.from(postgres));
         return watch;
+    }
+
+    /** Where everything listens, printed once the connector streams. */
+    @BindToRegistry
+    public Banner banner(StackModeSettings stack, PostgresSettings postgres, ConnectSettings connect, OutputSettings output,
+                         ApiSettings api, ApiSecurity apiSecurity) {
+        return new Banner(stack, postgres, connect, output, api, apiSecurity);
     }
 
     @BindToRegistry(destroyMethod = "close")

@@ -3,6 +3,7 @@ package io.cdccamel.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdccamel.settings.ConnectorSettings;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import java.util.TreeSet;
 public final class ConnectorDefinition {
 
     /** A property {@code cdc.connector.config.database.port=5433} sets {@code database.port} in the config. */
-    public static final String OVERRIDE_PREFIX = "cdc.connector.config.";
+    public static final String OVERRIDE_PREFIX = ConnectorSettings.OVERRIDE_PREFIX;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -53,10 +54,15 @@ public final class ConnectorDefinition {
     }
 
     /** Optional: a connector name other than the file's (tests run one connector each). */
-    public static final String NAME_PROPERTY = "cdc.connector.name";
+    public static final String NAME_PROPERTY = ConnectorSettings.NAME;
 
     public static ConnectorDefinition load(Path file, Map<String, String> overrides) {
         return load(file, null, overrides);
+    }
+
+    /** The file {@code cdc.connector.*} names, with their name and overrides. */
+    public static ConnectorDefinition load(ConnectorSettings connector) {
+        return load(connector.file(), connector.name(), connector.overrides());
     }
 
     /** Loads the file; a non-blank {@code name} replaces the file's connector name. */

@@ -1,5 +1,8 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.ConnectSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
 
-    public static final String TOPIC = "cdc-camel.registrations";
+    public static final String TOPIC = ConnectSettings.REGISTRATIONS_TOPIC;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** Claims read back at most this far: claims older than the TTL no longer count anyway. */
     private static final int LOOKBACK = 1_000;
@@ -35,13 +38,13 @@ public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
     private final String connector;
     private final long ttlMillis;
     private final String instance = UUID.randomUUID().toString();
-    private final io.cdccamel.settings.KafkaClientSettings clientSettings;
+    private final KafkaClientSettings clientSettings;
     private KafkaProducer<String, String> producer;
     private KafkaConsumer<String, String> consumer;
 
     /** @param clientSettings {@code cdc.kafka.client.*}: a secured cluster's settings, for its admin, producer and consumer */
     public KafkaRegistrationLock(String bootstrapServers, String connector, Duration ttl,
-                                 io.cdccamel.settings.KafkaClientSettings clientSettings) {
+                                 KafkaClientSettings clientSettings) {
         this.bootstrapServers = bootstrapServers;
         this.connector = connector;
         this.ttlMillis = ttl.toMillis();
@@ -75,8 +78,8 @@ public class KafkaRegistrationLock implements RegistrationLock, AutoCloseable {
         if (producer != null) {
             return;
         }
-        try (Admin admin = new io.cdccamel.kafka.KafkaAdmins(bootstrapServers, clientSettings).create("cdc-camel-registration-" + instance)) {
-            io.cdccamel.kafka.KafkaAdmins.createTopic(admin, TOPIC, 1, Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1))));
+        try (Admin admin = new KafkaAdmins(bootstrapServers, clientSettings).create("cdc-camel-registration-" + instance)) {
+            KafkaAdmins.createTopic(admin, TOPIC, 1, Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1))));
         }
         producer = new KafkaProducer<>(clientSettings.over(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,

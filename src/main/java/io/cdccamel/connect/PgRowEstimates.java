@@ -1,10 +1,11 @@
 package io.cdccamel.connect;
 
-import org.apache.camel.CamelContext;
+import io.cdccamel.settings.PostgresSettings;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,12 +34,9 @@ public final class PgRowEstimates implements SnapshotProgress.RowEstimator {
         this.password = password;
     }
 
-    /** From {@code cdc.postgres.*}. */
-    public static PgRowEstimates from(CamelContext context) {
-        return new PgRowEstimates(context.resolvePropertyPlaceholders(
-                "jdbc:postgresql://{{cdc.postgres.host}}:{{cdc.postgres.port}}/{{cdc.postgres.database}}"),
-                context.resolvePropertyPlaceholders("{{cdc.postgres.user}}"),
-                context.resolvePropertyPlaceholders("{{cdc.postgres.password}}"));
+    /** With the app's own login to the source database. */
+    public static PgRowEstimates from(PostgresSettings postgres) {
+        return new PgRowEstimates(postgres.jdbcUrl(), postgres.user(), postgres.password());
     }
 
     @Override
@@ -71,7 +69,7 @@ public final class PgRowEstimates implements SnapshotProgress.RowEstimator {
                 }
                 estimates.put(table, estimate);
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("Could not estimate the tables' rows: " + e.getMessage(), e);
         }
         return estimates;

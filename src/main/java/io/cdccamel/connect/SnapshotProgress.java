@@ -3,11 +3,13 @@ package io.cdccamel.connect;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -61,7 +63,7 @@ public final class SnapshotProgress {
         try {
             estimates.putAll(estimator.apply(capturedTables));
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(SnapshotProgress.class).debug("No row estimates: {}", e.toString());
+            LoggerFactory.getLogger(SnapshotProgress.class).debug("No row estimates: {}", e.toString());
         }
         for (String t : capturedTables) {
             rows.putIfAbsent(t, 0L);
@@ -160,7 +162,7 @@ public final class SnapshotProgress {
     /** What the live page shows. */
     public synchronized Map<String, Object> view() {
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("phase", phase.name().toLowerCase(java.util.Locale.ROOT));
+        view.put("phase", phase.name().toLowerCase(Locale.ROOT));
         view.put("startedAt", startedAt);
         view.put("streamingSince", streamingSince);
         view.put("snapshotSeconds", snapshotSeconds);

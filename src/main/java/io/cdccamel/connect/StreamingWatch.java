@@ -5,15 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 
 /**
  * Once the connector runs, tells what Debezium does: resumed from its stored position, or
@@ -54,7 +60,7 @@ public final class StreamingWatch {
      */
     public StreamingWatch(ConnectApi connect, ConnectorDefinition definition, boolean inThisJvm,
                           ScheduledExecutorService executor, Consumer<String> banner) {
-        this.connect = connect.withResponseTimeout(java.time.Duration.ofSeconds(5));
+        this.connect = connect.withResponseTimeout(Duration.ofSeconds(5));
         this.connector = definition.name();
         this.topicPrefix = definition.config("topic.prefix");
         this.inThisJvm = inThisJvm;
@@ -79,7 +85,7 @@ public final class StreamingWatch {
      * A snapshot asked for while Debezium streams (tables that became captured): followed with the
      * first snapshot's progress lines, metrics and page, and one line when it is done; no banner.
      */
-    public synchronized void followSnapshot(java.util.Collection<String> tables) {
+    public synchronized void followSnapshot(Collection<String> tables) {
         if (!inThisJvm) {
             return;
         }
@@ -88,7 +94,7 @@ public final class StreamingWatch {
         } catch (Exception e) {
             rowsBefore = Map.of();
         }
-        laterTables = java.util.List.copyOf(tables);
+        laterTables = List.copyOf(tables);
         laterSeen = false;
         laterSince = System.currentTimeMillis();
         ScheduledFuture<?> previous = laterTask;
@@ -128,7 +134,7 @@ public final class StreamingWatch {
     }
 
     private volatile Map<String, Long> rowsBefore = Map.of();
-    private volatile java.util.List<String> laterTables = java.util.List.of();
+    private volatile List<String> laterTables = List.of();
     private volatile boolean laterSeen;
     private volatile long laterSince;
     private volatile ScheduledFuture<?> laterTask;
@@ -157,7 +163,7 @@ public final class StreamingWatch {
             }
             boolean moved = !rows.equals(rowsBefore);
             if ((laterSeen || moved) && Boolean.TRUE.equals(attribute("snapshot", "SnapshotCompleted"))) {
-                Map<String, Long> those = new java.util.TreeMap<>();
+                Map<String, Long> those = new TreeMap<>();
                 rows.forEach((table, count) -> {
                     if (!count.equals(rowsBefore.get(table))) {
                         those.put(table, count);
@@ -218,7 +224,7 @@ public final class StreamingWatch {
             snapshotSeen = true;
             nextProgressAt = now + PROGRESS_EVERY_MS;
             Object captured = attribute("snapshot", "CapturedTables");
-            progress.started(captured instanceof String[] names ? java.util.List.of(names) : java.util.List.of(), now);
+            progress.started(captured instanceof String[] names ? List.of(names) : List.of(), now);
             LOG.info("Debezium is snapshotting {} table(s) before it streams; the banner follows when it streams",
                     attribute("snapshot", "TotalTableCount"));
         }
@@ -246,10 +252,10 @@ public final class StreamingWatch {
 
     /** Rows scanned per table: a {@code Map<String, Long>} that JMX hands over as tabular data. */
     private Map<String, Long> rowsScanned() throws Exception {
-        Map<String, Long> rows = new java.util.TreeMap<>();
-        if (attribute("snapshot", "RowsScanned") instanceof javax.management.openmbean.TabularData table) {
+        Map<String, Long> rows = new TreeMap<>();
+        if (attribute("snapshot", "RowsScanned") instanceof TabularData table) {
             for (Object row : table.values()) {
-                javax.management.openmbean.CompositeData entry = (javax.management.openmbean.CompositeData) row;
+                CompositeData entry = (CompositeData) row;
                 rows.put(String.valueOf(entry.get("key")), ((Number) entry.get("value")).longValue());
             }
         }

@@ -11,11 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -56,8 +60,8 @@ public class OutputFiles {
     /** Batches append in turn under this lock; the journal's lock ({@code positions}) is taken after it, never before. */
     private final Object appendLock = new Object();
     /** Each file's length after the batches appended so far (under {@code appendLock}). */
-    private final Map<String, Long> appended = new java.util.HashMap<>();
-    private final java.util.Queue<Pending> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Map<String, Long> appended = new HashMap<>();
+    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
     private long appendedSeq;
     private volatile long durableSeq;
     private final AtomicLong syncs = new AtomicLong();
@@ -161,7 +165,7 @@ public class OutputFiles {
      * be too, so the app stops writing; the next start cuts the files back to the journal.
      */
     private void flushPending(PositionsJournal journal, Path dir) throws SyncFailedException {
-        List<Pending> group = new java.util.ArrayList<>();
+        List<Pending> group = new ArrayList<>();
         for (Pending p = pending.poll(); p != null; p = pending.poll()) {
             group.add(p);
         }

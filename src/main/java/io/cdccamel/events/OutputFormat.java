@@ -1,5 +1,9 @@
 package io.cdccamel.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.debezium.data.Envelope;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -77,7 +81,7 @@ public final class OutputFormat {
     /** {@link #event}, appended to {@code out} (no copy of the text per record). */
     public static StringBuilder appendEvent(StringBuilder out, String topic, int partition, long offset, ChangeEvent event) {
         out.append(header(topic, partition, offset));
-        if (event.operation() == io.debezium.data.Envelope.Operation.MESSAGE) {
+        if (event.operation() == Envelope.Operation.MESSAGE) {
             addMessageText(event.payload().path("message"));
         }
         GoJsonWriter.write(event.payload(), out, 0);
@@ -105,8 +109,8 @@ public final class OutputFormat {
      * sends as hex ({@code binary.handling.mode: hex}): when they are UTF-8 text, that text is
      * printed beside them as {@code content_text}; {@code content} stays as it came.
      */
-    static void addMessageText(com.fasterxml.jackson.databind.JsonNode message) {
-        if (!(message instanceof com.fasterxml.jackson.databind.node.ObjectNode node) || !message.path("content").isTextual()) {
+    static void addMessageText(JsonNode message) {
+        if (!(message instanceof ObjectNode node) || !message.path("content").isTextual()) {
             return;
         }
         String hex = message.path("content").textValue();

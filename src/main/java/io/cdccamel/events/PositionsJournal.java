@@ -1,9 +1,13 @@
 package io.cdccamel.events;
 
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.SyncFailedException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -145,7 +149,7 @@ public final class PositionsJournal implements AutoCloseable {
                             + "the output's positions cannot be trusted. Restore the file, or move the output folder "
                             + "aside and start with a new one");
                 }
-                org.slf4j.LoggerFactory.getLogger("io.cdccamel.output-positions").warn(
+                LoggerFactory.getLogger("io.cdccamel.output-positions").warn(
                         "{} ended with a record a crash left half-written ({} bytes, {}): cut off", file, all.length - start, bad);
                 try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
                     c.truncate(start);
@@ -180,7 +184,7 @@ public final class PositionsJournal implements AutoCloseable {
     }
 
     private void apply(byte[] all, int offset, int length) throws IOException {
-        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, offset, length));
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, offset, length));
         byte type = in.readByte();
         switch (type) {
             case CLUSTER -> {
@@ -324,7 +328,7 @@ public final class PositionsJournal implements AutoCloseable {
                 channel.force(false);
             } catch (IOException e) {
                 // not retried: after a failed fsync the kernel may have dropped the pages
-                java.io.SyncFailedException failed = new java.io.SyncFailedException("Could not sync " + file + ": " + e.getMessage());
+                SyncFailedException failed = new SyncFailedException("Could not sync " + file + ": " + e.getMessage());
                 failed.initCause(e);
                 throw failed;
             }

@@ -3,10 +3,15 @@ package io.cdccamel.kafka;
 import io.cdccamel.settings.KafkaClientSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The app's one way to make a Kafka {@link Admin} client: the cluster's address and
@@ -55,12 +60,12 @@ public final class KafkaAdmins {
 
     /** Creates {@code topic} (replicated up to three times) unless it exists. */
     public static void createTopic(Admin admin, String topic, int partitions, Map<String, String> configs) throws Exception {
-        int brokers = admin.describeCluster().nodes().get(10, java.util.concurrent.TimeUnit.SECONDS).size();
+        int brokers = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size();
         try {
-            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions,
-                    (short) Math.min(3, brokers)).configs(configs))).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions,
+                    (short) Math.min(3, brokers)).configs(configs))).all().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
         }

@@ -2,6 +2,7 @@ package io.cdccamel.live;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.route.DeadLetters;
+import io.cdccamel.settings.KafkaClientSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,7 +43,7 @@ final class ChangeTail implements AutoCloseable {
     private volatile boolean running = true;
     private final Map<String, String> tables = new HashMap<>();
 
-    ChangeTail(String bootstrapServers, io.cdccamel.settings.KafkaClientSettings clientSettings, String group, Pattern changeTopics,
+    ChangeTail(String bootstrapServers, KafkaClientSettings clientSettings, String group, Pattern changeTopics,
                String deadLetterTopic, int backfill, LiveState state, ObjectMapper mapper, EventDigest.Limits limits) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

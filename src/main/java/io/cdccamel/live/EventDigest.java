@@ -6,6 +6,7 @@ import io.cdccamel.events.ChangeEvent;
 import io.cdccamel.events.InvalidChangeEventException;
 import io.debezium.data.Envelope;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -49,7 +50,7 @@ public record EventDigest(String table, String topic, int partition, long offset
         ChangeEvent event;
         try {
             event = ChangeEvent.of(mapper.readTree(value));
-        } catch (InvalidChangeEventException | java.io.IOException e) {
+        } catch (InvalidChangeEventException | IOException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
             return new EventDigest(topic, topic, partition, offset, timestamp, INVALID, shownKey,
                     List.of(new Column("value", null, cut(value, limits.maxValueChars()), null)), bytes,

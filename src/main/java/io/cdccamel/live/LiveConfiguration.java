@@ -1,11 +1,16 @@
 package io.cdccamel.live;
 
-import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.connect.ConnectApi;
 import io.cdccamel.connect.ConnectorDefinition;
-import org.apache.camel.CamelContext;
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.ApiSettings;
+import io.cdccamel.settings.ConsumerSettings;
+import io.cdccamel.settings.DeadLetterSettings;
+import io.cdccamel.settings.LiveSettings;
+import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 
 /** The live view's routes (Camel Main adds the route builders it finds bound). */
@@ -13,7 +18,9 @@ import org.apache.camel.Configuration;
 public class LiveConfiguration implements CamelConfiguration {
 
     @BindToRegistry
-    public LiveViewRoutes liveViewRoutes(CamelContext camel, ConnectorDefinition definition, KafkaAdmins admins) {
-        return new LiveViewRoutes(new ConnectApi(camel, definition), admins);
+    public LiveViewRoutes liveViewRoutes(CamelContext camel, ConnectorDefinition definition, KafkaAdmins admins,
+                                         LiveSettings live, ConsumerSettings consumer, DeadLetterSettings deadLetters,
+                                         StackModeSettings stack, ApiSettings api) {
+        return new LiveViewRoutes(new ConnectApi(camel, definition), admins, live, consumer, deadLetters, stack, api);
     }
 }

@@ -4,6 +4,7 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,7 +110,7 @@ final class LiveState {
         view.put("count", deadLetterCount);
         view.put("byTopic", new TreeMap<>(deadLettersByTopic));
         List<DeadLetter> newestFirst = new ArrayList<>(deadLetters);
-        java.util.Collections.reverse(newestFirst);
+        Collections.reverse(newestFirst);
         view.put("latest", newestFirst);
         return view;
     }

@@ -41,18 +41,20 @@ final class LiveView implements Service {
     private final PipelineProbe probe;
     private final LiveHub hub = new LiveHub();
     private final String mode;
+    private final String address;
     private final int firstEvents;
     private volatile Map<String, Object> pipeline = Map.of();
     private long lastWriteAt;
 
     LiveView(CamelContext context, ObjectMapper mapper, LiveState state, ChangeTail tail, PipelineProbe probe,
-             String mode, int firstEvents) {
+             String mode, String address, int firstEvents) {
         this.context = context;
         this.mapper = mapper;
         this.state = state;
         this.tail = tail;
         this.probe = probe;
         this.mode = mode;
+        this.address = address;
         this.firstEvents = firstEvents;
     }
 
@@ -78,7 +80,7 @@ final class LiveView implements Service {
         router.get(EVENTS).handler(ctx -> hub.subscribe(ctx, json(message(state.recent(), 0, true))));
         router.get(STATE).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
                 .end(json(stateView())));
-        LOG.info("Live view on {}{}", context.resolvePropertyPlaceholders("http://{{cdc.api.host}}:{{cdc.api.port}}"), PAGE);
+        LOG.info("Live view on {}{}", address, PAGE);
     }
 
     private static void serve(RoutingContext ctx, Buffer body, String type) {

@@ -1,20 +1,23 @@
 package io.cdccamel.live;
 
-import io.cdccamel.settings.ConsumerSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.kafka.KafkaAdmins;
-import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.connect.ConnectApi;
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.ApiSettings;
+import io.cdccamel.settings.ConsumerSettings;
+import io.cdccamel.settings.DeadLetterSettings;
+import io.cdccamel.settings.KafkaClientSettings;
+import io.cdccamel.settings.LiveSettings;
+import io.cdccamel.settings.StackModeSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The live view of the pipeline at {@code http://<cdc.api.host>:<cdc.api.port>/}: route
@@ -26,25 +29,36 @@ public class LiveViewRoutes extends RouteBuilder {
 
     public static final String PUSH_LIVE_VIEW = "push-live-view";
     public static final String PROBE_PIPELINE = "probe-pipeline";
-    static final String ENABLED = "{{cdc.live.enabled}}";
     /** The app's one mapper, bound by {@code CdcApplication}. */
     static final String MAPPER_BEAN = "exactJson";
 
     private final ConnectApi connect;
     private final KafkaAdmins admins;
+    private final LiveSettings live;
+    private final ConsumerSettings consumer;
+    private final String deadLetterTopic;
+    private final StackModeSettings stack;
+    private final ApiSettings api;
 
     /**
      * @param connect the app's Connect client (the probe asks it for the connector's status)
      * @param admins  the app's Kafka admin maker (the probe's admin client)
+     * @param consumer the print route's topics and group: what the view reads and whose lag it shows
      */
-    public LiveViewRoutes(ConnectApi connect, KafkaAdmins admins) {
+    public LiveViewRoutes(ConnectApi connect, KafkaAdmins admins, LiveSettings live, ConsumerSettings consumer,
+                          DeadLetterSettings deadLetters, StackModeSettings stack, ApiSettings api) {
         this.connect = connect;
         this.admins = admins;
+        this.live = live;
+        this.consumer = consumer;
+        this.deadLetterTopic = deadLetters.topic();
+        this.stack = stack;
+        this.api = api;
     }
 
     @Override
     public void configure() throws Exception {
-        if (!Boolean.parseBoolean(getContext().resolvePropertyPlaceholders(ENABLED))) {
+        if (!live.enabled()) {
             log.info("Live view off (cdc.live.enabled=false)");
             return;
         }
@@ -53,29 +67,28 @@ public class LiveViewRoutes extends RouteBuilder {
             mapper = new ObjectMapper();
         }
         String brokers = admins.bootstrapServers();
-        Pattern topics = topicPattern(resolved("cdc.topics"), Boolean.parseBoolean(resolved("cdc.topics.pattern")));
-        LiveState state = new LiveState(intProperty("cdc.live.events.kept"), intProperty("cdc.live.events.per-push"),
-                intProperty("cdc.live.lag.records-kept"));
-        EventDigest.Limits limits = new EventDigest.Limits(intProperty("cdc.live.value.max-chars"), 500,
-                intProperty("cdc.live.columns.max"));
+        Pattern topics = consumer.topicRegex();
+        LiveState state = new LiveState(live.eventsKept(), live.eventsPerPush(), live.lagRecordsKept());
+        EventDigest.Limits limits = new EventDigest.Limits(live.valueMaxChars(), 500, live.columnsMax());
         // a group of its own per instance: two apps each see every partition, and nothing is committed
-        String group = resolved("cdc.live.group") + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String group = live.group() + "-" + UUID.randomUUID().toString().substring(0, 8);
         // a secured cluster's settings (cdc.kafka.client.*), as every Kafka client of the app takes them
         KafkaClientSettings security = admins.settings();
-        ChangeTail tail = new ChangeTail(brokers, security, group, topics, resolved("cdc.dead-letter.topic"),
-                intProperty("cdc.live.backfill"), state, mapper, limits);
+        ChangeTail tail = new ChangeTail(brokers, security, group, topics, deadLetterTopic, live.backfill(), state, mapper,
+                limits);
         LiveView[] holder = new LiveView[1];
-        PipelineProbe probe = new PipelineProbe(admins, topics, resolved("cdc.consumer.group"), connect, mapper, state,
+        PipelineProbe probe = new PipelineProbe(admins, topics, consumer.group(), connect, mapper, state,
                 () -> holder[0].controlledBrokers());
         @SuppressWarnings("unchecked")
-        java.util.function.Supplier<Map<String, Object>> slot = getContext().getRegistry().lookupByNameAndType(
-                PipelineProbe.SLOT_VIEW, java.util.function.Supplier.class);
+        Supplier<Map<String, Object>> slot = getContext().getRegistry().lookupByNameAndType(PipelineProbe.SLOT_VIEW,
+                Supplier.class);
         probe.slotView(slot);
-        LiveView view = new LiveView(getContext(), mapper, state, tail, probe, resolved("cdc.mode"),
-                intProperty("cdc.live.events.per-push"));
+        LiveView view = new LiveView(getContext(), mapper, state, tail, probe,
+                stack.embedded() ? StackModeSettings.MODE_EMBEDDED : StackModeSettings.MODE_EXTERNAL, api.url(),
+                live.eventsPerPush());
         holder[0] = view;
         getContext().addService(view, true, true);
-        int port = intProperty("cdc.api.port");
+        int port = api.port();
         // the HTTP server's router exists once platform-http has started
         getContext().addStartupListener((context, alreadyStarted) -> {
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
@@ -92,25 +105,12 @@ public class LiveViewRoutes extends RouteBuilder {
             }
         });
 
-        from("timer:" + PUSH_LIVE_VIEW + "?period={{cdc.live.push.ms}}")
+        from("timer:" + PUSH_LIVE_VIEW + "?period=" + live.pushMillis())
             .routeId(PUSH_LIVE_VIEW)
             .process(e -> view.push());
 
-        from("timer:" + PROBE_PIPELINE + "?period={{cdc.live.probe.ms}}")
+        from("timer:" + PROBE_PIPELINE + "?period=" + live.probeMillis())
             .routeId(PROBE_PIPELINE)
             .process(e -> view.probe());
-    }
-
-    /** {@code cdc.topics} as one pattern, whether it is a pattern or a list of names. */
-    public static Pattern topicPattern(String topics, boolean isPattern) {
-        return ConsumerSettings.topicRegex(topics, isPattern);
-    }
-
-    private String resolved(String key) {
-        return getContext().resolvePropertyPlaceholders("{{" + key + "}}");
-    }
-
-    private int intProperty(String key) {
-        return Integer.parseInt(resolved(key));
     }
 }

@@ -2,9 +2,9 @@ package io.cdccamel.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.connect.ConnectAnswer;
 import io.cdccamel.connect.ConnectApi;
+import io.cdccamel.kafka.KafkaAdmins;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -18,7 +18,9 @@ import org.apache.kafka.common.TopicPartitionInfo;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -64,9 +67,9 @@ final class PipelineProbe implements AutoCloseable {
 
     /** The replication slot's reading (bean {@value #SLOT_VIEW}), when the app watches one. */
     public static final String SLOT_VIEW = "slotView";
-    private volatile java.util.function.Supplier<Map<String, Object>> slot;
+    private volatile Supplier<Map<String, Object>> slot;
 
-    void slotView(java.util.function.Supplier<Map<String, Object>> slot) {
+    void slotView(Supplier<Map<String, Object>> slot) {
         this.slot = slot;
     }
 
@@ -184,7 +187,7 @@ final class PipelineProbe implements AutoCloseable {
         List<Map<String, Object>> partitions = new ArrayList<>();
         long totalRecords = 0;
         long maxMillis = 0;
-        Map<TopicPartition, Long> sorted = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::topic)
+        Map<TopicPartition, Long> sorted = new TreeMap<>(Comparator.comparing(TopicPartition::topic)
                 .thenComparingInt(TopicPartition::partition));
         sorted.putAll(ends);
         for (Map.Entry<TopicPartition, Long> e : sorted.entrySet()) {
@@ -264,11 +267,11 @@ final class PipelineProbe implements AutoCloseable {
             return null;
         }
         String[] lines = trace.split("\n", 7);
-        return EventDigest.cut(String.join("\n", java.util.Arrays.copyOf(lines, Math.min(lines.length, 6))), 2_000);
+        return EventDigest.cut(String.join("\n", Arrays.copyOf(lines, Math.min(lines.length, 6))), 2_000);
     }
 
     private static String reason(Throwable e) {
-        Throwable c = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
     }
 

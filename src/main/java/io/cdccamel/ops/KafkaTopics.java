@@ -5,13 +5,16 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TopicListing;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -109,8 +112,8 @@ public class KafkaTopics implements AutoCloseable {
     }
 
     /** Each topic's id (a topic deleted and created again has a new one). */
-    public Map<String, String> topicIds(java.util.Collection<String> topics) throws Exception {
-        Map<String, String> ids = new java.util.TreeMap<>();
+    public Map<String, String> topicIds(Collection<String> topics) throws Exception {
+        Map<String, String> ids = new TreeMap<>();
         await(admin().describeTopics(topics).allTopicNames()).forEach((name, d) -> ids.put(name, d.topicId().toString()));
         return ids;
     }
@@ -130,7 +133,7 @@ public class KafkaTopics implements AutoCloseable {
         return new TopicView(d.name(), d.topicId().toString(), partitions.size(), rf, partitions);
     }
 
-    private <T> T await(org.apache.kafka.common.KafkaFuture<T> future) throws Exception {
+    private <T> T await(KafkaFuture<T> future) throws Exception {
         try {
             return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -1,9 +1,9 @@
 package io.cdccamel.ops;
 
 import io.cdccamel.kafka.KafkaAdmins;
-import io.cdccamel.settings.KafkaClientSettings;
-import io.cdccamel.connect.KafkaRegistrationLock;
 import io.cdccamel.settings.ConnectSettings;
+import io.cdccamel.settings.DeadLetterSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -18,14 +18,11 @@ import java.util.List;
 @Configuration
 public class OperationsConfiguration implements CamelConfiguration {
 
-    public static final String DEAD_LETTER_TOPIC = "cdc.dead-letter.topic";
-    public static final String DEAD_LETTER_ENDPOINT = "cdc.dead-letter.endpoint"; // the same key as RouteConfiguration's
-
     @BindToRegistry(destroyMethod = "close")
-    public KafkaTopics kafkaTopics(CamelContext camel, ConnectSettings connect, KafkaAdmins admins) {
+    public KafkaTopics kafkaTopics(ConnectSettings connect, DeadLetterSettings deadLetters, KafkaAdmins admins) {
         List<String> internal = new ArrayList<>(connect.internalTopics());
-        internal.add(KafkaRegistrationLock.TOPIC);
-        internal.add(camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_TOPIC + "}}"));
+        internal.add(ConnectSettings.REGISTRATIONS_TOPIC);
+        internal.add(deadLetters.topic());
         return new KafkaTopics(admins, internal);
     }
 
@@ -36,8 +33,9 @@ public class OperationsConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camel) {
-        String topic = camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_TOPIC + "}}");
-        if (camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_ENDPOINT + "}}").startsWith("kafka:")) {
+        DeadLetterSettings deadLetters = camel.getRegistry().lookupByNameAndType("deadLetterSettings", DeadLetterSettings.class);
+        String topic = deadLetters.topic();
+        if (deadLetters.toKafka()) {
             try {
                 // Kafka does not create topics on demand here: the dead letters' topic must exist first
                 camel.getRegistry().lookupByNameAndType("kafkaTopics", KafkaTopics.class).ensure(topic);

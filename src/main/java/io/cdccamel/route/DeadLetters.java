@@ -1,5 +1,6 @@
 package io.cdccamel.route;
 
+import io.cdccamel.events.GoJsonWriter;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
@@ -83,7 +84,7 @@ public class DeadLetters {
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(value, 0, n)).toString();
-            return io.cdccamel.events.GoJsonWriter.quote(text) + suffix;
+            return GoJsonWriter.quote(text) + suffix;
         } catch (CharacterCodingException e) {
             return "base64:" + Base64.getEncoder().encodeToString(Arrays.copyOf(value, n)) + suffix;
         }

@@ -1,6 +1,7 @@
 package io.cdccamel.route;
 
 import io.cdccamel.events.OutputFiles;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -14,9 +15,14 @@ import java.io.SyncFailedException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Offsets are committed only for text that is on disk and journaled. Once a batch is printed, the
@@ -52,7 +58,7 @@ public class DurableCommits {
     /** The next offset to read, per partition this instance has written since it was assigned. */
     private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
     /** Partitions handed over since they were assigned: a batch of theirs still in flight is not written. */
-    private final java.util.Set<TopicPartition> revoked = ConcurrentHashMap.newKeySet();
+    private final Set<TopicPartition> revoked = ConcurrentHashMap.newKeySet();
     /**
      * A batch's write and a revocation never overlap. camel-kafka closes the consumer from the
      * stopping thread while the consumer's thread may still write its last batch: the revocation
@@ -61,7 +67,7 @@ public class DurableCommits {
      * printed again. Batches of the consumer threads share the read side (their appends are synced
      * and journaled together); a revocation takes the write side.
      */
-    private final java.util.concurrent.locks.ReadWriteLock handOver = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private final ReadWriteLock handOver = new ReentrantReadWriteLock();
     private volatile String failure;
 
     public DurableCommits(OutputFiles files) {
@@ -82,7 +88,7 @@ public class DurableCommits {
         }
         handOver.readLock().lock();
         try {
-            java.util.Set<TopicPartition> gone = new java.util.HashSet<>(batch.doneOffsets().keySet());
+            Set<TopicPartition> gone = new HashSet<>(batch.doneOffsets().keySet());
             gone.retainAll(revoked);
             if (!gone.isEmpty()) {
                 LOG.info("Not writing a batch of {}: handed over to another owner meanwhile, which reads it", gone);
@@ -160,16 +166,18 @@ public class DurableCommits {
         if (routeId == null) {
             return;
         }
-        // not from the route's own thread, which is still inside the exchange
-        Thread stopper = new Thread(() -> {
+        // not from the route's own thread, which is still inside the exchange: from one of Camel's, which ends after it
+        CamelContext camel = exchange.getContext();
+        ExecutorService stopper = camel.getExecutorServiceManager().newSingleThreadExecutor(DurableCommits.class,
+                "stop-after-sync-failure");
+        stopper.execute(() -> {
             try {
-                exchange.getContext().getRouteController().stopRoute(routeId);
+                camel.getRouteController().stopRoute(routeId);
             } catch (Exception e) {
                 LOG.error("Could not stop route {}: {}", routeId, e.toString());
             }
-        }, "cdc-stop-after-sync-failure");
-        stopper.setDaemon(true);
-        stopper.start();
+        });
+        camel.getExecutorServiceManager().shutdown(stopper);
     }
 
     /** Why the output stopped being committed, or null while syncs succeed. */

@@ -1,9 +1,12 @@
 package io.cdccamel.route;
 
+import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.events.WrittenPositions;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The output's counters in {@code /observe/metrics}: records skipped because they were written
@@ -11,7 +14,7 @@ import org.apache.camel.CamelContext;
  */
 public final class OutputMetrics {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutputMetrics.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OutputMetrics.class);
 
     private OutputMetrics() {
     }
@@ -28,8 +31,8 @@ public final class OutputMetrics {
         }
         WrittenPositions written = context.getRegistry().findSingleByType(WrittenPositions.class);
         DurableCommits commits = context.getRegistry().findSingleByType(DurableCommits.class);
-        io.cdccamel.connect.StreamingWatch watch = context.getRegistry().findSingleByType(
-                io.cdccamel.connect.StreamingWatch.class);
+        StreamingWatch watch = context.getRegistry().findSingleByType(
+                StreamingWatch.class);
         if (watch != null) {
             watch.progress().bindTo(registry);
         }

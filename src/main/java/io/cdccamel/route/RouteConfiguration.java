@@ -2,12 +2,13 @@ package io.cdccamel.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.kafka.KafkaAdmins;
-import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.events.OutputFiles;
 import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.settings.ConsumerSettings;
+import io.cdccamel.settings.DeadLetterSettings;
+import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.OutputSettings;
 import io.cdccamel.settings.StackModeSettings;
 import io.cdccamel.stack.StackStartException;
@@ -24,7 +25,6 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * Route print-change-events' Java side: its read and write steps ({@link PrintRouteSteps}), the
@@ -36,8 +36,6 @@ import java.util.regex.Pattern;
 public class RouteConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteConfiguration.class);
-    /** Where a record the route cannot print goes (a Camel endpoint URI). */
-    public static final String DEAD_LETTER_ENDPOINT = "cdc.dead-letter.endpoint";
 
     /** What the output files already hold, from their positions journal: records up to there are not written again. */
     @BindToRegistry
@@ -74,8 +72,7 @@ public class RouteConfiguration implements CamelConfiguration {
         if (consumer.lostOffsetsCheckMillis() <= 0) {
             return null; // off (route tests without Kafka)
         }
-        Pattern pattern = consumer.topicRegex();
-        return new LostOffsets(admins, consumer.group(), pattern);
+        return new LostOffsets(admins, consumer.group(), consumer.topicRegex());
     }
 
     @Override
@@ -91,7 +88,7 @@ public class RouteConfiguration implements CamelConfiguration {
         json.setCamelContext(camel);
         camel.addService(json, true);
         DeadLetters deadLetters = new DeadLetters(camel.createProducerTemplate(),
-                camel.resolvePropertyPlaceholders("{{" + DEAD_LETTER_ENDPOINT + "}}"));
+                camel.getRegistry().lookupByNameAndType("deadLetterSettings", DeadLetterSettings.class).endpoint());
         camel.addRoutes(new PrintRouteSteps(new ReadChangeEvents(json, written), new WriteChangeEvents(deadLetters, commits)));
         // the output's positions journal is opened while Camel builds the rest; the routes start once it is
         camel.addStartupListener((started, alreadyStarted) -> {

@@ -7,16 +7,21 @@ package io.cdccamel.settings;
  *                           table in line; false: only log the SQL
  * @param replicaIdentityFull {@code cdc.capture.replica-identity-full}: {@code auto}, {@code true} or {@code false}
  * @param refreshMillis      {@code cdc.capture.refresh.ms}: how often tables created later are looked for
+ * @param slotMaxRetainedBytes {@code cdc.slot.max-retained-bytes}: the replication slot's health is DOWN
+ *                           while it holds more WAL than this
  */
-public record CaptureSettings(boolean manageDatabase, String replicaIdentityFull, long refreshMillis) {
+public record CaptureSettings(boolean manageDatabase, String replicaIdentityFull, long refreshMillis,
+                              long slotMaxRetainedBytes) {
 
     public static final String MANAGE = "cdc.capture.manage-database";
     public static final String REPLICA_IDENTITY_FULL = "cdc.capture.replica-identity-full";
     public static final String REFRESH_MS = "cdc.capture.refresh.ms";
+    public static final String SLOT_MAX_RETAINED_BYTES = "cdc.slot.max-retained-bytes";
 
     public static CaptureSettings read(SettingsReader settings) {
         return new CaptureSettings(settings.flag(MANAGE, true),
-                settings.choice(REPLICA_IDENTITY_FULL, "auto", "auto", "true", "false"), settings.whole(REFRESH_MS, 10000, 0));
+                settings.choice(REPLICA_IDENTITY_FULL, "auto", "auto", "true", "false"), settings.whole(REFRESH_MS, 10000, 0),
+                settings.whole(SLOT_MAX_RETAINED_BYTES, 4000000000L, 1));
     }
 
     /** Whether every captured table gets {@code REPLICA IDENTITY FULL}; {@code auto}: where the app owns the database. */

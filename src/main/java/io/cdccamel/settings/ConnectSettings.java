@@ -35,6 +35,8 @@ public record ConnectSettings(String url, int port, String username, String pass
     public static final String BACKOFF_MAX_MS = "cdc.connect.backoff-max.ms";
     public static final String INTERNAL_TOPICS = "cdc.connect.internal-topics";
     public static final String WORKER_PREFIX = "cdc.connect.worker.";
+    /** The Kafka topic through which app instances agree on who creates a missing connector (not a setting). */
+    public static final String REGISTRATIONS_TOPIC = "cdc-camel.registrations";
 
     public ConnectSettings {
         internalTopics = List.copyOf(internalTopics);

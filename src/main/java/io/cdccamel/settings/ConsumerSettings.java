@@ -1,5 +1,10 @@
 package io.cdccamel.settings;
 
+import java.util.Arrays;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+
 /**
  * {@code cdc.topics*} and {@code cdc.consumer.*}: what route print-change-events reads, and how.
  *
@@ -33,7 +38,18 @@ public record ConsumerSettings(String topics, boolean topicsPattern, String grou
         if (group.isEmpty()) {
             settings.problem(GROUP + " must name a consumer group, not ''");
         }
-        return new ConsumerSettings(settings.text(TOPICS, ""), settings.flag(TOPICS_PATTERN, true), group,
+        String topics = settings.text(TOPICS, "");
+        boolean topicsPattern = settings.flag(TOPICS_PATTERN, true);
+        if (topicsPattern) {
+            try {
+                Pattern.compile(topics);
+            } catch (PatternSyntaxException e) {
+                settings.problem(TOPICS + " must be a regular expression (" + TOPICS_PATTERN + "=true), not '" + topics + "': "
+                        + e.getDescription());
+                topics = "";
+            }
+        }
+        return new ConsumerSettings(topics, topicsPattern, group,
                 settings.number(THREADS, 3, 1), settings.number(BATCH_SIZE, 500, 1), settings.number(BATCH_WAIT_MS, 10, 0),
                 settings.whole(SESSION_TIMEOUT_MS, 10000, 1),
                 "fail".equals(settings.choice(ON_LOST_OFFSETS, "continue", "continue", "fail")),
@@ -41,16 +57,15 @@ public record ConsumerSettings(String topics, boolean topicsPattern, String grou
     }
 
     /** The printed topics as one regular expression ({@code cdc.topics} is one, or a list of names). */
-    public java.util.regex.Pattern topicRegex() {
+    public Pattern topicRegex() {
         return topicRegex(topics, topicsPattern);
     }
 
     /** {@code topics} as one regular expression: itself when {@code isPattern}, else its names, quoted. */
-    public static java.util.regex.Pattern topicRegex(String topics, boolean isPattern) {
+    public static Pattern topicRegex(String topics, boolean isPattern) {
         if (isPattern) {
-            return java.util.regex.Pattern.compile(topics);
+            return Pattern.compile(topics);
         }
-        return java.util.regex.Pattern.compile(java.util.Arrays.stream(topics.split("\\s*,\\s*"))
-                .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining("|")));
+        return Pattern.compile(Arrays.stream(topics.split("\\s*,\\s*")).map(Pattern::quote).collect(Collectors.joining("|")));
     }
 }

@@ -1,10 +1,11 @@
 package io.cdccamel.settings;
 
-import org.apache.camel.spi.PropertiesComponent;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The settings every Kafka client of the app takes (the print route's consumer, the dead-letter
@@ -26,19 +27,31 @@ public final class KafkaClientSettings {
     public KafkaClientSettings(Map<String, String> settings) {
         for (String key : settings.keySet()) {
             if (OWN.contains(key)) {
-                throw new IllegalArgumentException(PREFIX + key + " cannot be set: each client sets " + key
-                        + " from the app's own settings (cdc.kafka.brokers for bootstrap.servers)");
+                throw new IllegalArgumentException(notSettable(key));
             }
         }
         this.settings = Map.copyOf(settings);
+    }
+
+    private static String notSettable(String key) {
+        return PREFIX + key + " cannot be set: each client sets " + key
+                + " from the app's own settings (cdc.kafka.brokers for bootstrap.servers)";
     }
 
     public static KafkaClientSettings none() {
         return new KafkaClientSettings(Map.of());
     }
 
-    public static KafkaClientSettings from(PropertiesComponent pc) {
-        return new KafkaClientSettings(Settings.withPrefix(pc, PREFIX));
+    /** {@code cdc.kafka.client.*}; a key each client sets itself is a bad value. */
+    public static KafkaClientSettings read(SettingsReader settings) {
+        Map<String, String> values = new TreeMap<>(settings.withPrefix(PREFIX));
+        for (String key : List.copyOf(values.keySet())) {
+            if (OWN.contains(key)) {
+                settings.problem(notSettable(key));
+                values.remove(key);
+            }
+        }
+        return new KafkaClientSettings(values);
     }
 
     /** {@code base} with these settings over it: what a client is created with. */

@@ -33,6 +33,10 @@ public class SettingsCheck extends MainListenerSupport {
         ConsumerSettings.read(settings);
         OutputSettings.read(settings);
         CaptureSettings.read(settings);
-        settings.whole("cdc.slot.max-retained-bytes", 4000000000L, 1);
+        ConnectorSettings.read(settings);
+        DeadLetterSettings.read(settings);
+        ApiSettings.read(settings);
+        LiveSettings.read(settings);
+        KafkaClientSettings.read(settings);
     }
 }

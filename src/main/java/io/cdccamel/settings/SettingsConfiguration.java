@@ -43,4 +43,24 @@ public class SettingsConfiguration implements CamelConfiguration {
     public CaptureSettings captureSettings(CamelContext camel) {
         return SettingsReader.read(camel, CaptureSettings::read);
     }
+
+    @BindToRegistry
+    public ConnectorSettings connectorSettings(CamelContext camel) {
+        return SettingsReader.read(camel, ConnectorSettings::read);
+    }
+
+    @BindToRegistry
+    public DeadLetterSettings deadLetterSettings(CamelContext camel) {
+        return SettingsReader.read(camel, DeadLetterSettings::read);
+    }
+
+    @BindToRegistry
+    public ApiSettings apiSettings(CamelContext camel) {
+        return SettingsReader.read(camel, ApiSettings::read);
+    }
+
+    @BindToRegistry
+    public LiveSettings liveSettings(CamelContext camel) {
+        return SettingsReader.read(camel, LiveSettings::read);
+    }
 }

@@ -1,13 +1,23 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.ops.KafkaTopics;
+import io.cdccamel.settings.KafkaClientSettings;
+import io.cdccamel.settings.Settings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.util.FutureCallback;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +56,7 @@ public final class ConnectWorker implements AutoCloseable {
      *
      * @param extra worker settings that override these
      */
-    public static ConnectWorker start(String bootstrapServers, int port, java.nio.file.Path secretsFile,
+    public static ConnectWorker start(String bootstrapServers, int port, Path secretsFile,
                                       Duration readyTimeout, String groupId, Map<String, String> extra) throws Exception {
         boolean seed = GROUP_ID.equals(groupId);
         Map<String, String> props = new HashMap<>();
@@ -136,20 +146,20 @@ public final class ConnectWorker implements AutoCloseable {
      * advises creating these topics ahead anyway.
      */
     static void createInternalTopics(Map<String, String> props) throws Exception {
-        Map<String, Integer> wanted = new java.util.LinkedHashMap<>();
+        Map<String, Integer> wanted = new LinkedHashMap<>();
         wanted.put(props.get("config.storage.topic"), 1);
         wanted.put(props.get("offset.storage.topic"), Integer.parseInt(props.getOrDefault("offset.storage.partitions", "25")));
         wanted.put(props.get("status.storage.topic"), Integer.parseInt(props.getOrDefault("status.storage.partitions", "5")));
         // the worker's own settings reach the cluster: not the app's cdc.kafka.client.*
-        try (org.apache.kafka.clients.admin.Admin admin = new io.cdccamel.kafka.KafkaAdmins(props.get("bootstrap.servers"),
-                io.cdccamel.settings.KafkaClientSettings.none()).create("cdc-connect-topics")) {
-            java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            java.util.List<String> missing = wanted.keySet().stream().filter(t -> !existing.contains(t)).toList();
+        try (Admin admin = new KafkaAdmins(props.get("bootstrap.servers"),
+                KafkaClientSettings.none()).create("cdc-connect-topics")) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<String> missing = wanted.keySet().stream().filter(t -> !existing.contains(t)).toList();
             if (missing.isEmpty()) {
                 return;
             }
             for (String topic : missing) {
-                io.cdccamel.ops.KafkaTopics.create(admin, topic, wanted.get(topic), Map.of("cleanup.policy", "compact"));
+                KafkaTopics.create(admin, topic, wanted.get(topic), Map.of("cleanup.policy", "compact"));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
@@ -159,8 +169,8 @@ public final class ConnectWorker implements AutoCloseable {
                     if (led) {
                         return;
                     }
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof RetriableException)) {
                         throw e;
                     }
                 }
@@ -205,9 +215,9 @@ public final class ConnectWorker implements AutoCloseable {
         String brokers = args.length > 0 ? args[0] : "localhost:9092,localhost:9093,localhost:9094";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 8084;
         String group = args.length > 2 ? args[2] : GROUP_ID;
-        java.nio.file.Path secrets = java.nio.file.Path.of(System.getProperty("cdc.secrets.file",
+        Path secrets = Path.of(System.getProperty("cdc.secrets.file",
                 "data/secrets/connector.properties"));
-        Map<String, String> extra = io.cdccamel.settings.Settings.systemWithPrefix(StackSettings.CONNECT_WORKER_PREFIX);
+        Map<String, String> extra = Settings.systemWithPrefix(StackSettings.CONNECT_WORKER_PREFIX);
         ConnectWorker worker = start(brokers, port, secrets, Duration.ofSeconds(120), group, extra);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "connect-worker-stop"));
         System.out.println("Kafka Connect worker ready at " + worker.url() + " (group " + group + ", brokers " + brokers + ")");

@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.connect.KeylessTables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,7 @@ public final class ConnectorRole {
             s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_publication WHERE pubname = '" + PUBLICATION + "') THEN "
                     + "CREATE PUBLICATION " + PUBLICATION + " FOR TABLES IN SCHEMA " + SCHEMA
                     + " WITH (publish_via_partition_root = true); END IF; END $$");
-            for (String table : io.cdccamel.connect.KeylessTables.fix(c)) {
+            for (String table : KeylessTables.fix(c)) {
                 LOG.info("Table {} has no primary key: set REPLICA IDENTITY FULL, so that PostgreSQL takes its UPDATEs"
                         + " and DELETEs while the publication publishes them (new tables get it when created)", table);
             }

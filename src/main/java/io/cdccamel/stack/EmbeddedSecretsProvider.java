@@ -2,6 +2,8 @@ package io.cdccamel.stack;
 
 import org.apache.kafka.common.config.ConfigData;
 import org.apache.kafka.common.config.provider.ConfigProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The embedded Connect worker's {@code env} config provider: {@code ${env:NAME}} resolves from the
@@ -32,10 +35,10 @@ public class EmbeddedSecretsProvider implements ConfigProvider {
     public static final String ALLOWLIST_PATTERN = "allowlist.pattern";
     public static final String DEFAULT_ALLOWLIST = "CDC_[A-Z0-9_]*";
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmbeddedSecretsProvider.class);
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSecretsProvider.class);
 
     private Path secretsFile;
-    private java.util.regex.Pattern allowlist = java.util.regex.Pattern.compile(DEFAULT_ALLOWLIST);
+    private Pattern allowlist = Pattern.compile(DEFAULT_ALLOWLIST);
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -43,7 +46,7 @@ public class EmbeddedSecretsProvider implements ConfigProvider {
         secretsFile = file == null ? null : Path.of(file.toString());
         Object pattern = configs.get(ALLOWLIST_PATTERN);
         if (pattern != null && !pattern.toString().isBlank()) {
-            allowlist = java.util.regex.Pattern.compile(pattern.toString().trim());
+            allowlist = Pattern.compile(pattern.toString().trim());
         }
     }
 

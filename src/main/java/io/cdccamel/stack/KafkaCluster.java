@@ -10,6 +10,9 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +27,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -122,8 +127,8 @@ public final class KafkaCluster implements AutoCloseable {
                 broker.put("listener.security.protocol.map", broker.get("listener.security.protocol.map") + ","
                         + SCRAM_LISTENER + ":SASL_PLAINTEXT");
                 broker.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
-                broker.put("listener.name." + SCRAM_LISTENER.toLowerCase(java.util.Locale.ROOT) + "."
-                        + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                broker.put("listener.name." + SCRAM_LISTENER.toLowerCase(Locale.ROOT) + "."
+                        + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
             }
             broker.put("log.dirs", dir.resolve("broker-" + id).toAbsolutePath().toString());
@@ -138,16 +143,16 @@ public final class KafkaCluster implements AutoCloseable {
             // the nodes start together, as separate servers would: a broker's start waits for the
             // controller, then until it has caught up with the metadata and is unfenced
             cluster.controller = new KafkaRaftServer(new KafkaConfig(controllerConfig), Time.SYSTEM);
-            List<java.util.concurrent.CompletableFuture<Void>> starts = new ArrayList<>();
-            starts.add(java.util.concurrent.CompletableFuture.runAsync(cluster.controller::startup,
+            List<CompletableFuture<Void>> starts = new ArrayList<>();
+            starts.add(CompletableFuture.runAsync(cluster.controller::startup,
                     r -> new Thread(r, "kafka-controller-" + CONTROLLER_ID + "-start").start()));
             for (int id : brokerConfigs.keySet()) {
                 KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(brokerConfigs.get(id)), Time.SYSTEM);
                 cluster.running.put(id, server);
-                starts.add(java.util.concurrent.CompletableFuture.runAsync(server::startup,
+                starts.add(CompletableFuture.runAsync(server::startup,
                         r -> new Thread(r, "kafka-broker-" + id + "-start").start()));
             }
-            java.util.concurrent.CompletableFuture.allOf(starts.toArray(java.util.concurrent.CompletableFuture[]::new))
+            CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
                     .get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
             cluster.awaitBrokers(brokerConfigs.keySet(), readyTimeout);
         } catch (Exception | Error e) {
@@ -343,10 +348,10 @@ public final class KafkaCluster implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        Map<String, org.apache.logging.log4j.Level> levels = new LinkedHashMap<>();
+        Map<String, Level> levels = new LinkedHashMap<>();
         for (String logger : FETCH_LOGGERS) {
-            levels.put(logger, org.apache.logging.log4j.LogManager.getLogger(logger).getLevel());
-            org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.ERROR);
+            levels.put(logger, LogManager.getLogger(logger).getLevel());
+            Configurator.setLevel(logger, Level.ERROR);
         }
         try {
             for (Integer id : new ArrayList<>(running.keySet())) {
@@ -357,7 +362,7 @@ public final class KafkaCluster implements AutoCloseable {
                 controller = null;
             }
         } finally {
-            levels.forEach(org.apache.logging.log4j.core.config.Configurator::setLevel);
+            levels.forEach(Configurator::setLevel);
         }
     }
 

@@ -4,6 +4,8 @@ import org.apache.kafka.common.utils.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * Kafka's servers end the process on a fatal fault ({@code Exit.halt(1)} after logging
  * "Encountered fatal fault"). In one JVM with Connect and the routes, that would end the whole
@@ -14,7 +16,7 @@ final class KafkaFaults {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFaults.class);
 
-    private static final java.util.concurrent.atomic.AtomicInteger REFUSED = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger REFUSED = new AtomicInteger();
 
     private KafkaFaults() {
     }

@@ -3,9 +3,18 @@ package io.cdccamel.stack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The whole embedded stack, started in order (PostgreSQL, Kafka, Connect) and stopped in reverse.
@@ -18,10 +27,10 @@ public final class LocalStack implements AutoCloseable {
     private volatile PostgresServer postgres;
     private volatile KafkaCluster kafka;
     private volatile ConnectWorker connect;
-    private volatile java.util.concurrent.CompletableFuture<ConnectWorker> connectStart =
-            java.util.concurrent.CompletableFuture.failedFuture(new StackStartException("Kafka Connect was not started"));
+    private volatile CompletableFuture<ConnectWorker> connectStart =
+            CompletableFuture.failedFuture(new StackStartException("Kafka Connect was not started"));
     private volatile int connectPort;
-    private volatile java.time.Duration startTimeout = java.time.Duration.ofSeconds(120);
+    private volatile Duration startTimeout = Duration.ofSeconds(120);
     private boolean closed;
 
     /**
@@ -29,7 +38,7 @@ public final class LocalStack implements AutoCloseable {
      * before anything starts, so that a shutdown hook can stop whatever did start if the JVM is
      * stopped half-way.
      */
-    public static LocalStack start(StackSettings settings, java.util.function.Consumer<LocalStack> onStarting) throws Exception {
+    public static LocalStack start(StackSettings settings, Consumer<LocalStack> onStarting) throws Exception {
         LocalStack stack = startWithConnectPending(settings, onStarting);
         try {
             stack.awaitConnect();
@@ -45,7 +54,7 @@ public final class LocalStack implements AutoCloseable {
      * (its own thread): the app builds and starts Camel meanwhile, and waits with
      * {@link #awaitConnect()} where it needs Connect. Connect's address is known from the start.
      */
-    public static LocalStack startWithConnectPending(StackSettings settings, java.util.function.Consumer<LocalStack> onStarting)
+    public static LocalStack startWithConnectPending(StackSettings settings, Consumer<LocalStack> onStarting)
             throws Exception {
         // a PostgreSQL that a killed JVM left behind goes first: its data folder may be reset below
         if (settings.postgres()) {
@@ -88,7 +97,7 @@ public final class LocalStack implements AutoCloseable {
             throws Exception {
         long t0 = System.nanoTime();
         Path secrets = secretsFile(settings);
-        java.util.concurrent.CompletableFuture<Void> database = settings.postgres() ? java.util.concurrent.CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> database = settings.postgres() ? CompletableFuture.runAsync(() -> {
             try {
                 LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
                 postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort, settings.postgresPassword());
@@ -97,14 +106,14 @@ public final class LocalStack implements AutoCloseable {
                 LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
                         ConnectorRole.ROLE, ConnectorRole.PUBLICATION);
             } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
-        }, inThread("cdc-postgres-start")) : java.util.concurrent.CompletableFuture.runAsync(() -> {
+        }, inThread("cdc-postgres-start")) : CompletableFuture.runAsync(() -> {
             try {
                 // the user's own PostgreSQL (cdc.postgres.embedded=false): only the role's password is ours
                 ConnectorRole.password(secrets);
-            } catch (java.io.IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
+            } catch (IOException e) {
+                throw new CompletionException(e);
             }
         });
         try {
@@ -123,20 +132,20 @@ public final class LocalStack implements AutoCloseable {
         long t2 = System.nanoTime();
         LOG.info("Starting Kafka Connect (distributed) on http://127.0.0.1:{}", connectPort);
         String brokers = kafka.bootstrapServers();
-        connectStart = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        connectStart = CompletableFuture.supplyAsync(() -> {
             try {
                 connect = ConnectWorker.start(brokers, connectPort, secrets, settings.startTimeout(),
                         ConnectWorker.GROUP_ID, settings.connectWorker());
                 LOG.info("Kafka Connect ready in {} ms; embedded stack up in {} ms", millisSince(t2), millisSince(t0));
                 return connect;
             } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         }, inThread("cdc-connect-start"));
     }
 
     /** Runs a part's start in a daemon thread of its own, named for the log. */
-    private static java.util.concurrent.Executor inThread(String name) {
+    private static Executor inThread(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
@@ -151,14 +160,14 @@ public final class LocalStack implements AutoCloseable {
      */
     public ConnectWorker awaitConnect() {
         try {
-            return connectStart.get(startTimeout.toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+            return connectStart.get(startTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
             Throwable cause = startFailure(e);
             if (cause instanceof StackStartException s) {
                 throw s;
             }
             throw new StackStartException("Kafka Connect failed to start: " + cause, cause);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new StackStartException("Kafka Connect did not start within " + startTimeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -175,10 +184,10 @@ public final class LocalStack implements AutoCloseable {
         return connectPort;
     }
 
-    private static void awaitDatabase(java.util.concurrent.CompletableFuture<Void> database) throws Exception {
+    private static void awaitDatabase(CompletableFuture<Void> database) throws Exception {
         try {
             database.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (startFailure(e) instanceof Exception x) {
                 throw x;
             }
@@ -189,7 +198,7 @@ public final class LocalStack implements AutoCloseable {
     /** What made a part's start fail, out of the future's wrapping (and the task's own). */
     private static Throwable startFailure(Throwable wrapped) {
         Throwable cause = wrapped.getCause();
-        return cause instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : cause;
+        return cause instanceof CompletionException c && c.getCause() != null ? c.getCause() : cause;
     }
 
     /** Where the embedded stack keeps the connector role's generated password. */
@@ -214,13 +223,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Stops PostgreSQL (a fast shutdown: sessions and replication connections are cut). */
-    public synchronized void stopPostgres() throws java.io.IOException {
+    public synchronized void stopPostgres() throws IOException {
         LOG.warn("Stopping PostgreSQL on localhost:{}", postgres.port());
         postgres.close();
     }
 
     /** Starts PostgreSQL again on its data directory and port. */
-    public synchronized void startPostgres() throws java.io.IOException {
+    public synchronized void startPostgres() throws IOException {
         postgres = postgres.restart();
         LOG.info("PostgreSQL running again on localhost:{}", postgres.port());
     }
@@ -240,7 +249,7 @@ public final class LocalStack implements AutoCloseable {
         ConnectWorker worker = connect;
         if (worker == null && !connectStart.isDone()) {
             try {
-                worker = connectStart.get(Math.min(startTimeout.toMillis(), 20_000), java.util.concurrent.TimeUnit.MILLISECONDS);
+                worker = connectStart.get(Math.min(startTimeout.toMillis(), 20_000), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 LOG.warn("Kafka Connect did not finish starting before the stop: {}", e.toString());
             }

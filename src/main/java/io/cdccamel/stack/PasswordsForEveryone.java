@@ -11,9 +11,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -57,7 +59,7 @@ final class PasswordsForEveryone {
 
     /** What zonky runs on the data directory after initdb and before the server starts. */
     /** @param serverSettings settings the server starts with that single-user mode needs too (logical decoding's) */
-    static Consumer<File> customizer(Path dir, String password, java.util.Map<String, String> serverSettings) {
+    static Consumer<File> customizer(Path dir, String password, Map<String, String> serverSettings) {
         if (password == null || password.isEmpty() || password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0
                 || password.indexOf('\0') >= 0) {
             throw new StackStartException("cdc.postgres.password must be set, on one line");
@@ -101,17 +103,17 @@ final class PasswordsForEveryone {
         }
     }
 
-    private static java.nio.file.attribute.FileTime modified(Path p) {
+    private static FileTime modified(Path p) {
         try {
             return Files.getLastModifiedTime(p);
         } catch (IOException e) {
-            return java.nio.file.attribute.FileTime.fromMillis(0);
+            return FileTime.fromMillis(0);
         }
     }
 
     /** {@code ALTER ROLE postgres PASSWORD ...} in single-user mode, as zonky runs its binaries (unshare as root). */
     static void setSuperuserPassword(Path postgres, Path dataDirectory, String password,
-                                     java.util.Map<String, String> serverSettings) {
+                                     Map<String, String> serverSettings) {
         List<String> command = new ArrayList<>();
         if (LinuxUtils.isUnshareAvailable()) {
             // PostgreSQL refuses to run as root: zonky runs it in a user namespace then, and so does this

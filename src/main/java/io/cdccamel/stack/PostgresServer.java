@@ -1,11 +1,16 @@
 package io.cdccamel.stack;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real PostgreSQL 17 from the zonky binaries, set up for logical decoding. Its data directory
@@ -13,7 +18,7 @@ import java.time.Duration;
  */
 public final class PostgresServer implements AutoCloseable {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
 
     public static final String USER = "postgres";
     public static final String DATABASE = "postgres";
@@ -21,7 +26,7 @@ public final class PostgresServer implements AutoCloseable {
      * Logical decoding's settings: the server's, and those of the single-user run before it (a
      * database with logical slots refuses to start with less).
      */
-    static final java.util.Map<String, String> LOGICAL_DECODING = java.util.Map.of(
+    static final Map<String, String> LOGICAL_DECODING = Map.of(
             "wal_level", "logical", "max_replication_slots", "20", "max_wal_senders", "20",
             // a replication slot nobody reads (the app stopped for days) holds WAL up to this much, then
             // PostgreSQL gives it up rather than fill the disk: twice cdc.slot.max-retained-bytes (4 GB),
@@ -75,19 +80,19 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** The running postmaster of {@code dataDir}, from its {@code postmaster.pid}. */
-    private static java.util.Optional<ProcessHandle> postmaster(Path dataDir) {
+    private static Optional<ProcessHandle> postmaster(Path dataDir) {
         try {
             long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
                     .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
         } catch (IOException | RuntimeException e) {
-            return java.util.Optional.empty(); // not running, or not readable
+            return Optional.empty(); // not running, or not readable
         }
     }
 
     private static boolean awaitExit(ProcessHandle process, int seconds) {
         try {
-            process.onExit().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+            process.onExit().get(seconds, TimeUnit.SECONDS);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -144,7 +149,7 @@ public final class PostgresServer implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        java.util.Optional<ProcessHandle> postmaster = postmaster(dir.resolve("data"));
+        Optional<ProcessHandle> postmaster = postmaster(dir.resolve("data"));
         postgres.close();
         if (postmaster.isPresent() && postmaster.get().isAlive()) {
             LOG.info("Waiting for PostgreSQL (pid {}) to finish its shutdown", postmaster.get().pid());

@@ -1,5 +1,9 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.settings.ConnectSettings;
+import io.cdccamel.settings.PostgresSettings;
+import io.cdccamel.settings.StackModeSettings;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,14 +32,11 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
 
     /** The tutorial's superuser password, {@code cdc.postgres.password}'s default. */
     public static final String DEFAULT_POSTGRES_PASSWORD = "postgres";
-    public static final String POSTGRES_PASSWORD = "cdc.postgres.password";
 
-    public static final String POSTGRES_PORT = "cdc.postgres.port";
-    public static final String KAFKA_PORTS = "cdc.kafka.ports";
-    public static final String CONNECT_PORT = "cdc.connect.port";
-    public static final String CONNECT_WORKER_PREFIX = "cdc.connect.worker.";
-    public static final String RESET = "cdc.stack.reset";
-    public static final String POSTGRES_EMBEDDED = "cdc.postgres.embedded";
+    public static final String POSTGRES_PORT = PostgresSettings.PORT;
+    public static final String KAFKA_PORTS = StackModeSettings.KAFKA_PORTS;
+    public static final String CONNECT_PORT = ConnectSettings.PORT;
+    public static final String CONNECT_WORKER_PREFIX = ConnectSettings.WORKER_PREFIX;
 
     /** With the default superuser password. */
     public StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,

@@ -1,6 +1,7 @@
 package io.cdccamel.connect;
 
 import com.sun.net.httpserver.HttpServer;
+import io.cdccamel.settings.ConnectSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
@@ -44,8 +45,8 @@ class ConnectApiTest {
         camel = new DefaultCamelContext();
         Properties props = new Properties();
         props.put("cdc.connect.url", "http://127.0.0.1:" + server.getAddress().getPort());
-        props.put(ConnectAuth.USERNAME, "cdc");
-        props.put(ConnectAuth.PASSWORD, "s3cret");
+        props.put(ConnectSettings.USERNAME, "cdc");
+        props.put(ConnectSettings.PASSWORD, "s3cret");
         camel.getPropertiesComponent().setOverrideProperties(props);
         camel.start();
         connect = new ConnectApi(camel, ConnectorDefinition.load(Path.of("debezium_connect.json"), Map.of()));

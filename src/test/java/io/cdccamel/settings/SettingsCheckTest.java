@@ -5,6 +5,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,6 +93,53 @@ class SettingsCheckTest {
         assertThat(postgres.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/postgres");
         assertThat(postgres.toString()).doesNotContain("postgres.password").doesNotContain(postgres.password() + "]");
         assertThat(StackModeSettings.read(settings).kafkaPorts()).containsExactly(9092, 9093, 9094);
+        assertThat(CaptureSettings.read(settings).slotMaxRetainedBytes()).isEqualTo(4_000_000_000L);
+        assertThat(ConnectorSettings.read(settings)).isEqualTo(new ConnectorSettings(Path.of("debezium_connect.json"), "", Map.of()));
+        assertThat(DeadLetterSettings.read(settings)).isEqualTo(new DeadLetterSettings("cdc-camel.dead-letter", "kafka:cdc-camel.dead-letter"));
+        ApiSettings api = ApiSettings.read(settings);
+        assertThat(api.url()).isEqualTo("http://127.0.0.1:8090");
+        assertThat(api.tokenFile()).isEqualTo(Path.of("data/api-token"));
+        assertThat(api.managementPort()).isEqualTo(8090);
+        assertThat(api.consoleActions()).isFalse();
+        LiveSettings live = LiveSettings.read(settings);
+        assertThat(live.group()).isEqualTo("cdc-camel-live");
+        assertThat(live.pushMillis()).isEqualTo(300);
+        assertThat(live.lagRecordsKept()).isEqualTo(16384);
         assertThat(settings.problems()).isEmpty();
+    }
+
+    @Test
+    void shouldNameATopicPatternThatIsNoRegularExpression() {
+        assertThat(SettingsCheck.problems(properties("cdc.topics", "postgres.(debezium")))
+                .containsExactly("cdc.topics must be a regular expression (cdc.topics.pattern=true), not 'postgres.(debezium': "
+                        + "Unclosed group");
+        ConsumerSettings names = ConsumerSettings.read(new SettingsReader(properties("cdc.topics", "a.b, c.d",
+                "cdc.topics.pattern", "false")));
+        assertThat(names.topicRegex().matcher("a.b").matches()).isTrue();
+        assertThat(names.topicRegex().matcher("axb").matches()).as("a name, not a pattern").isFalse();
+        assertThat(names.topicRegex().matcher("c.d").matches()).isTrue();
+    }
+
+    @Test
+    void shouldNameTheKafkaClientSettingsEachClientSetsItself() {
+        SettingsReader settings = new SettingsReader(properties("cdc.kafka.client.bootstrap.servers", "elsewhere:9092",
+                "cdc.kafka.client.security.protocol", "SASL_SSL"));
+        KafkaClientSettings clients = KafkaClientSettings.read(settings);
+        assertThat(clients.asMap()).containsExactly(Map.entry("security.protocol", "SASL_SSL"));
+        assertThat(settings.problems()).containsExactly("cdc.kafka.client.bootstrap.servers cannot be set: each client sets "
+                + "bootstrap.servers from the app's own settings (cdc.kafka.brokers for bootstrap.servers)");
+    }
+
+    @Test
+    void shouldTellTheConnectorOverridesByTheirKeysAndTheApiTokenNever() {
+        SettingsReader settings = new SettingsReader(properties("cdc.connector.config.database.password", "s3cret",
+                "cdc.api.token", "t0ken", "cdc.api.token-file", ""));
+        ConnectorSettings connector = ConnectorSettings.read(settings);
+        assertThat(connector.overrides()).containsEntry("database.password", "s3cret");
+        assertThat(connector.toString()).contains("database.password").doesNotContain("s3cret");
+        ApiSettings api = ApiSettings.read(settings);
+        assertThat(api.token()).isEqualTo("t0ken");
+        assertThat(api.tokenFile()).isNull();
+        assertThat(api.toString()).doesNotContain("t0ken");
     }
 }
