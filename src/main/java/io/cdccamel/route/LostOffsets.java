@@ -1,5 +1,9 @@
 package io.cdccamel.route;
 
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import java.util.List;
+import java.util.TreeMap;
 import io.cdccamel.kafka.KafkaAdmins;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -97,17 +101,16 @@ public final class LostOffsets {
      * command that changes it. Returns topic -> retention in ms.
      */
     public Map<String, Long> warnTimeRetention() throws Exception {
-        Map<String, Long> byAge = new java.util.TreeMap<>();
+        Map<String, Long> byAge = new TreeMap<>();
         try (Admin admin = admins.create("cdc-camel-retention", Duration.ofSeconds(5), Duration.ofSeconds(5))) {
-            java.util.List<org.apache.kafka.common.config.ConfigResource> printed = admin.listTopics().names()
+            List<ConfigResource> printed = admin.listTopics().names()
                     .get(5, TimeUnit.SECONDS).stream().filter(t -> topics.matcher(t).matches())
-                    .map(t -> new org.apache.kafka.common.config.ConfigResource(
-                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t)).toList();
+                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
             if (printed.isEmpty()) {
                 return byAge;
             }
             admin.describeConfigs(printed).all().get(5, TimeUnit.SECONDS).forEach((resource, config) -> {
-                org.apache.kafka.clients.admin.ConfigEntry retention = config.get("retention.ms");
+                ConfigEntry retention = config.get("retention.ms");
                 if (retention != null && retention.value() != null && Long.parseLong(retention.value()) >= 0) {
                     byAge.put(resource.name(), Long.parseLong(retention.value()));
                 }
