@@ -44,6 +44,8 @@ public class ApiRestRoutes extends RouteBuilder {
             // each path's route keeps its own id and error policy, and stays callable from direct: in tests
             .inlineRoutes(false)
             .apiContextPath(OPENAPI)
+            // the OpenAPI document's route has a name too (Camel would call it route1)
+            .apiContextRouteId("get-openapi")
             .apiProperty("api.title", "cdc-camel API")
             .apiProperty("api.description", "Connector status, Kafka topics and brokers, table snapshots. "
                     + "A POST needs the app's own page (same Origin) or Authorization: Bearer <token>.")

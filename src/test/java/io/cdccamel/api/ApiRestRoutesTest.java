@@ -94,6 +94,7 @@ class ApiRestRoutesTest {
         assertThat(doc.path("paths").fieldNames()).toIterable().contains("/api/connector", "/api/topics",
                 "/api/topics/{name}", "/api/brokers/{id}/{action}", "/api/tables/{table}/snapshot");
         assertThat(doc.path("paths").path("/api/brokers/{id}/{action}").has("post")).isTrue();
+        assertThat(camel.getRoute("get-openapi")).as("the document's route, by its name").isNotNull();
     }
 
     @Test
