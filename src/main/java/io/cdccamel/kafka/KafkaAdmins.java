@@ -58,7 +58,10 @@ public final class KafkaAdmins {
         return settings;
     }
 
-    /** Creates {@code topic} (replicated up to three times) unless it exists. */
+    /**
+     * Creates {@code topic} with {@code partitions}, replicated as widely as the cluster allows (3 at
+     * most); a topic that exists already (another instance made it meanwhile) is left as it is.
+     */
     public static void createTopic(Admin admin, String topic, int partitions, Map<String, String> configs) throws Exception {
         int brokers = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size();
         try {

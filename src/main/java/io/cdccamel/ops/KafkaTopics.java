@@ -95,16 +95,9 @@ public class KafkaTopics implements AutoCloseable {
         if (await(admin().listTopics(new ListTopicsOptions().listInternal(true)).names()).contains(topic)) {
             return;
         }
-        create(admin(), topic, 3, Map.of());
+        KafkaAdmins.createTopic(admin(), topic, 3, Map.of());
     }
 
-    /**
-     * Creates {@code topic} with {@code partitions}, replicated as widely as the cluster allows (3 at
-     * most); a topic that exists already (another instance made it meanwhile) is left as it is.
-     */
-    public static void create(Admin admin, String topic, int partitions, Map<String, String> configs) throws Exception {
-        KafkaAdmins.createTopic(admin, topic, partitions, configs);
-    }
 
     /** The cluster's id: the output's positions journal records which cluster its offsets belong to. */
     public String clusterId() throws Exception {

@@ -98,16 +98,16 @@ public final class LostOffsets {
      * The printed topics that delete records by age ({@code retention.ms} not -1): topics created
      * before {@code debezium_connect.json} said {@code topic.creation.default.retention.ms=-1}, or by
      * hand. A print route stopped for longer than that loses records; said once, at start, with the
-     * command that changes it. Returns topic -> retention in ms.
+     * command that changes it.
      */
-    public Map<String, Long> warnTimeRetention() throws Exception {
+    public void warnTimeRetention() throws Exception {
         Map<String, Long> byAge = new TreeMap<>();
         try (Admin admin = admins.create("cdc-camel-retention", Duration.ofSeconds(5), Duration.ofSeconds(5))) {
             List<ConfigResource> printed = admin.listTopics().names()
                     .get(5, TimeUnit.SECONDS).stream().filter(t -> topics.matcher(t).matches())
                     .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
             if (printed.isEmpty()) {
-                return byAge;
+                return;
             }
             admin.describeConfigs(printed).all().get(5, TimeUnit.SECONDS).forEach((resource, config) -> {
                 ConfigEntry retention = config.get("retention.ms");
@@ -120,6 +120,5 @@ public final class LostOffsets {
                 + "that long loses them. To keep them until the size bound: kafka-configs.sh --bootstrap-server <brokers> "
                 + "--alter --entity-type topics --entity-name {} --add-config retention.ms=-1,retention.bytes=1073741824",
                 topic, Duration.ofMillis(ms).toString().substring(2).toLowerCase(), ms, topic));
-        return byAge;
     }
 }

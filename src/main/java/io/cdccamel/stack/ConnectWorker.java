@@ -1,7 +1,6 @@
 package io.cdccamel.stack;
 
 import io.cdccamel.kafka.KafkaAdmins;
-import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.Settings;
 import org.apache.kafka.clients.admin.Admin;
@@ -159,7 +158,7 @@ public final class ConnectWorker implements AutoCloseable {
                 return;
             }
             for (String topic : missing) {
-                KafkaTopics.create(admin, topic, wanted.get(topic), Map.of("cleanup.policy", "compact"));
+                KafkaAdmins.createTopic(admin, topic, wanted.get(topic), Map.of("cleanup.policy", "compact"));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
