@@ -34,10 +34,7 @@ public record ConsumerSettings(String topics, boolean topicsPattern, String grou
     public static final String LOST_OFFSETS_CHECK_MS = "cdc.consumer.lost-offsets-check.ms";
 
     public static ConsumerSettings read(SettingsReader settings) {
-        String group = settings.text(GROUP, "cdc-camel");
-        if (group.isEmpty()) {
-            settings.problem(GROUP + " must name a consumer group, not ''");
-        }
+        String group = settings.required(GROUP, "cdc-camel", "must name a consumer group");
         String topics = settings.text(TOPICS, "");
         boolean topicsPattern = settings.flag(TOPICS_PATTERN, true);
         if (topicsPattern) {

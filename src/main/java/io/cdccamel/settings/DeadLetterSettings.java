@@ -12,14 +12,8 @@ public record DeadLetterSettings(String topic, String endpoint) {
     public static final String ENDPOINT = "cdc.dead-letter.endpoint";
 
     public static DeadLetterSettings read(SettingsReader settings) {
-        String topic = settings.text(TOPIC, "cdc-camel.dead-letter");
-        if (topic.isEmpty()) {
-            settings.problem(TOPIC + " must name a topic, not ''");
-        }
-        String endpoint = settings.text(ENDPOINT, "kafka:" + topic);
-        if (endpoint.isEmpty()) {
-            settings.problem(ENDPOINT + " must be a Camel endpoint URI, not ''");
-        }
+        String topic = settings.required(TOPIC, "cdc-camel.dead-letter", "must name a topic");
+        String endpoint = settings.required(ENDPOINT, "kafka:" + topic, "must be a Camel endpoint URI");
         return new DeadLetterSettings(topic, endpoint);
     }
 

@@ -40,6 +40,15 @@ public final class SettingsReader {
         return pc.resolveProperty(key).map(String::trim).orElse(fallback);
     }
 
+    /** As {@link #text}, and a problem ("{@code <key> <must>, not ''}") when the value is empty. */
+    public String required(String key, String fallback, String must) {
+        String value = text(key, fallback);
+        if (value.isEmpty()) {
+            problem(key + " " + must + ", not ''");
+        }
+        return value;
+    }
+
     /** The value as given (a password's spaces are its own); {@code fallback} when it is not set. */
     public String secret(String key, String fallback) {
         return pc.resolveProperty(key).orElse(fallback);

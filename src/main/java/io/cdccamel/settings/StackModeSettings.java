@@ -31,10 +31,8 @@ public record StackModeSettings(boolean embedded, Path dir, boolean reset, List<
     }
 
     public static StackModeSettings read(SettingsReader settings) {
-        String brokers = settings.text(BROKERS, "localhost:9092,localhost:9093,localhost:9094");
-        if (brokers.isEmpty()) {
-            settings.problem(BROKERS + " must list the brokers (host:port, comma-separated), not ''");
-        }
+        String brokers = settings.required(BROKERS, "localhost:9092,localhost:9093,localhost:9094",
+                "must list the brokers (host:port, comma-separated)");
         return new StackModeSettings(MODE_EMBEDDED.equals(settings.choice(MODE, MODE_EMBEDDED, MODE_EMBEDDED, MODE_EXTERNAL)),
                 Path.of(settings.text(DIR, "data")), settings.flag(RESET, false),
                 settings.ports(KAFKA_PORTS, "9092,9093,9094", 3), brokers,
