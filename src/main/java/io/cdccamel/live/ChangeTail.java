@@ -19,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -27,6 +30,13 @@ import java.util.regex.Pattern;
  * group (never committed, so it leaves no offsets behind), {@code read_committed} like the print
  * route, starting a few records before the end of each partition so that a page has something to show.
  * It does not depend on the print route: it reads Kafka, as any other client would.
+ * <p>
+ * It reads only while somebody looks ({@link #start(BooleanSupplier)}: a page open, or the state
+ * asked for lately): otherwise its partitions are paused, and nothing is fetched or decoded (a
+ * snapshot of a million rows would otherwise be read and decoded a second time, beside the print
+ * route, on the same cores). When somebody looks again it goes on from where it stopped, or from
+ * the last {@code backfill} records of a partition if more came meanwhile: never back, so that
+ * nothing is counted twice; the counters count what was read.
  */
 final class ChangeTail implements AutoCloseable {
 
@@ -42,6 +52,11 @@ final class ChangeTail implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private final Map<String, String> tables = new HashMap<>();
+    /** Assigned partitions not being read (nobody looks, or newly assigned). */
+    private final Set<TopicPartition> paused = new HashSet<>();
+    /** Where reading stopped, per partition: it goes on from there (or later), never from before. */
+    private final Map<TopicPartition, Long> readTo = new HashMap<>();
+    private volatile BooleanSupplier watched = () -> true;
 
     ChangeTail(String bootstrapServers, KafkaClientSettings clientSettings, String group, Pattern changeTopics,
                String deadLetterTopic, int backfill, LiveState state, ObjectMapper mapper, EventDigest.Limits limits) {
@@ -70,7 +85,9 @@ final class ChangeTail implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    void start() {
+    /** @param watched whether somebody looks now: the partitions are read only then */
+    void start(BooleanSupplier watched) {
+        this.watched = watched;
         thread.start();
     }
 
@@ -79,19 +96,22 @@ final class ChangeTail implements AutoCloseable {
             consumer.subscribe(topics, new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    paused.removeAll(partitions);
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
-                    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                    for (TopicPartition p : partitions) {
-                        consumer.seek(p, Math.max(begin.getOrDefault(p, 0L), end.getOrDefault(p, 0L) - backfill));
-                    }
-                    LOG.info("Live view reads {} partition(s) from their last {} records", partitions.size(), backfill);
+                    // read from the loop, once somebody looks
+                    consumer.pause(partitions);
+                    paused.addAll(partitions);
                 }
             });
             while (running) {
+                if (watched.getAsBoolean()) {
+                    resumePaused();
+                } else {
+                    pauseAll();
+                }
                 ConsumerRecords<String, String> records;
                 try {
                     records = consumer.poll(Duration.ofMillis(500));
@@ -117,7 +137,11 @@ final class ChangeTail implements AutoCloseable {
                     }
                 }
                 for (TopicPartition p : consumer.assignment()) {
-                    state.readUpTo(p, consumer.position(p, Duration.ofSeconds(1)));
+                    if (!paused.contains(p)) {
+                        long position = consumer.position(p, Duration.ofSeconds(1));
+                        readTo.put(p, position);
+                        state.readUpTo(p, position);
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -128,6 +152,30 @@ final class ChangeTail implements AutoCloseable {
             }
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void resumePaused() {
+        if (paused.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(paused);
+        Map<TopicPartition, Long> end = consumer.endOffsets(paused);
+        for (TopicPartition p : paused) {
+            long from = Math.max(begin.getOrDefault(p, 0L), end.getOrDefault(p, 0L) - backfill);
+            consumer.seek(p, Math.max(from, readTo.getOrDefault(p, 0L)));
+        }
+        consumer.resume(paused);
+        LOG.info("Live view reads {} partition(s) (from where it stopped, or their last {} records)", paused.size(), backfill);
+        paused.clear();
+    }
+
+    private void pauseAll() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (paused.size() < assigned.size()) {
+            consumer.pause(assigned);
+            paused.addAll(assigned);
+            LOG.debug("Live view paused: no page open");
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The live view's parts and its pages on the API's HTTP server: {@code /} (the page), {@code /live/*}
@@ -30,6 +31,7 @@ final class LiveView implements Service {
     static final String PAGE = "/";
     static final String EVENTS = "/live/events";
     static final String STATE = "/live/state";
+    private static final long STATE_WATCH_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final Map<String, String> FILES = Map.of(
             "/live/live.js", "application/javascript; charset=utf-8",
             "/live/live.css", "text/css; charset=utf-8");
@@ -45,6 +47,8 @@ final class LiveView implements Service {
     private final int firstEvents;
     private volatile Map<String, Object> pipeline = Map.of();
     private long lastWriteAt;
+    /** When {@code /live/state} was last asked for ({@code System.nanoTime}), or 0: the view reads for a while after. */
+    private volatile long stateAskedAt;
 
     LiveView(CamelContext context, ObjectMapper mapper, LiveState state, ChangeTail tail, PipelineProbe probe,
              String mode, String address, int firstEvents) {
@@ -78,8 +82,10 @@ final class LiveView implements Service {
         router.get(PAGE).handler(ctx -> serve(ctx, files.get(PAGE), "text/html; charset=utf-8"));
         FILES.forEach((path, type) -> router.get(path).handler(ctx -> serve(ctx, files.get(path), type)));
         router.get(EVENTS).handler(ctx -> hub.subscribe(ctx, json(message(state.recent(), 0, true))));
-        router.get(STATE).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
-                .end(json(stateView())));
+        router.get(STATE).handler(ctx -> {
+            stateAskedAt = System.nanoTime();
+            ctx.response().putHeader("Content-Type", "application/json").end(json(stateView()));
+        });
         LOG.info("Live view on {}{}", address, PAGE);
     }
 
@@ -168,9 +174,15 @@ final class LiveView implements Service {
         }
     }
 
+    /** Somebody looks: a page is open, or the state was asked for in the last minute. */
+    boolean watched() {
+        long asked = stateAskedAt;
+        return hub.count() > 0 || asked != 0 && System.nanoTime() - asked < STATE_WATCH_NANOS;
+    }
+
     @Override
     public void start() {
-        tail.start();
+        tail.start(this::watched);
     }
 
     @Override

@@ -185,6 +185,23 @@ public final class Bench {
         return kb / 1024;
     }
 
+    /**
+     * CPU seconds of this JVM's child processes (PostgreSQL: the postmaster, its running backends,
+     * and, through the postmaster's {@code cutime}/{@code cstime}, the backends that have ended).
+     */
+    static double descendantsCpuSeconds() {
+        long ticks = ProcessHandle.current().descendants().mapToLong(p -> {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            } catch (IOException | RuntimeException e) {
+                return 0; // ended meanwhile
+            }
+        }).sum();
+        return ticks / 100.0; // USER_HZ
+    }
+
     static long rssKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

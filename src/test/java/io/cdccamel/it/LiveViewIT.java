@@ -59,6 +59,18 @@ class LiveViewIT {
         return MAPPER.readTree(r.body());
     }
 
+    /**
+     * Records the live view's consumer has fetched. Its client id is its group, {@code <cdc.live.group>-<suffix>},
+     * and cdc.live.group is {@code group-<instance>-live} here; the route's consumers are {@code consumer-group-live-<n>}.
+     */
+    private static double liveRecordsRead() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        java.util.Set<javax.management.ObjectName> names = server.queryNames(
+                new javax.management.ObjectName("kafka.consumer:type=consumer-fetch-manager-metrics,client-id=group-live-live-*"), null);
+        assertThat(names).as("the live view's consumer").hasSize(1);
+        return (Double) server.getAttribute(names.iterator().next(), "records-consumed-total");
+    }
+
     private static boolean eventShown(Chromium.Tab tab, String op, String text) {
         return tab.eval("[...document.querySelectorAll('#events li[data-op=\"" + op + "\"]')]"
                 + ".some(li => li.style.display !== 'none' && li.textContent.includes('" + text + "'))").asBoolean();
@@ -83,6 +95,10 @@ class LiveViewIT {
         Db.createProductTable("it_live", "(1, 'first row')");
         app = TestApp.start("it_live", "live_connector", "live", workDir, true);
         await().atMost(Duration.ofSeconds(90)).until(() -> app.registration().state() == ConnectorRegistration.State.RUNNING);
+        // printed, while the view, which nobody looks at yet, has read nothing (issue 25: no decoding for nobody)
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(app.outputFile())
+                && Files.readString(app.outputFile()).contains("first row"));
+        assertThat(liveRecordsRead()).isZero();
 
         Chromium.Tab tab = openPage();
         // a marker that a reload would wipe out
@@ -196,6 +212,10 @@ class LiveViewIT {
         Db.createProductTable("it_live_ext", "(1, 'external row')");
         app = TestApp.start("it_live_ext", "live_ext_connector", "live-ext", workDir, false);
         await().atMost(Duration.ofSeconds(90)).until(() -> app.registration().state() == ConnectorRegistration.State.RUNNING);
+        // printed, while the view, which nobody looks at yet, has read nothing (issue 25: no decoding for nobody)
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(app.outputFile())
+                && Files.readString(app.outputFile()).contains("first row"));
+        assertThat(liveRecordsRead()).isZero();
 
         Chromium.Tab tab = openPage();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
