@@ -92,7 +92,7 @@ public final class GoJsonWriter {
 
     private static final String TABS = "\t".repeat(64);
 
-    private static void indent(StringBuilder out, int depth) {
+    static void indent(StringBuilder out, int depth) {
         for (int left = depth; left > 0; left -= TABS.length()) {
             out.append(TABS, 0, Math.min(left, TABS.length()));
         }

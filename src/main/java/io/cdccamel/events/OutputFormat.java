@@ -70,7 +70,12 @@ public final class OutputFormat {
 
     /** The header, exactly as the Go program's {@code Printf} wrote it (note the space before the comma). */
     public static String header(String topic, int partition, long offset) {
-        return EVENT_HEADER + "Topic: " + topic + " , Partition: " + partition + ", Offset: " + offset + " ] ";
+        return appendHeader(new StringBuilder(64), topic, partition, offset).toString();
+    }
+
+    private static StringBuilder appendHeader(StringBuilder out, String topic, int partition, long offset) {
+        return out.append(EVENT_HEADER).append("Topic: ").append(topic).append(" , Partition: ").append(partition)
+                .append(", Offset: ").append(offset).append(" ] ");
     }
 
     /** Header and envelope, ending with a newline. */
@@ -80,12 +85,27 @@ public final class OutputFormat {
 
     /** {@link #event}, appended to {@code out} (no copy of the text per record). */
     public static StringBuilder appendEvent(StringBuilder out, String topic, int partition, long offset, ChangeEvent event) {
-        out.append(header(topic, partition, offset));
+        writeEnvelope(event, appendHeader(out, topic, partition, offset));
+        return out.append('\n');
+    }
+
+    /** Header and an envelope already printed ({@link #envelope}, {@link EnvelopeText}), ending with a newline. */
+    public static StringBuilder appendEvent(StringBuilder out, String topic, int partition, long offset, String envelope) {
+        return appendHeader(out, topic, partition, offset).append(envelope).append('\n');
+    }
+
+    /** The envelope as an entry prints it, without header and newline. */
+    public static String envelope(ChangeEvent event) {
+        StringBuilder out = new StringBuilder(1024);
+        writeEnvelope(event, out);
+        return out.toString();
+    }
+
+    private static void writeEnvelope(ChangeEvent event, StringBuilder out) {
         if (event.operation() == Envelope.Operation.MESSAGE) {
             addMessageText(event.payload().path("message"));
         }
         GoJsonWriter.write(event.payload(), out, 0);
-        return out.append('\n');
     }
 
     /**

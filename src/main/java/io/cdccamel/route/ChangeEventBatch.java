@@ -1,12 +1,14 @@
 package io.cdccamel.route;
 
 import io.cdccamel.events.ChangeEvent;
+import io.debezium.data.Envelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
 import java.util.AbstractList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The records of one poll, from the read step ({@link ReadChangeEvents}) to the write step
@@ -31,7 +33,37 @@ public final class ChangeEventBatch {
     sealed interface Read permits Event, Tombstone, DeadLetter, Written {
     }
 
-    record Event(ChangeEvent event) implements Read {
+    /**
+     * A change event: its operation and its envelope as printed, read from the record's bytes
+     * ({@link EnvelopeText}); its tree ({@link ChangeEvent}) is read only when a route step asks for
+     * the record, or was already read when the envelope needed it.
+     */
+    static final class Event implements Read {
+        private final Envelope.Operation operation;
+        private final String text;
+        private ChangeEvent tree;
+
+        Event(Envelope.Operation operation, String text, ChangeEvent tree) {
+            this.operation = operation;
+            this.text = text;
+            this.tree = tree;
+        }
+
+        Envelope.Operation operation() {
+            return operation;
+        }
+
+        /** The envelope as printed: no header, no newline. */
+        String text() {
+            return text;
+        }
+
+        ChangeEvent tree(Exchange record, Function<Exchange, ChangeEvent> trees) {
+            if (tree == null) {
+                tree = trees.apply(record);
+            }
+            return tree;
+        }
     }
 
     record Tombstone() implements Read {
@@ -50,12 +82,15 @@ public final class ChangeEventBatch {
 
     private final List<Exchange> consumed;
     private final Item[] items;
+    private final Function<Exchange, ChangeEvent> trees;
     private final Records records;
     private PrintedBatch printed;
 
-    ChangeEventBatch(List<Exchange> consumed, Item[] items) {
+    /** @param trees reads a change event's record as a tree, when a route step asks for it */
+    ChangeEventBatch(List<Exchange> consumed, Item[] items, Function<Exchange, ChangeEvent> trees) {
         this.consumed = consumed;
         this.items = items;
+        this.trees = trees;
         this.records = new Records();
     }
 
@@ -119,11 +154,12 @@ public final class ChangeEventBatch {
 
         @Override
         public Message get(int index) {
-            Message record = consumed.get(fresh[index]).getMessage();
+            Exchange exchange = consumed.get(fresh[index]);
+            Message record = exchange.getMessage();
             Item item = items[fresh[index]];
             if (!headersSet[index] && item.read() instanceof Event e) {
                 headersSet[index] = true;
-                DebeziumHeaders.apply(record, item.topic(), item.key(), e.event());
+                DebeziumHeaders.apply(record, item.topic(), item.key(), e.tree(exchange, trees));
             }
             return record;
         }

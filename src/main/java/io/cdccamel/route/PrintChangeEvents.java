@@ -29,9 +29,9 @@ final class PrintChangeEvents {
         ChangeEventBatch.Read read = item.read();
         batch.done(topic, partition, offset, item.commit());
         if (read instanceof ChangeEventBatch.Event e) {
-            boolean snapshot = e.event().operation() == Envelope.Operation.READ;
+            boolean snapshot = e.operation() == Envelope.Operation.READ;
             OutputFormat.appendEvent(batch.entry(OutputFormat.fileName(topic), topic, partition, offset, snapshot),
-                    topic, partition, offset, e.event());
+                    topic, partition, offset, e.text());
         } else if (read instanceof ChangeEventBatch.Tombstone) {
             batch.entry(OutputFormat.fileName(topic), topic, partition, offset, false)
                     .append(OutputFormat.tombstone(topic, partition, offset, key == null ? null : key.toString()));

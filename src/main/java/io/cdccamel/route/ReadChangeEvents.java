@@ -1,17 +1,20 @@
 package io.cdccamel.route;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdccamel.events.ChangeEvent;
+import io.cdccamel.events.EnvelopeText;
 import io.cdccamel.events.InvalidChangeEventException;
+import io.cdccamel.events.OutputFormat;
 import io.cdccamel.events.WrittenPositions;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
-import org.apache.camel.spi.DataFormat;
 
 import java.util.List;
 
@@ -31,12 +34,14 @@ public class ReadChangeEvents implements Processor {
 
     public static final String READ = "direct:read-change-events";
 
-    private final DataFormat json;
+    private final JacksonDataFormat json;
+    private final JsonFactory factory;
     private final WrittenPositions written;
 
-    /** @param json camel-jackson's data format, unmarshalling to a {@link JsonNode} */
-    public ReadChangeEvents(DataFormat json, WrittenPositions written) {
+    /** @param json camel-jackson's data format, unmarshalling to a {@link JsonNode} with {@link io.cdccamel.events.ExactJson}'s mapper */
+    public ReadChangeEvents(JacksonDataFormat json, WrittenPositions written) {
         this.json = json;
+        this.factory = json.getObjectMapper().getFactory();
         this.written = written;
     }
 
@@ -54,7 +59,7 @@ public class ReadChangeEvents implements Processor {
         for (int i = 0; i < items.length; i++) {
             items[i] = read(consumed.get(i));
         }
-        new ChangeEventBatch(consumed, items).attachTo(exchange);
+        new ChangeEventBatch(consumed, items, this::tree).attachTo(exchange);
     }
 
     private ChangeEventBatch.Item read(Exchange recordExchange) {
@@ -72,12 +77,28 @@ public class ReadChangeEvents implements Processor {
         if (value == null) {
             return new ChangeEventBatch.Tombstone(); // Debezium sends one after each delete, for log compaction
         }
+        EnvelopeText.Printed printed = EnvelopeText.print(factory, value);
+        if (printed != null) {
+            return new ChangeEventBatch.Event(printed.operation(), printed.text(), null);
+        }
+        // the rarer shapes, and the values that are no change event: the tree prints them, or says what is wrong
         try {
-            return new ChangeEventBatch.Event(ChangeEvent.of((JsonNode) json.unmarshal(recordExchange, value)));
+            ChangeEvent event = ChangeEvent.of((JsonNode) json.unmarshal(recordExchange, value));
+            return new ChangeEventBatch.Event(event.operation(), OutputFormat.envelope(event), event);
         } catch (JacksonException | InvalidChangeEventException e) {
             return new ChangeEventBatch.DeadLetter(DeadLetters.reason(e), value);
         } catch (Exception e) {
             throw RuntimeCamelException.wrapRuntimeCamelException(e);
+        }
+    }
+
+    /** A change event's record as a tree (camel-jackson), for the route's steps that read it. */
+    private ChangeEvent tree(Exchange recordExchange) {
+        try {
+            return ChangeEvent.of((JsonNode) json.unmarshal(recordExchange, recordExchange.getMessage().getBody(byte[].class)));
+        } catch (Exception e) {
+            // its bytes were printed as a change event: the tree's reading of the same bytes cannot fail
+            throw new IllegalStateException("A change event printed could not be read as a tree: " + e.getMessage(), e);
         }
     }
 }

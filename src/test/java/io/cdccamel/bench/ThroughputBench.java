@@ -3,6 +3,7 @@ package io.cdccamel.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.main.Main;
 import io.cdccamel.events.ChangeEvent;
+import io.cdccamel.events.EnvelopeText;
 import io.cdccamel.events.OutputFormat;
 import io.cdccamel.events.ExactJson;
 import io.cdccamel.stack.LocalStack;
@@ -251,10 +252,15 @@ final class ThroughputBench {
             consumer.subscribe(List.of(TOPIC));
             while (done < events) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                StringBuilder text = new StringBuilder(64 * 1024);
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    out.write(OutputFormat.event(r.topic(), r.partition(), r.offset(), ChangeEvent.of(mapper.readTree(r.value()))));
+                    // as the route's read step: printed from the bytes, the tree where those leave it to the tree
+                    EnvelopeText.Printed printed = EnvelopeText.print(mapper.getFactory(), r.value());
+                    OutputFormat.appendEvent(text, r.topic(), r.partition(), r.offset(), printed != null ? printed.text()
+                            : OutputFormat.envelope(ChangeEvent.of(mapper.readTree(r.value()))));
                     done++;
                 }
+                out.append(text);
                 if (!records.isEmpty()) {
                     out.flush();
                     channel.force(false);
