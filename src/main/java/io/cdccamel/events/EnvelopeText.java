@@ -22,37 +22,42 @@ import java.util.Arrays;
  */
 public final class EnvelopeText {
 
-    /** An envelope as printed (no header, no newline), and its operation. */
-    public record Printed(Envelope.Operation operation, String text) {
-    }
+    /** Scratch text beyond this many chars is not kept for the next envelope (a big row's would stay in memory). */
+    private static final int KEPT_SCRATCH_CHARS = 1 << 20;
+
+    /** Per thread: a field buffer per nesting depth, reused from envelope to envelope. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private EnvelopeText() {
     }
 
     /**
+     * Appends the envelope as printed (no header, no newline) to {@code out}.
+     *
      * @param factory the factory of {@link ExactJson}'s mapper (its limits: nesting depth, string length)
-     * @return the printed envelope, or null when the value is to be read as a tree
+     * @return its operation; or null, {@code out} as it was, when the value is to be read as a tree
      */
-    public static Printed print(JsonFactory factory, byte[] value) {
+    public static Envelope.Operation print(JsonFactory factory, byte[] value, StringBuilder out) {
+        int before = out.length();
+        Scratch scratch = SCRATCH.get();
         try (JsonParser p = factory.createParser(value)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                Root root = new Root();
+                writeObject(p, out, 0, root, scratch);
+                if (p.nextToken() == null && !(root.schema && root.payload) && root.op != null) {
+                    Envelope.Operation operation = Envelope.Operation.forCode(root.op);
+                    if (operation != null && operation != Envelope.Operation.MESSAGE) {
+                        return operation;
+                    }
+                }
             }
-            StringBuilder out = new StringBuilder(value.length + (value.length >> 1));
-            Root root = new Root();
-            writeObject(p, out, 0, root);
-            if (p.nextToken() != null || root.schema && root.payload || root.op == null) {
-                return null;
-            }
-            Envelope.Operation operation = Envelope.Operation.forCode(root.op);
-            if (operation == null || operation == Envelope.Operation.MESSAGE) {
-                return null;
-            }
-            return new Printed(operation, out.toString());
         } catch (IOException | RuntimeException e) {
             // not JSON, cut short, too deep...: the tree's reading says how
-            return null;
+        } finally {
+            scratch.trim();
         }
+        out.setLength(before);
+        return null;
     }
 
     /** What the top level holds that decides whether this is the usual envelope. */
@@ -73,12 +78,45 @@ public final class EnvelopeText {
         }
     }
 
-    private static void writeValue(JsonParser p, JsonToken token, StringBuilder out, int depth) throws IOException {
+    /** An object's fields as printed, one buffer per depth: each object finishes before a sibling starts. */
+    private static final class Scratch {
+        private StringBuilder[] fields = new StringBuilder[0];
+        private String[][] keys = new String[0][];
+        private int[][] bounds = new int[0][];
+
+        StringBuilder fields(int depth) {
+            if (depth >= fields.length) {
+                int n = Math.max(depth + 1, fields.length * 2);
+                fields = Arrays.copyOf(fields, n);
+                keys = Arrays.copyOf(keys, n);
+                bounds = Arrays.copyOf(bounds, n);
+            }
+            if (fields[depth] == null) {
+                fields[depth] = new StringBuilder(1024);
+                keys[depth] = new String[16];
+                bounds[depth] = new int[32];
+            }
+            fields[depth].setLength(0);
+            return fields[depth];
+        }
+
+        void trim() {
+            for (int d = 0; d < fields.length; d++) {
+                if (fields[d] != null && fields[d].capacity() > KEPT_SCRATCH_CHARS) {
+                    fields[d] = null;
+                }
+            }
+        }
+    }
+
+    private static void writeValue(JsonParser p, JsonToken token, StringBuilder out, int depth, Scratch scratch)
+            throws IOException {
         switch (token) {
-            case START_OBJECT -> writeObject(p, out, depth, null);
-            case START_ARRAY -> writeArray(p, out, depth);
+            case START_OBJECT -> writeObject(p, out, depth, null, scratch);
+            case START_ARRAY -> writeArray(p, out, depth, scratch);
             case VALUE_STRING -> GoJsonWriter.quote(p.getText(), out);
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.append(p.getText()); // the literal, as ExactNumberNode keeps it
+            // the literal, as ExactNumberNode keeps it
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
             case VALUE_TRUE -> out.append("true");
             case VALUE_FALSE -> out.append("false");
             case VALUE_NULL -> out.append("null");
@@ -87,13 +125,11 @@ public final class EnvelopeText {
     }
 
     /**
-     * Prints each field as {@code "key": value} at the end of {@code out}, remembering where each
-     * starts, then, unless they came in Go's order already, prints them again in that order.
+     * Prints each field as {@code "key": value} into the depth's buffer, remembering where each one
+     * is, then appends them to {@code out} in Go's key order, a repeated key's last value alone.
      */
-    private static void writeObject(JsonParser p, StringBuilder out, int depth, Root root) throws IOException {
-        int start = out.length();
-        String[] keys = new String[8];
-        int[] bounds = new int[16];
+    private static void writeObject(JsonParser p, StringBuilder out, int depth, Root root, Scratch scratch) throws IOException {
+        StringBuilder fields = scratch.fields(depth);
         int n = 0;
         boolean ordered = true;
         JsonToken token;
@@ -103,19 +139,19 @@ public final class EnvelopeText {
             if (root != null) {
                 root.field(key, value, p);
             }
-            if (n == keys.length) {
-                keys = Arrays.copyOf(keys, n * 2);
-                bounds = Arrays.copyOf(bounds, n * 4);
+            if (n == scratch.keys[depth].length) {
+                scratch.keys[depth] = Arrays.copyOf(scratch.keys[depth], n * 2);
+                scratch.bounds[depth] = Arrays.copyOf(scratch.bounds[depth], n * 4);
             }
+            String[] keys = scratch.keys[depth];
             ordered &= n == 0 || GoJsonWriter.compareUtf8(keys[n - 1], key) < 0;
             keys[n] = key;
-            bounds[2 * n] = out.length();
-            out.append(n == 0 ? "{\n" : ",\n");
-            GoJsonWriter.indent(out, depth + 1);
-            GoJsonWriter.quote(key, out);
-            out.append(": ");
-            writeValue(p, value, out, depth + 1);
-            bounds[2 * n + 1] = out.length();
+            scratch.bounds[depth][2 * n] = fields.length();
+            GoJsonWriter.indent(fields, depth + 1);
+            GoJsonWriter.quote(key, fields);
+            fields.append(": ");
+            writeValue(p, value, fields, depth + 1, scratch);
+            scratch.bounds[depth][2 * n + 1] = fields.length();
             n++;
         }
         if (token != JsonToken.END_OBJECT) {
@@ -125,38 +161,40 @@ public final class EnvelopeText {
             out.append("{}");
             return;
         }
-        if (!ordered) {
-            reorder(out, start, keys, bounds, n);
+        String[] keys = scratch.keys[depth];
+        int[] bounds = scratch.bounds[depth];
+        int[] order = ordered ? null : goOrder(keys, n);
+        out.append('{');
+        boolean first = true;
+        for (int k = 0; k < n; k++) {
+            int i = order == null ? k : order[k];
+            if (order != null && k + 1 < n && keys[order[k + 1]].equals(keys[i])) {
+                continue; // a repeated key: its last value only
+            }
+            out.append(first ? "\n" : ",\n").append(fields, bounds[2 * i], bounds[2 * i + 1]);
+            first = false;
         }
         out.append('\n');
         GoJsonWriter.indent(out, depth);
         out.append('}');
+        Arrays.fill(keys, 0, n, null); // a hostile key of megabytes is not kept for the next envelope
     }
 
-    /** The fields printed from {@code start} on, again in Go's key order, a repeated key's last value alone. */
-    private static void reorder(StringBuilder out, int start, String[] keys, int[] bounds, int n) {
+    /** The fields' indexes in Go's key order; stable, so that a repeated key's fields stay in input order. */
+    private static int[] goOrder(String[] keys, int n) {
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        // stable: a repeated key's fields stay in input order, and the last one is kept below
         Arrays.sort(order, (a, b) -> GoJsonWriter.compareUtf8(keys[a], keys[b]));
-        String printed = out.substring(start);
-        out.setLength(start);
-        boolean first = true;
-        for (int k = 0; k < n; k++) {
-            int i = order[k];
-            if (k + 1 < n && keys[order[k + 1]].equals(keys[i])) {
-                continue;
-            }
-            // each field was printed after "{\n" or ",\n": two chars, then its indent, key and value
-            out.append(first ? "{\n" : ",\n");
-            out.append(printed, bounds[2 * i] - start + 2, bounds[2 * i + 1] - start);
-            first = false;
+        int[] sorted = new int[n];
+        for (int i = 0; i < n; i++) {
+            sorted[i] = order[i];
         }
+        return sorted;
     }
 
-    private static void writeArray(JsonParser p, StringBuilder out, int depth) throws IOException {
+    private static void writeArray(JsonParser p, StringBuilder out, int depth, Scratch scratch) throws IOException {
         JsonToken token = p.nextToken();
         if (token == JsonToken.END_ARRAY) {
             out.append("[]");
@@ -165,9 +203,12 @@ public final class EnvelopeText {
         out.append('[');
         String separator = "\n";
         for (; token != JsonToken.END_ARRAY; token = p.nextToken()) {
+            if (token == null) {
+                throw new IOException("Truncated JSON: input ended inside an array");
+            }
             out.append(separator);
             GoJsonWriter.indent(out, depth + 1);
-            writeValue(p, token, out, depth + 1);
+            writeValue(p, token, out, depth + 1, scratch);
             separator = ",\n";
         }
         out.append('\n');

@@ -73,10 +73,6 @@ public final class OutputFormat {
         return appendHeader(new StringBuilder(64), topic, partition, offset).toString();
     }
 
-    private static StringBuilder appendHeader(StringBuilder out, String topic, int partition, long offset) {
-        return out.append(EVENT_HEADER).append("Topic: ").append(topic).append(" , Partition: ").append(partition)
-                .append(", Offset: ").append(offset).append(" ] ");
-    }
 
     /** Header and envelope, ending with a newline. */
     public static String event(String topic, int partition, long offset, ChangeEvent event) {
@@ -89,9 +85,13 @@ public final class OutputFormat {
         return out.append('\n');
     }
 
-    /** Header and an envelope already printed ({@link #envelope}, {@link EnvelopeText}), ending with a newline. */
-    public static StringBuilder appendEvent(StringBuilder out, String topic, int partition, long offset, String envelope) {
-        return appendHeader(out, topic, partition, offset).append(envelope).append('\n');
+    /**
+     * The header of an entry whose envelope was printed already ({@link #envelope}, {@link EnvelopeText}):
+     * the envelope and a newline follow it.
+     */
+    public static StringBuilder appendHeader(StringBuilder out, String topic, int partition, long offset) {
+        return out.append(EVENT_HEADER).append("Topic: ").append(topic).append(" , Partition: ").append(partition)
+                .append(", Offset: ").append(offset).append(" ] ");
     }
 
     /** The envelope as an entry prints it, without header and newline. */

@@ -40,12 +40,17 @@ public final class ChangeEventBatch {
      */
     static final class Event implements Read {
         private final Envelope.Operation operation;
-        private final String text;
+        private final CharSequence printed;
+        private final int start;
+        private final int end;
         private ChangeEvent tree;
 
-        Event(Envelope.Operation operation, String text, ChangeEvent tree) {
+        /** @param printed holds the envelope as printed (no header, no newline) from {@code start} to {@code end} */
+        Event(Envelope.Operation operation, CharSequence printed, int start, int end, ChangeEvent tree) {
             this.operation = operation;
-            this.text = text;
+            this.printed = printed;
+            this.start = start;
+            this.end = end;
             this.tree = tree;
         }
 
@@ -53,9 +58,13 @@ public final class ChangeEventBatch {
             return operation;
         }
 
-        /** The envelope as printed: no header, no newline. */
-        String text() {
-            return text;
+        /** Appends the envelope as printed. */
+        void appendTo(StringBuilder out) {
+            out.append(printed, start, end);
+        }
+
+        int length() {
+            return end - start;
         }
 
         ChangeEvent tree(Exchange record, Function<Exchange, ChangeEvent> trees) {

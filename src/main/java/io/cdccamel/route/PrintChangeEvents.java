@@ -14,7 +14,12 @@ final class PrintChangeEvents {
     }
 
     static PrintedBatch print(ChangeEventBatch batch) {
-        PrintedBatch printed = new PrintedBatch();
+        long chars = 0;
+        for (int i = 0; i < batch.itemCount(); i++) {
+            // each entry: a header of about a hundred chars, the envelope, a newline
+            chars += 128 + (batch.item(i).read() instanceof ChangeEventBatch.Event e ? e.length() : 0);
+        }
+        PrintedBatch printed = new PrintedBatch((int) Math.min(Integer.MAX_VALUE - 16, chars));
         for (int i = 0; i < batch.itemCount(); i++) {
             print(batch.item(i), printed);
         }
@@ -30,8 +35,9 @@ final class PrintChangeEvents {
         batch.done(topic, partition, offset, item.commit());
         if (read instanceof ChangeEventBatch.Event e) {
             boolean snapshot = e.operation() == Envelope.Operation.READ;
-            OutputFormat.appendEvent(batch.entry(OutputFormat.fileName(topic), topic, partition, offset, snapshot),
-                    topic, partition, offset, e.text());
+            StringBuilder out = batch.entry(OutputFormat.fileName(topic), topic, partition, offset, snapshot);
+            e.appendTo(OutputFormat.appendHeader(out, topic, partition, offset));
+            out.append('\n');
         } else if (read instanceof ChangeEventBatch.Tombstone) {
             batch.entry(OutputFormat.fileName(topic), topic, partition, offset, false)
                     .append(OutputFormat.tombstone(topic, partition, offset, key == null ? null : key.toString()));

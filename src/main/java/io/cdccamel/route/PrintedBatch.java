@@ -23,6 +23,12 @@ public final class PrintedBatch {
     private final Map<TopicPartition, KafkaManualCommit> commits = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> doneOffsets = new LinkedHashMap<>();
     private int records;
+    /** The first output's size, roughly: the batch's text is mostly one file's, and a builder that grows copies it each time. */
+    private final int expectedChars;
+
+    PrintedBatch(int expectedChars) {
+        this.expectedChars = expectedChars;
+    }
 
     /**
      * One append: consecutive entries for the same file. A batch with a dead letter among events
@@ -30,13 +36,14 @@ public final class PrintedBatch {
      */
     public static final class Output implements OutputFiles.Text {
         private final String fileName;
-        private final StringBuilder text = new StringBuilder(64 * 1024);
+        private final StringBuilder text;
         private String string;
         private final Map<TopicPartition, Position> newest = new LinkedHashMap<>();
         private int snapshotEvents;
 
-        Output(String fileName) {
+        Output(String fileName, int capacity) {
             this.fileName = fileName;
+            this.text = new StringBuilder(capacity);
         }
 
         StringBuilder builder() {
@@ -85,7 +92,7 @@ public final class PrintedBatch {
     StringBuilder entry(String fileName, String topic, int partition, long offset, boolean snapshotEvent) {
         Output last = outputs.isEmpty() ? null : outputs.get(outputs.size() - 1);
         if (last == null || !last.fileName.equals(fileName)) {
-            last = new Output(fileName);
+            last = new Output(fileName, outputs.isEmpty() ? Math.max(1024, expectedChars) : 64 * 1024);
             outputs.add(last);
         }
         last.add(topic, partition, offset, snapshotEvent);

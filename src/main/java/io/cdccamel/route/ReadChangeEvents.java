@@ -8,6 +8,7 @@ import io.cdccamel.events.EnvelopeText;
 import io.cdccamel.events.InvalidChangeEventException;
 import io.cdccamel.events.OutputFormat;
 import io.cdccamel.events.WrittenPositions;
+import io.debezium.data.Envelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -56,35 +57,44 @@ public class ReadChangeEvents implements Processor {
         @SuppressWarnings("unchecked") // Camel's Kafka consumer in batching mode: a list of exchanges
         List<Exchange> consumed = (List<Exchange>) list;
         ChangeEventBatch.Item[] items = new ChangeEventBatch.Item[consumed.size()];
+        // the batch's envelopes as printed, one after the other: a third longer than the values, with tabs and newlines
+        long valueBytes = 0;
+        for (Exchange record : consumed) {
+            byte[] value = record.getMessage().getBody(byte[].class);
+            valueBytes += value == null ? 0 : value.length;
+        }
+        StringBuilder printed = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 16, valueBytes + valueBytes / 2 + 16));
         for (int i = 0; i < items.length; i++) {
-            items[i] = read(consumed.get(i));
+            items[i] = read(consumed.get(i), printed);
         }
         new ChangeEventBatch(consumed, items, this::tree).attachTo(exchange);
     }
 
-    private ChangeEventBatch.Item read(Exchange recordExchange) {
+    private ChangeEventBatch.Item read(Exchange recordExchange, StringBuilder printed) {
         Message record = recordExchange.getMessage();
         String topic = record.getHeader(KafkaConstants.TOPIC, String.class);
         int partition = record.getHeader(KafkaConstants.PARTITION, Integer.class);
         long offset = record.getHeader(KafkaConstants.OFFSET, Long.class);
         return new ChangeEventBatch.Item(topic, partition, offset, record.getHeader(KafkaConstants.KEY),
                 record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class),
-                written.isNew(topic, partition, offset) ? read(recordExchange, record) : new ChangeEventBatch.Written());
+                written.isNew(topic, partition, offset) ? read(recordExchange, record, printed) : new ChangeEventBatch.Written());
     }
 
-    private ChangeEventBatch.Read read(Exchange recordExchange, Message record) {
+    private ChangeEventBatch.Read read(Exchange recordExchange, Message record, StringBuilder printed) {
         byte[] value = record.getBody(byte[].class);
         if (value == null) {
             return new ChangeEventBatch.Tombstone(); // Debezium sends one after each delete, for log compaction
         }
-        EnvelopeText.Printed printed = EnvelopeText.print(factory, value);
-        if (printed != null) {
-            return new ChangeEventBatch.Event(printed.operation(), printed.text(), null);
+        int start = printed.length();
+        Envelope.Operation operation = EnvelopeText.print(factory, value, printed);
+        if (operation != null) {
+            return new ChangeEventBatch.Event(operation, printed, start, printed.length(), null);
         }
         // the rarer shapes, and the values that are no change event: the tree prints them, or says what is wrong
         try {
             ChangeEvent event = ChangeEvent.of((JsonNode) json.unmarshal(recordExchange, value));
-            return new ChangeEventBatch.Event(event.operation(), OutputFormat.envelope(event), event);
+            printed.append(OutputFormat.envelope(event));
+            return new ChangeEventBatch.Event(event.operation(), printed, start, printed.length(), event);
         } catch (JacksonException | InvalidChangeEventException e) {
             return new ChangeEventBatch.DeadLetter(DeadLetters.reason(e), value);
         } catch (Exception e) {

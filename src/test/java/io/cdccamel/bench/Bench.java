@@ -70,8 +70,9 @@ public final class Bench {
             case "workload" -> WorkloadBench.run();
             case "live" -> LiveViewBench.run();
             case "output-open" -> OutputOpenBench.run();
+            case "format" -> FormatBench.run();
             default -> {
-                FIGURES.println("usage: bench/run throughput|latency|snapshot|startup|workload|live|output-open");
+                FIGURES.println("usage: bench/run throughput|latency|snapshot|startup|workload|live|output-open|format");
                 Runtime.getRuntime().halt(2);
             }
         }

@@ -255,9 +255,11 @@ final class ThroughputBench {
                 StringBuilder text = new StringBuilder(64 * 1024);
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     // as the route's read step: printed from the bytes, the tree where those leave it to the tree
-                    EnvelopeText.Printed printed = EnvelopeText.print(mapper.getFactory(), r.value());
-                    OutputFormat.appendEvent(text, r.topic(), r.partition(), r.offset(), printed != null ? printed.text()
-                            : OutputFormat.envelope(ChangeEvent.of(mapper.readTree(r.value()))));
+                    OutputFormat.appendHeader(text, r.topic(), r.partition(), r.offset());
+                    if (EnvelopeText.print(mapper.getFactory(), r.value(), text) == null) {
+                        text.append(OutputFormat.envelope(ChangeEvent.of(mapper.readTree(r.value()))));
+                    }
+                    text.append('\n');
                     done++;
                 }
                 out.append(text);

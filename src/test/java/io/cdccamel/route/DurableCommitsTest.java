@@ -30,7 +30,7 @@ class DurableCommitsTest {
 
     /** A printed batch with one record of {@code partition}. */
     private PrintedBatch batch(int partition, long offset) {
-        PrintedBatch batch = new PrintedBatch();
+        PrintedBatch batch = new PrintedBatch(0);
         batch.done("t", partition, offset, () -> committed.add(partition + "@" + offset));
         batch.entry("t.log", "t", partition, offset, false).append("entry " + offset + "\n");
         return batch;
