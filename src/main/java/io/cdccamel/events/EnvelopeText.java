@@ -22,7 +22,13 @@ import java.util.Arrays;
  */
 public final class EnvelopeText {
 
-    /** Scratch text beyond this many chars is not kept for the next envelope (a big row's would stay in memory). */
+    /**
+     * Values above this size are printed through the tree, as before (BigRowsIT measured the memory of
+     * 50 MB rows that way): here a value is copied once per level of nesting, through the level's buffer.
+     */
+    public static final int MAX_VALUE_BYTES = 1 << 20;
+
+    /** Scratch text beyond this many chars is not kept for the next envelope. */
     private static final int KEPT_SCRATCH_CHARS = 1 << 20;
 
     /** Per thread: a field buffer per nesting depth, reused from envelope to envelope. */

@@ -81,27 +81,21 @@ public final class OutputFormat {
 
     /** {@link #event}, appended to {@code out} (no copy of the text per record). */
     public static StringBuilder appendEvent(StringBuilder out, String topic, int partition, long offset, ChangeEvent event) {
-        writeEnvelope(event, appendHeader(out, topic, partition, offset));
+        appendEnvelope(event, appendHeader(out, topic, partition, offset));
         return out.append('\n');
     }
 
     /**
-     * The header of an entry whose envelope was printed already ({@link #envelope}, {@link EnvelopeText}):
-     * the envelope and a newline follow it.
+     * The header of an entry whose envelope is appended next ({@link #appendEnvelope}, {@link EnvelopeText}),
+     * then a newline.
      */
     public static StringBuilder appendHeader(StringBuilder out, String topic, int partition, long offset) {
         return out.append(EVENT_HEADER).append("Topic: ").append(topic).append(" , Partition: ").append(partition)
                 .append(", Offset: ").append(offset).append(" ] ");
     }
 
-    /** The envelope as an entry prints it, without header and newline. */
-    public static String envelope(ChangeEvent event) {
-        StringBuilder out = new StringBuilder(1024);
-        writeEnvelope(event, out);
-        return out.toString();
-    }
-
-    private static void writeEnvelope(ChangeEvent event, StringBuilder out) {
+    /** Appends the envelope as an entry prints it, without header and newline. */
+    public static void appendEnvelope(ChangeEvent event, StringBuilder out) {
         if (event.operation() == Envelope.Operation.MESSAGE) {
             addMessageText(event.payload().path("message"));
         }

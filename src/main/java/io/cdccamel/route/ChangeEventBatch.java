@@ -1,6 +1,7 @@
 package io.cdccamel.route;
 
 import io.cdccamel.events.ChangeEvent;
+import io.cdccamel.events.OutputFormat;
 import io.debezium.data.Envelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -34,9 +35,9 @@ public final class ChangeEventBatch {
     }
 
     /**
-     * A change event: its operation and its envelope as printed, read from the record's bytes
-     * ({@link EnvelopeText}); its tree ({@link ChangeEvent}) is read only when a route step asks for
-     * the record, or was already read when the envelope needed it.
+     * A change event: its operation and its envelope, as printed from the record's bytes
+     * ({@link EnvelopeText}) or as a tree ({@link ChangeEvent}) to print. The tree of an event
+     * printed from its bytes is read only when a route step asks for the record.
      */
     static final class Event implements Read {
         private final Envelope.Operation operation;
@@ -45,12 +46,17 @@ public final class ChangeEventBatch {
         private final int end;
         private ChangeEvent tree;
 
-        /** @param printed holds the envelope as printed (no header, no newline) from {@code start} to {@code end} */
-        Event(Envelope.Operation operation, CharSequence printed, int start, int end, ChangeEvent tree) {
+        /** An event printed already: {@code printed} holds its envelope from {@code start} to {@code end}. */
+        Event(Envelope.Operation operation, CharSequence printed, int start, int end) {
             this.operation = operation;
             this.printed = printed;
             this.start = start;
             this.end = end;
+        }
+
+        /** An event read as a tree, printed when the batch is. */
+        Event(ChangeEvent tree) {
+            this(tree.operation(), null, 0, 0);
             this.tree = tree;
         }
 
@@ -58,12 +64,17 @@ public final class ChangeEventBatch {
             return operation;
         }
 
-        /** Appends the envelope as printed. */
+        /** Appends the envelope as printed: no header, no newline. */
         void appendTo(StringBuilder out) {
-            out.append(printed, start, end);
+            if (printed != null) {
+                out.append(printed, start, end);
+            } else {
+                OutputFormat.appendEnvelope(tree, out);
+            }
         }
 
-        int length() {
+        /** Chars printed already (0 for a tree not printed yet). */
+        int printedLength() {
             return end - start;
         }
 

@@ -17,7 +17,7 @@ final class PrintChangeEvents {
         long chars = 0;
         for (int i = 0; i < batch.itemCount(); i++) {
             // each entry: a header of about a hundred chars, the envelope, a newline
-            chars += 128 + (batch.item(i).read() instanceof ChangeEventBatch.Event e ? e.length() : 0);
+            chars += 128 + (batch.item(i).read() instanceof ChangeEventBatch.Event e ? e.printedLength() : 0);
         }
         PrintedBatch printed = new PrintedBatch((int) Math.min(Integer.MAX_VALUE - 16, chars));
         for (int i = 0; i < batch.itemCount(); i++) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdccamel.events.ChangeEvent;
 import io.cdccamel.events.EnvelopeText;
 import io.cdccamel.events.InvalidChangeEventException;
-import io.cdccamel.events.OutputFormat;
 import io.cdccamel.events.WrittenPositions;
 import io.debezium.data.Envelope;
 import org.apache.camel.Exchange;
@@ -57,13 +56,13 @@ public class ReadChangeEvents implements Processor {
         @SuppressWarnings("unchecked") // Camel's Kafka consumer in batching mode: a list of exchanges
         List<Exchange> consumed = (List<Exchange>) list;
         ChangeEventBatch.Item[] items = new ChangeEventBatch.Item[consumed.size()];
-        // the batch's envelopes as printed, one after the other: a third longer than the values, with tabs and newlines
+        // the batch's envelopes printed from their bytes, one after the other: a third longer than the values
         long valueBytes = 0;
         for (Exchange record : consumed) {
             byte[] value = record.getMessage().getBody(byte[].class);
-            valueBytes += value == null ? 0 : value.length;
+            valueBytes += value == null || value.length > EnvelopeText.MAX_VALUE_BYTES ? 0 : value.length;
         }
-        StringBuilder printed = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 16, valueBytes + valueBytes / 2 + 16));
+        StringBuilder printed = new StringBuilder((int) Math.min(8 << 20, valueBytes + valueBytes / 2 + 16));
         for (int i = 0; i < items.length; i++) {
             items[i] = read(consumed.get(i), printed);
         }
@@ -85,16 +84,16 @@ public class ReadChangeEvents implements Processor {
         if (value == null) {
             return new ChangeEventBatch.Tombstone(); // Debezium sends one after each delete, for log compaction
         }
-        int start = printed.length();
-        Envelope.Operation operation = EnvelopeText.print(factory, value, printed);
-        if (operation != null) {
-            return new ChangeEventBatch.Event(operation, printed, start, printed.length(), null);
+        if (value.length <= EnvelopeText.MAX_VALUE_BYTES) {
+            int start = printed.length();
+            Envelope.Operation operation = EnvelopeText.print(factory, value, printed);
+            if (operation != null) {
+                return new ChangeEventBatch.Event(operation, printed, start, printed.length());
+            }
         }
-        // the rarer shapes, and the values that are no change event: the tree prints them, or says what is wrong
+        // the rarer shapes, big values, and the values that are no change event: the tree prints them, or says what is wrong
         try {
-            ChangeEvent event = ChangeEvent.of((JsonNode) json.unmarshal(recordExchange, value));
-            printed.append(OutputFormat.envelope(event));
-            return new ChangeEventBatch.Event(event.operation(), printed, start, printed.length(), event);
+            return new ChangeEventBatch.Event(ChangeEvent.of((JsonNode) json.unmarshal(recordExchange, value)));
         } catch (JacksonException | InvalidChangeEventException e) {
             return new ChangeEventBatch.DeadLetter(DeadLetters.reason(e), value);
         } catch (Exception e) {

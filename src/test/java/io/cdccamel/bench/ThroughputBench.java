@@ -257,7 +257,7 @@ final class ThroughputBench {
                     // as the route's read step: printed from the bytes, the tree where those leave it to the tree
                     OutputFormat.appendHeader(text, r.topic(), r.partition(), r.offset());
                     if (EnvelopeText.print(mapper.getFactory(), r.value(), text) == null) {
-                        text.append(OutputFormat.envelope(ChangeEvent.of(mapper.readTree(r.value()))));
+                        OutputFormat.appendEnvelope(ChangeEvent.of(mapper.readTree(r.value())), text);
                     }
                     text.append('\n');
                     done++;

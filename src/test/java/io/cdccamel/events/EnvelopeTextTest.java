@@ -14,17 +14,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The envelope printed from its bytes ({@link EnvelopeText}) against the tree's printing of the same
- * bytes ({@link ChangeEvent#of}, {@link OutputFormat#envelope}): the same text, or no answer and the
+ * bytes ({@link ChangeEvent#of}, {@link OutputFormat#appendEnvelope}): the same text, or no answer and the
  * tree decides; never an answer for a value the tree refuses.
  */
 class EnvelopeTextTest {
 
     private static final ObjectMapper MAPPER = ExactJson.newObjectMapper();
 
+    private static String envelope(ChangeEvent event) {
+        StringBuilder out = new StringBuilder();
+        OutputFormat.appendEnvelope(event, out);
+        return out.toString();
+    }
+
     /** What the tree makes of the value: its printed envelope, or null when it refuses it. */
     private static String byTree(byte[] value) {
         try {
-            return OutputFormat.envelope(ChangeEvent.of(MAPPER.readTree(value)));
+            return envelope(ChangeEvent.of(MAPPER.readTree(value)));
         } catch (Exception e) {
             return null;
         }
