@@ -31,8 +31,9 @@ public final class ConnectWorker implements AutoCloseable {
     public static final String GROUP_ID = "cdc-connect";
     /** Bytes per batch of the connectors' producer (docker-compose.yml sets the same). */
     public static final String PRODUCER_BATCH_SIZE = "524288";
-    /** Longest life of a connector's transaction (docker-compose.yml sets the same). */
-    public static final String TRANSACTION_TIMEOUT_MS = "10000";
+    /** Longest life of a connector's transaction in docker-compose.yml, whose events may be as large as the ceiling. */
+    public static final String COMPOSE_TRANSACTION_TIMEOUT_MS =
+            Integer.toString(RecordLimits.transactionTimeoutMs(RecordLimits.CEILING_BYTES));
     /** First pause before the connectors' producer retries (docker-compose.yml sets the same). */
     public static final String PRODUCER_RETRY_BACKOFF_MS = "10";
     public static final String CONFIG_TOPIC = "my_connect_configs";
@@ -86,8 +87,8 @@ public final class ConnectWorker implements AutoCloseable {
         props.put("exactly.once.source.support", "enabled");
         // a killed worker's open transaction blocks read_committed readers, this worker's own reading
         // of the offsets topic at start included, until it times out: 10 s, not Kafka's 60 s (a
-        // transaction here lasts one poll of Debezium's, milliseconds)
-        props.put("producer.transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+        // transaction here lasts one poll of Debezium's, milliseconds), unless the events may be big
+        props.put("producer.transaction.timeout.ms", Integer.toString(RecordLimits.transactionTimeoutMs(maxRecord)));
         // each poll is a transaction, begun right after the last one's commit, which the coordinator
         // may still be completing (CONCURRENT_TRANSACTIONS, retried): retry after 10 ms, not 100
         // (latency bench, loaded machine: p99 at 1,000 rows/s 153-185 ms with it, 238-255 without)

@@ -83,6 +83,22 @@ public final class RecordLimits {
         return (int) Math.max(FLOOR_BYTES, Math.min(CEILING_BYTES, maxHeapBytes / HEAP_SHARE));
     }
 
+    /** Shortest life of a connector's transaction: a killed worker's open one holds readers back no longer. */
+    static final int MIN_TRANSACTION_TIMEOUT_MS = 10_000;
+    /** Bytes of the largest event a transaction must be able to carry per second of its life. */
+    static final int TRANSACTION_BYTES_PER_SECOND = 8 * 1024 * 1024;
+
+    /**
+     * How long a connector's transaction (one poll of Debezium's) may last: 10 s, or longer when the
+     * largest event is big, one second per 8 MiB of it (32 s at the 256 MiB ceiling). A poll holding
+     * a 50 MB {@code bytea} row's update (a 200 MB event, in hex, before and after) did not commit
+     * within 10 s on a busy 2-core machine: the transaction timed out, the task failed, and each
+     * restart tried the same poll and failed again (BigRowsIT).
+     */
+    public static int transactionTimeoutMs(int maxRecordBytes) {
+        return Math.max(MIN_TRANSACTION_TIMEOUT_MS, (int) (1000L * maxRecordBytes / TRANSACTION_BYTES_PER_SECOND));
+    }
+
     /** A producer's buffer holds at least two such records while they are sent. */
     public static long producerBufferBytes(int maxRecordBytes) {
         return 2L * maxRecordBytes + 32L * 1024 * 1024;

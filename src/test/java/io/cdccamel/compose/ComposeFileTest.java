@@ -129,7 +129,7 @@ class ComposeFileTest {
     void shouldRunConnectWithExactlyOnceSourceSupportAsTheConnectorRequires() {
         assertThat(env("connect").get("CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT")).hasToString("enabled");
         assertThat(env("connect").get("CONNECT_PRODUCER_TRANSACTION_TIMEOUT_MS"))
-                .hasToString(io.cdccamel.stack.ConnectWorker.TRANSACTION_TIMEOUT_MS);
+                .hasToString(io.cdccamel.stack.ConnectWorker.COMPOSE_TRANSACTION_TIMEOUT_MS);
         assertThat(env("connect").get("CONNECT_PRODUCER_RETRY_BACKOFF_MS"))
                 .hasToString(io.cdccamel.stack.ConnectWorker.PRODUCER_RETRY_BACKOFF_MS);
         assertThat(connector.path("config").path("exactly.once.support").asText()).isEqualTo("required");

@@ -21,4 +21,13 @@ class RecordLimitsTest {
     void shouldBufferTwoRecordsInTheProducer() {
         assertThat(RecordLimits.producerBufferBytes(RecordLimits.CEILING_BYTES)).isEqualTo(570_425_344L);
     }
+
+    @Test
+    void shouldGiveBigEventsTransactionsLongEnoughToCarryThem() {
+        // the quick start's and the tests' heaps keep the 10 s that bounds a killed worker's hold on readers
+        assertThat(RecordLimits.transactionTimeoutMs(RecordLimits.forHeap(512 * MIB))).isEqualTo(10_000);
+        assertThat(RecordLimits.transactionTimeoutMs(RecordLimits.forHeap(1024 * MIB))).isEqualTo(10_000);
+        assertThat(RecordLimits.transactionTimeoutMs(RecordLimits.forHeap(2048 * MIB))).isEqualTo(16_000);
+        assertThat(RecordLimits.transactionTimeoutMs(RecordLimits.CEILING_BYTES)).isEqualTo(32_000);
+    }
 }
