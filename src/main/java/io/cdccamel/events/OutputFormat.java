@@ -73,7 +73,6 @@ public final class OutputFormat {
         return appendHeader(new StringBuilder(64), topic, partition, offset).toString();
     }
 
-
     /** Header and envelope, ending with a newline. */
     public static String event(String topic, int partition, long offset, ChangeEvent event) {
         return appendEvent(new StringBuilder(1024), topic, partition, offset, event).toString();

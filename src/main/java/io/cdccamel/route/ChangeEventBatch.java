@@ -36,7 +36,7 @@ public final class ChangeEventBatch {
 
     /**
      * A change event: its operation and its envelope, as printed from the record's bytes
-     * ({@link EnvelopeText}) or as a tree ({@link ChangeEvent}) to print. The tree of an event
+     * ({@link io.cdccamel.events.EnvelopeText}) or as a tree ({@link ChangeEvent}) to print. The tree of an event
      * printed from its bytes is read only when a route step asks for the record.
      */
     static final class Event implements Read {

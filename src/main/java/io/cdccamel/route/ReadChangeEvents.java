@@ -21,9 +21,11 @@ import java.util.List;
 /**
  * The read step ({@value #READ}): the records of a poll (Camel's Kafka consumer in batching mode
  * hands over a list of exchanges, one per record) become a {@link ChangeEventBatch}. Each record is a
- * change event (unmarshalled with camel-jackson), a tombstone, a dead letter (not JSON, cut short, an
- * unknown {@code op}...: nothing is dropped for its content), or already in the output (by its Kafka
- * position, from the output's positions journal): that one alone is left out of the body.
+ * change event, a tombstone, a dead letter (not JSON, cut short, an unknown {@code op}...: nothing is
+ * dropped for its content), or already in the output (by its Kafka position, from the output's
+ * positions journal): that one alone is left out of the body. A change event is printed here from its
+ * bytes ({@link EnvelopeText}); camel-jackson reads it as a tree only when a route step asks for the
+ * record, and for what the bytes' printing leaves to the tree (big values, rarer shapes, bad values).
  * <p>
  * One exchange per poll, not one per record: Camel's per-exchange work (the unit of work, the
  * processors, the file producer opening the file) was most of the route's time per record. That is
