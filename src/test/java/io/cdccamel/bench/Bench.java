@@ -187,20 +187,30 @@ public final class Bench {
     }
 
     /**
-     * CPU seconds of this JVM's child processes (PostgreSQL: the postmaster, its running backends,
-     * and, through the postmaster's {@code cutime}/{@code cstime}, the backends that have ended).
+     * CPU seconds of the embedded PostgreSQL of the stack in {@code stackDir} since its postmaster
+     * started: the postmaster (not a child of this JVM: {@code pg_ctl} starts it), its running
+     * backends, and, through its {@code cutime}/{@code cstime}, the backends that have ended.
      */
-    static double descendantsCpuSeconds() {
-        long ticks = ProcessHandle.current().descendants().mapToLong(p -> {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
-            } catch (IOException | RuntimeException e) {
-                return 0; // ended meanwhile
-            }
-        }).sum();
-        return ticks / 100.0; // USER_HZ
+    static double postgresCpuSeconds(Path stackDir) {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(stackDir.resolve("postgres/data/postmaster.pid")).get(0).trim());
+            long ticks = cpuTicks(pid, true);
+            ticks += ProcessHandle.of(pid).map(p -> p.children().mapToLong(c -> cpuTicks(c.pid(), false)).sum()).orElse(0L);
+            return ticks / 100.0; // USER_HZ
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static long cpuTicks(long pid, boolean withEndedChildren) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return withEndedChildren ? ticks + Long.parseLong(f[13]) + Long.parseLong(f[14]) : ticks;
+        } catch (IOException | RuntimeException e) {
+            return 0; // ended meanwhile
+        }
     }
 
     static long rssKb(long pid) {

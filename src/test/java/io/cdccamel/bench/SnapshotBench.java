@@ -121,7 +121,7 @@ final class SnapshotBench {
         }
         long end = System.nanoTime();
         double jvmCoreSeconds = (CpuUse.processCpu() - jvmCpuAtStart) / 1e9;
-        double pgCoreSeconds = Bench.descendantsCpuSeconds();
+        double pgCoreSeconds = Bench.postgresCpuSeconds(dir.resolve("data"));
         double rowsPerSecond = rows / ((end - firstAt) / 1e9);
         double perMillion = 1_000_000.0 / rows;
         Bench.figure("snapshot of %d rows, %s: all %s %.1f s after the app's start; %.0f rows/s from the first row; "
