@@ -61,6 +61,8 @@ public final class CaptureSync {
     private final Map<String, String> connectorConfig;
     private volatile List<String> captured = List.of();
     private volatile List<String> partitions = List.of();
+    /** The schemas whose later tables the connector role was given SELECT on (ALTER DEFAULT PRIVILEGES) by this run. */
+    private final Set<String> defaultPrivileges = new TreeSet<>();
     private boolean warnedNotFull;
     private boolean synced;
 
@@ -130,23 +132,32 @@ public final class CaptureSync {
      */
     public synchronized void sync() throws SQLException {
         try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password())) {
-            SourceTables tables = SourceTables.read(c);
-            List<SourceTables.Table> now = tables.captured(scope);
+            SourceTables read = SourceTables.read(c);
             boolean first = !synced;
             synced = true;
-            partitions = first ? tables.partitionsOfCapturedRoots(scope) : partitions;
+            partitions = first ? read.partitionsOfCapturedRoots(scope) : partitions;
             boolean streamedBefore = slotExists(c);
             if (settings.manage()) {
                 appTables(c);
             }
             String signalSql = sqlName(signalTable);
-            Publication.Change change = Publication.plan(c, settings.publication(), scope, tables,
+            Publication.Change change = Publication.plan(c, settings.publication(), scope, read,
                     List.of(signalSql, sqlName(HEARTBEAT_TABLE)));
+            apply(c, "publication " + settings.publication(), change.statements());
+            // A table created in a schema the publication gains, after the read above and before that change committed,
+            // wrote its first rows when the publication did not hold it: they are in no stream. The catalog read again
+            // after the commit holds it, so it is snapshotted with the other newly captured tables (one created after
+            // the commit streams from its first row, and the snapshot reads it too: printed twice, never lost).
+            SourceTables tables = change.changed() ? SourceTables.read(c) : read;
+            List<SourceTables.Table> now = tables.captured(scope);
             List<String> added = new ArrayList<>();
             List<String> removed = new ArrayList<>();
             if (change.existed() && !change.allTables()) {
                 for (SourceTables.Table t : now) {
-                    if (!change.tablesBefore().contains(t.sql()) && !change.schemasBefore().contains(t.schema())) {
+                    boolean before = change.tablesBefore().contains(t.sql()) || change.schemasBefore().contains(t.schema());
+                    // a table the publication does not hold yet (created after the read, listed by name) waits for the next refresh
+                    boolean after = change.tablesAfter().contains(t.sql()) || change.schemasAfter().contains(t.schema());
+                    if (!before && after) {
                         added.add(t.qualified());
                     }
                 }
@@ -166,8 +177,7 @@ public final class CaptureSync {
                 LOG.warn("Publication {} is FOR ALL TABLES: PostgreSQL publishes every table; Debezium keeps to {}",
                         settings.publication(), scope.describe());
             }
-            apply(c, "publication " + settings.publication(), change.statements());
-            apply(c, "the grants of role " + settings.role(), grants(c, tables, now, first));
+            apply(c, "the grants of role " + settings.role(), grants(c, tables, now));
             replicaIdentity(c, tables);
             if (!removed.isEmpty()) {
                 LOG.info("No longer captured (not printed from now on): {}", removed);
@@ -314,8 +324,7 @@ public final class CaptureSync {
     }
 
     /** The grants the connector role lacks: USAGE on each captured schema, SELECT on each captured table. */
-    private List<String> grants(Connection c, SourceTables tables, List<SourceTables.Table> now, boolean first)
-            throws SQLException {
+    private List<String> grants(Connection c, SourceTables tables, List<SourceTables.Table> now) throws SQLException {
         if (!roleExists(c)) {
             return List.of();
         }
@@ -331,9 +340,13 @@ public final class CaptureSync {
                 statements.add("GRANT USAGE ON SCHEMA " + SourceTables.quote(schema) + " TO " + role);
             }
         }
-        if (first && scope.bySchemaOnly()) {
-            // tables created there later are readable by the connector from their first row
+        if (scope.bySchemaOnly()) {
+            // tables created there later are readable by the connector from their first row (a schema created while
+            // streaming too: at the refresh that adds it)
             for (String schema : tables.capturedSchemas(scope)) {
+                if (!defaultPrivileges.add(schema)) {
+                    continue;
+                }
                 statements.add("ALTER DEFAULT PRIVILEGES IN SCHEMA " + SourceTables.quote(schema) + " GRANT SELECT ON TABLES TO "
                         + role);
             }

@@ -33,6 +33,9 @@ final class StartupBench {
     private StartupBench() {
     }
 
+    /** The quick start's JVM options (README), before the archive's. */
+    static final List<String> APP_OPTIONS = List.of("-Xmx512m");
+
     static void run() throws Exception {
         int runs = Bench.intProperty("bench.runs", 3);
         int rows = Bench.intProperty("bench.rows", 100_000);
@@ -58,14 +61,21 @@ final class StartupBench {
                     dir.resolve("routes").resolve("print-change-events.camel.yaml"), StandardCopyOption.REPLACE_EXISTING);
             Files.copy(project.resolve("debezium_connect.json"), dir.resolve("debezium_connect.json"));
             int pgPort = Ports.freePort();
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", cdsOption,
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(APP_OPTIONS);
+            // -Dbench.app.jvm="-XX:+UseG1GC ...": options to try beside the quick start's
+            String extra = System.getProperty("bench.app.jvm", "").trim();
+            if (!extra.isEmpty()) {
+                command.addAll(List.of(extra.split("\\s+")));
+            }
+            command.addAll(List.of(cdsOption,
                     "-Dcdc.postgres.port=" + pgPort,
                     "-Dcdc.kafka.ports=" + Ports.freePort() + "," + Ports.freePort() + "," + Ports.freePort(),
                     "-Dcdc.connect.port=" + Ports.freePort(),
                     "-Dcdc.api.port=" + Ports.freePort(),
                     "-Dcamel.main.routes-reload-enabled=false",
                     "-jar", jar.toString()));
+            Bench.progress("run %d: %s", run + 1, String.join(" ", command));
             Path file = dir.resolve("output").resolve("postgres.debezium.product.log");
             String jdbc = "jdbc:postgresql://localhost:" + pgPort + "/postgres";
 

@@ -60,8 +60,8 @@ class BigRowsIT {
             Process process = app.start();
             app.sql("CREATE SCHEMA big");
             // the app adds a new schema to its publication at its next refresh (cdc.capture.refresh.ms); rows
-            // written before that are for its snapshot of newly captured tables, which this test of big rows
-            // does not race: its tables are created once the publication holds the schema
+            // written before that are for its snapshot of newly captured tables (CaptureIT races it), which this
+            // test of big rows leaves out: its tables are created once the publication holds the schema
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> "1".equals(md5Of(app,
                     "SELECT count(*) FROM pg_publication_namespace p JOIN pg_namespace n ON n.oid = p.pnnspid "
                             + "WHERE n.nspname = 'big'")));

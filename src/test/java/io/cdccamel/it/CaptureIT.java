@@ -112,6 +112,60 @@ class CaptureIT {
                 .allSatisfy(u -> assertThat(u.json().path("before").path("msg").asText()).isEqualTo("same")).hasSize(2);
     }
 
+    /**
+     * A schema the include list names is created while the app streams, and a table appears in it
+     * with a row while the app's refresh adds the schema to the publication: after the refresh read
+     * the catalog, before its {@code ALTER PUBLICATION} committed. That row is in no stream (the
+     * publication did not hold the table when it was written); the snapshot of newly captured
+     * tables must read it. The refresh is held at that point, deterministically, by a lock on the
+     * app's signal table, which its {@code ALTER PUBLICATION} names.
+     */
+    @Test
+    void shouldPrintTheRowsOfATableCreatedWhileTheAppAddsItsNewSchemaToThePublication() throws Exception {
+        String base = "cap_base";
+        String late = "cap_late";
+        Db.exec("DROP SCHEMA IF EXISTS " + late + " CASCADE", "DROP SCHEMA IF EXISTS " + base + " CASCADE",
+                "CREATE SCHEMA " + base, "CREATE TABLE " + base + ".a (id int PRIMARY KEY)", "INSERT INTO " + base + ".a VALUES (1)");
+        TestApp app = apps.start(base, "late_connector", "late", false, capturing("late", base + "," + late));
+        await().atMost(Duration.ofSeconds(90)).until(() -> OutputEntries.countOp(file(app, "late." + base + ".a"), "r") == 1);
+
+        // the stack's event trigger (REPLICA IDENTITY FULL for keyless tables) reads every published table at each
+        // CREATE TABLE, which the lock below would hold up too
+        Db.exec("ALTER EVENT TRIGGER cdc_camel_replica_identity_full DISABLE");
+        try (java.sql.Connection holder = java.sql.DriverManager.getConnection(
+                EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres")) {
+            holder.setAutoCommit(false);
+            try (java.sql.Statement s = holder.createStatement()) {
+                s.execute("DO $$ DECLARE t text; BEGIN FOR t IN SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+                        + "WHERE schemaname = 'cdc_camel' AND tablename LIKE 'signal\\_%' LOOP "
+                        + "EXECUTE 'LOCK TABLE ' || t || ' IN ACCESS EXCLUSIVE MODE'; END LOOP; END $$");
+            }
+            Db.exec("CREATE SCHEMA " + late);
+            // the refresh has read the catalog (the schema, no table yet) and waits to change the publication
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    Db.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                            + "AND query LIKE 'ALTER PUBLICATION%'") == 1);
+            Db.exec("CREATE TABLE " + late + ".early (id int PRIMARY KEY, v text)",
+                    "INSERT INTO " + late + ".early VALUES (1, 'written before the publication held its schema')");
+            holder.commit();
+        } finally {
+            Db.exec("ALTER EVENT TRIGGER cdc_camel_replica_identity_full ENABLE");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> Db.count("SELECT count(*) FROM pg_publication_namespace p "
+                + "JOIN pg_namespace n ON n.oid = p.pnnspid WHERE n.nspname = '" + late + "'") == 1);
+        Db.exec("CREATE TABLE " + late + ".after (id int PRIMARY KEY, v text)",
+                "INSERT INTO " + late + ".after VALUES (2, 'written after')", "INSERT INTO " + late + ".early VALUES (3, 'streamed')");
+
+        Path early = file(app, "late." + late + ".early");
+        Path after = file(app, "late." + late + ".after");
+        await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(early) && Files.exists(after)
+                && entries(app, "late." + late + ".early").stream().map(e -> e.row().path("id").asInt()).collect(Collectors.toSet())
+                .containsAll(Set.of(1, 3))
+                && entries(app, "late." + late + ".after").stream().anyMatch(e -> e.row().path("id").asInt() == 2));
+        assertThat(entries(app, "late." + late + ".early").stream().filter(e -> e.row().path("id").asInt() == 1).map(Entry::op))
+                .as("the row written before the publication held the schema is read by the snapshot").contains("r");
+    }
+
     @Test
     void shouldSnapshotOnlyTheTablesANewIncludeListAddsAndStopPrintingTheOnesItDrops() throws Exception {
         String first = "cap_one";

@@ -22,6 +22,15 @@ final class Db {
         }
     }
 
+    /** The first column of the first row of {@code query}, a count. */
+    static long count(String query) throws SQLException {
+        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+             java.sql.ResultSet rs = c.createStatement().executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** {@code pg_class.relreplident} of {@code table}: d (default), f (full), n (nothing) or i (an index). */
     static String replicaIdentity(String table) throws SQLException {
         try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
