@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Start, stop and start again as a user meets them: {@code java -Xmx512m -jar <jar>} in a fresh
+ * Start, stop and start again as a user meets them: {@code java -Xmx512m -XX:+UseParallelGC -jar <jar>} in a fresh
  * folder (PostgreSQL's initdb included) until the demo row's event is in the output file; the RSS
  * of the whole stack (the JVM and PostgreSQL) then; {@code bench.rows} (100,000) rows inserted and
  * printed; SIGTERM, timed until the JVM is gone; the same command again, timed until a row
@@ -34,7 +34,7 @@ final class StartupBench {
     }
 
     /** The quick start's JVM options (README), before the archive's. */
-    static final List<String> APP_OPTIONS = List.of("-Xmx512m");
+    static final List<String> APP_OPTIONS = List.of("-Xmx512m", "-XX:+UseParallelGC");
 
     static void run() throws Exception {
         int runs = Bench.intProperty("bench.runs", 3);
@@ -46,7 +46,8 @@ final class StartupBench {
         // the README's run command maps the class-data-sharing archive built beside the jar
         Path archive = jar.resolveSibling("cdc-camel.jsa");
         boolean cds = Boolean.parseBoolean(System.getProperty("bench.cds", "true")) && Files.exists(archive);
-        String cdsOption = cds ? "-XX:SharedArchiveFile=" + archive : "-Xshare:auto";
+        // without the archive no sharing option at all: Java 24+'s -XX:AOTCache (given in bench.app.jvm) refuses any -Xshare
+        List<String> cdsOption = cds ? List.of("-XX:SharedArchiveFile=" + archive) : List.of();
         double[] first = new double[runs];
         double[] rss = new double[runs];
         double[] stop = new double[runs];
@@ -68,7 +69,8 @@ final class StartupBench {
             if (!extra.isEmpty()) {
                 command.addAll(List.of(extra.split("\\s+")));
             }
-            command.addAll(List.of(cdsOption,
+            command.addAll(cdsOption);
+            command.addAll(List.of(
                     "-Dcdc.postgres.port=" + pgPort,
                     "-Dcdc.kafka.ports=" + Ports.freePort() + "," + Ports.freePort() + "," + Ports.freePort(),
                     "-Dcdc.connect.port=" + Ports.freePort(),

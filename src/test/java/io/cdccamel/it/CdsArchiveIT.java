@@ -24,7 +24,7 @@ class CdsArchiveIT {
         assertThat(archive).as("written by mvn package (not with -Dcds.skip=true)").exists();
         Path log = Files.createTempFile("cds-check", ".log");
         // the java of the PATH, as the README's command and the training run use
-        Process app = new ProcessBuilder(List.of("java", "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
+        Process app = new ProcessBuilder(List.of("java", "-Xmx512m", "-XX:+UseParallelGC", "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
                 "-Xlog:class+load=info", "-Dcdc.mode=bogus", "-Dcdc.log.dir=target/it-logs/cds-check",
                 "-jar", Path.of("target", "cdc-camel.jar").toAbsolutePath().toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -39,6 +39,8 @@ final class EmbeddedApp implements AutoCloseable {
     final List<String> settings = new ArrayList<>();
     /** The JVM's heap option, the quick start's unless a test needs another. */
     String heap = "-Xmx512m";
+    /** The JVM's garbage collector option, the quick start's unless a test needs another. */
+    String gc = "-XX:+UseParallelGC";
 
     EmbeddedApp(String name) throws IOException {
         dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-apps")), name);
@@ -85,7 +87,7 @@ final class EmbeddedApp implements AutoCloseable {
 
     private Process launch(int run) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap, gc,
                 "-cp", System.getProperty("java.class.path"),
                 "-Dcdc.log.dir=" + dir.resolve("logs-" + run),
                 "-Dcdc.stack.dir=" + dir.resolve("data"),
