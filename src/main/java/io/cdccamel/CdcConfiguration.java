@@ -50,6 +50,12 @@ public class CdcConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camel) {
         KafkaComponent kafka = camel.getComponent("kafka", KafkaComponent.class);
+        // the operating system sizes the sockets' buffers, as for the brokers, Connect and the live view
+        // (stack/RecordLimits#keepNoLargeSocketBuffers says why): with camel-kafka's 64 KB a 100 MB change event
+        // took thousands of reads, each through a temporary direct buffer as large as what remained of it, and
+        // the route's fetch of it timed out every 30 s without end (BigRowsIT, a clean-clone run on 2 cores)
+        kafka.getConfiguration().setReceiveBufferBytes(-1);
+        kafka.getConfiguration().setSendBufferBytes(-1);
         Map<String, Object> additional = new HashMap<>(kafka.getConfiguration().getAdditionalProperties() == null ? Map.of()
                 : kafka.getConfiguration().getAdditionalProperties());
         additional.putAll(camel.getRegistry().lookupByNameAndType("kafkaClientSettings", KafkaClientSettings.class).asMap());
