@@ -61,8 +61,6 @@ public final class CaptureSync {
     private final Map<String, String> connectorConfig;
     private volatile List<String> captured = List.of();
     private volatile List<String> partitions = List.of();
-    /** The schemas whose later tables the connector role was given SELECT on (ALTER DEFAULT PRIVILEGES) by this run. */
-    private final Set<String> defaultPrivileges = new TreeSet<>();
     private boolean warnedNotFull;
     private boolean synced;
 
@@ -342,9 +340,14 @@ public final class CaptureSync {
         }
         if (scope.bySchemaOnly()) {
             // tables created there later are readable by the connector from their first row (a schema created while
-            // streaming too: at the refresh that adds it)
+            // streaming too: at the refresh that adds it), unless the catalog holds that default already (pg_default_acl)
+            String holds = "SELECT EXISTS (SELECT 1 FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace"
+                    + " CROSS JOIN LATERAL aclexplode(d.defaclacl) a WHERE n.nspname = ? AND d.defaclobjtype = 'r'"
+                    + " AND d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
+                    + " AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = " + literal(settings.role()) + ")"
+                    + " AND a.privilege_type = 'SELECT')";
             for (String schema : tables.capturedSchemas(scope)) {
-                if (!defaultPrivileges.add(schema)) {
+                if (exists(c, holds, schema)) {
                     continue;
                 }
                 statements.add("ALTER DEFAULT PRIVILEGES IN SCHEMA " + SourceTables.quote(schema) + " GRANT SELECT ON TABLES TO "

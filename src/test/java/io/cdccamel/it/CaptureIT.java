@@ -2,6 +2,7 @@ package io.cdccamel.it;
 
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.it.OutputEntries.Entry;
+import io.cdccamel.stack.ConnectorRole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -164,6 +165,10 @@ class CaptureIT {
                 && entries(app, "late." + late + ".after").stream().anyMatch(e -> e.row().path("id").asInt() == 2));
         assertThat(entries(app, "late." + late + ".early").stream().filter(e -> e.row().path("id").asInt() == 1).map(Entry::op))
                 .as("the row written before the publication held the schema is read by the snapshot").contains("r");
+        assertThat(Db.count("SELECT count(*) FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace "
+                + "CROSS JOIN LATERAL aclexplode(d.defaclacl) a WHERE n.nspname = '" + late + "' AND d.defaclobjtype = 'r' "
+                + "AND a.grantee = '" + ConnectorRole.ROLE + "'::regrole AND a.privilege_type = 'SELECT'"))
+                .as("the connector role may read the tables created later in the schema the refresh added").isEqualTo(1);
     }
 
     @Test
