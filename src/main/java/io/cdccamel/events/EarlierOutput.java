@@ -35,6 +35,11 @@ final class EarlierOutput {
         Map<String, Long> lengths = new LinkedHashMap<>();
         Map<PositionsJournal.Partition, Long> offsets = new HashMap<>();
         for (Path file : OutputFormat.files(outputDir)) {
+            if (!hasEntry(file)) {
+                // not written by cdc-camel (a notes.log of the user's): not journaled, so never cut, now or later
+                LOG.info("{} holds no entry of cdc-camel: left alone, and not named in the journal", file);
+                continue;
+            }
             repairTail(file);
             lengths.put(file.getFileName().toString(), Files.size(file));
             try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
@@ -47,6 +52,14 @@ final class EarlierOutput {
             }
         }
         return new Found(lengths, offsets);
+    }
+
+    private static boolean hasEntry(Path file) throws IOException {
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.anyMatch(line -> OutputFormat.parseHeader(line) != null);
+        } catch (java.io.UncheckedIOException e) {
+            return false; // not UTF-8 text: not ours
+        }
     }
 
     /**
@@ -77,11 +90,7 @@ final class EarlierOutput {
             String text = new String(bytes, from, tail - from, StandardCharsets.UTF_8);
             int whole = OutputFormat.wholeEnd(text);
             if (whole < 0) {
-                if (tail == size) {
-                    whole = 0; // a file with no header at all holds nothing of ours
-                } else {
-                    return; // one entry longer than the tail: too long to judge, kept
-                }
+                return; // no header in the tail: one entry longer than it, too long to judge, kept
             }
             long cut = size - tail + from + text.substring(0, whole).getBytes(StandardCharsets.UTF_8).length;
             if (cut < size) {

@@ -200,6 +200,31 @@ class WrittenPositionsTest {
         assertThat(again.length("notes.log")).isNull();
     }
 
+    /** Issue 31: a {@code *.log} of 64 KB or less without an entry header was emptied when a folder without a journal was taken over. */
+    @Test
+    void shouldLeaveAUsersFileByteForByteWhenTakingOverAFolderWithoutAJournal() throws Exception {
+        byte[] notes = "a user's own notes\nno entry of cdc-camel here\n\u00e9\n".repeat(100).getBytes(StandardCharsets.UTF_8);
+        byte[] binary = new byte[3000];
+        new java.util.Random(31).nextBytes(binary);
+        Files.write(dir.resolve("notes.log"), notes);
+        Files.write(dir.resolve("binary.log"), binary);
+        Files.writeString(dir.resolve("t.log"), entry("t", 0, 4));
+
+        WrittenPositions positions = WrittenPositions.open(dir, true);
+
+        assertThat(Files.readAllBytes(dir.resolve("notes.log"))).isEqualTo(notes);
+        assertThat(Files.readAllBytes(dir.resolve("binary.log"))).isEqualTo(binary);
+        assertThat(positions.length("notes.log")).as("not named in the journal").isNull();
+        assertThat(positions.length("binary.log")).isNull();
+        assertThat(positions.highest("t", 0)).isEqualTo(4);
+        positions.close();
+
+        // the user writes on to it: a later start still leaves it alone
+        Files.write(dir.resolve("notes.log"), "more\n".getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
+        WrittenPositions.open(dir, true).close();
+        assertThat(Files.size(dir.resolve("notes.log"))).isEqualTo(notes.length + 5L);
+    }
+
     @Test
     void shouldJournalBatchesOfSeveralThreadsInTheOrderTheyWereAppended() throws Exception {
         WrittenPositions positions = WrittenPositions.open(dir, true);
