@@ -17,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -56,7 +54,6 @@ public class OutputFiles {
     private final WrittenPositions positions;
     private final boolean sync;
     private final long maxBytes;
-    private final Set<String> folderSynced = ConcurrentHashMap.newKeySet();
     /** Batches append in turn under this lock; the journal's lock ({@code positions}) is taken after it, never before. */
     private final Object appendLock = new Object();
     /** Each file's length after the batches appended so far (under {@code appendLock}). */
@@ -89,7 +86,18 @@ public class OutputFiles {
      * more is written.
      */
     public void write(List<? extends Text> outputs) throws IOException {
+        write(outputs, Map.of());
+    }
+
+    /**
+     * {@link #write(List)}, journaling with the batch its dead letters (position and reason), owed to
+     * the dead-letter endpoint until {@link #deadLettersSent} records them sent.
+     */
+    public void write(List<? extends Text> outputs, Map<PositionsJournal.Position, String> deadLetters) throws IOException {
         if (outputs.isEmpty()) {
+            if (!deadLetters.isEmpty()) {
+                throw new IllegalArgumentException("Dead letters without their batch's text: " + deadLetters.keySet());
+            }
             return;
         }
         Pending mine;
@@ -108,26 +116,38 @@ public class OutputFiles {
             }
             Map<String, Long> before = new LinkedHashMap<>();
             Map<String, Long> after = new LinkedHashMap<>();
+            Map<String, FileChannel> channels = new LinkedHashMap<>();
+            boolean created = false;
             try {
                 for (Map.Entry<String, Long> file : batchBytes.entrySet()) {
                     long start = prepare(journal, dir, file.getKey(), file.getValue());
                     before.put(file.getKey(), start);
                     after.put(file.getKey(), start);
                 }
+                for (String name : batchBytes.keySet()) {
+                    // the channel written is the one synced: a rename between the two (logrotate) cannot swap the file
+                    Path file = dir.resolve(name);
+                    created |= !Files.exists(file);
+                    channels.put(name, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.APPEND));
+                }
                 for (int i = 0; i < bytes.length; i++) {
                     String name = outputs.get(i).fileName();
-                    append(dir.resolve(name), bytes[i]);
+                    append(channels.get(name), bytes[i]);
                     after.merge(name, (long) bytes[i].length, Long::sum);
                 }
             } catch (SyncFailedException e) {
                 failure = e.getMessage(); // a sync or journal record of prepare(): not retried
+                close(channels.values());
                 rollBack(dir, before);
                 throw e;
             } catch (IOException e) {
+                close(channels.values());
                 rollBack(dir, before);
                 throw new IOException(e.getMessage() + " (the batch is rolled back: nothing of it stays in the output, "
                         + "it is written again)", e);
             } catch (RuntimeException e) {
+                close(channels.values());
                 rollBack(dir, before);
                 throw e;
             }
@@ -139,7 +159,7 @@ public class OutputFiles {
                             (a, b) -> a.offset() >= b.offset() ? a : b);
                 }
             }
-            mine = new Pending(++appendedSeq, after, newest);
+            mine = new Pending(++appendedSeq, after, newest, deadLetters, channels, created);
             pending.add(mine);
         }
         synchronized (positions) {
@@ -154,7 +174,29 @@ public class OutputFiles {
     }
 
     /** A batch appended, not yet synced and journaled: the lengths after it, the newest record per partition. */
-    private record Pending(long seq, Map<String, Long> after, Map<PositionsJournal.Partition, PositionsJournal.Position> newest) {
+    private record Pending(long seq, Map<String, Long> after, Map<PositionsJournal.Partition, PositionsJournal.Position> newest,
+            Map<PositionsJournal.Position, String> deadLetters, Map<String, FileChannel> channels, boolean created) {
+    }
+
+    /**
+     * Journals that these dead letters, journaled with their batch, were sent: a start after this
+     * sends them no more. A failure here is not retried in this run (as a failed journal record):
+     * the next start sends them once more.
+     */
+    public void deadLettersSent(java.util.Collection<PositionsJournal.Position> sent) throws SyncFailedException {
+        if (sent.isEmpty()) {
+            return;
+        }
+        synchronized (positions) {
+            try {
+                positions.journal().deadLettersSent(sent);
+            } catch (IOException e) {
+                failure = "Could not journal the dead letters sent in " + positions.journal().file() + ": " + e.getMessage();
+                SyncFailedException failed = new SyncFailedException(failure);
+                failed.initCause(e);
+                throw failed;
+            }
+        }
     }
 
     /**
@@ -174,18 +216,33 @@ public class OutputFiles {
         }
         Map<String, Long> lengths = new LinkedHashMap<>();
         Map<PositionsJournal.Partition, PositionsJournal.Position> newest = new LinkedHashMap<>();
+        Map<PositionsJournal.Position, String> deadLetters = new LinkedHashMap<>();
+        boolean created = false;
         for (Pending p : group) {
             lengths.putAll(p.after());
             p.newest().forEach((k, v) -> newest.merge(k, v, (a, b) -> a.offset() >= b.offset() ? a : b));
-        }
-        if (sync) {
-            for (String name : lengths.keySet()) {
-                force(dir.resolve(name));
-            }
-            syncs.incrementAndGet();
+            deadLetters.putAll(p.deadLetters());
+            created |= p.created();
         }
         try {
-            journal.batch(lengths, newest.values());
+            if (sync) {
+                for (Pending p : group) {
+                    for (Map.Entry<String, FileChannel> c : p.channels().entrySet()) {
+                        force(dir.resolve(c.getKey()), c.getValue());
+                    }
+                }
+                if (created) {
+                    syncFolder(dir); // a file created (new, or again under a name seen before): its name is durable now
+                }
+                syncs.incrementAndGet();
+            }
+        } finally {
+            for (Pending p : group) {
+                close(p.channels().values());
+            }
+        }
+        try {
+            journal.batch(lengths, newest.values(), deadLetters);
         } catch (SyncFailedException e) {
             failure = e.getMessage();
             throw e;
@@ -241,9 +298,8 @@ public class OutputFiles {
             journalInOrder(journal, dir, () -> journal.rotate(name, to));
             Files.move(file, dir.resolve(to));
             if (sync) {
-                PositionsJournal.syncFolder(dir);
+                syncFolder(dir);
             }
-            folderSynced.remove(name); // the new file's name is durable once the folder is synced again
             rotations.incrementAndGet();
             LOG.info("{} reached {} bytes (cdc.output.max-bytes {}): renamed to {}, new entries go to a new {}",
                     file, expected, maxBytes, to, name);
@@ -270,12 +326,19 @@ public class OutputFiles {
         return name + "." + (highest + 1);
     }
 
-    private static void append(Path file, byte[] bytes) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+    private static void append(FileChannel channel, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    private static void close(java.util.Collection<FileChannel> channels) {
+        for (FileChannel channel : channels) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("Could not close {}: {}", channel, e.toString()); // written and synced (or rolled back) already
             }
         }
     }
@@ -294,23 +357,35 @@ public class OutputFiles {
         }
     }
 
-    /** Syncs a file written (and its folder, the first time: a new file's name is durable once the folder is synced). */
-    protected void force(Path file) throws SyncFailedException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    /**
+     * Syncs a file as written: the very channel the batch was appended through, not the path opened
+     * again (a logrotate {@code create} renaming the file away between the append and the sync would
+     * have the sync reach the new, empty file, while the batch's text sat unsynced under the old
+     * name). A failure fails the batch: nothing of it is committed, and nothing more is written.
+     */
+    protected void force(Path file, FileChannel channel) throws SyncFailedException {
+        try {
             channel.force(false);
         } catch (IOException e) {
-            failure = "Could not sync " + file + "; its records' offsets are not committed: " + e.getMessage();
-            SyncFailedException failed = new SyncFailedException(failure);
-            failed.initCause(e);
-            throw failed;
+            throw syncFailed("Could not sync " + file + "; its records' offsets are not committed: " + e.getMessage(), e);
         }
-        if (folderSynced.add(file.getFileName().toString())) {
-            try {
-                PositionsJournal.syncFolder(file.toAbsolutePath().getParent());
-            } catch (IOException e) {
-                LOG.debug("Could not sync folder of {}: {}", file, e.getMessage());
-            }
+    }
+
+    /** Syncs the folder, which makes a file's creation or rename durable; a failure fails the batch as a file's would. */
+    protected void syncFolder(Path dir) throws SyncFailedException {
+        try {
+            PositionsJournal.syncFolder(dir);
+        } catch (IOException e) {
+            throw syncFailed("Could not sync the folder " + dir + " (a file created or renamed in it may not survive a power "
+                    + "loss); the batch's offsets are not committed: " + e.getMessage(), e);
         }
+    }
+
+    private SyncFailedException syncFailed(String message, IOException cause) {
+        failure = message;
+        SyncFailedException failed = new SyncFailedException(message);
+        failed.initCause(cause);
+        return failed;
     }
 
     /** Why the output stopped being written, or null while syncs succeed. */

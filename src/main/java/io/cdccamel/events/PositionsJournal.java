@@ -84,6 +84,7 @@ public final class PositionsJournal implements AutoCloseable {
 
         void forgetTopic(String topic) {
             offsets.keySet().removeIf(p -> p.topic().equals(topic));
+            owedDeadLetters.keySet().removeIf(p -> p.topic().equals(topic)); // their records are gone with the topic
         }
     }
 
@@ -284,6 +285,7 @@ public final class PositionsJournal implements AutoCloseable {
                 if (state.clusterId != null && !state.clusterId.equals(id)) {
                     state.offsets.clear();
                     state.topicIds.clear();
+                    state.owedDeadLetters.clear();
                 }
                 state.clusterId = id;
             }

@@ -201,6 +201,15 @@ public class WrittenPositions implements AutoCloseable {
         return isNew;
     }
 
+    /**
+     * The reason of a dead letter journaled with its batch and not sent yet, or null. Asked only of
+     * records already written (a redelivery), never on the path of a new record.
+     */
+    public String owedDeadLetter(String topic, int partition, long offset) {
+        Map<PositionsJournal.Position, String> owed = journal().state().owedDeadLetters;
+        return owed.isEmpty() ? null : owed.get(new PositionsJournal.Position(topic, partition, offset));
+    }
+
     /** Records skipped since start because they were already written. */
     public long skippedCount() {
         return skipped.get();

@@ -92,8 +92,12 @@ public final class ChangeEventBatch {
     record DeadLetter(String reason, byte[] value) implements Read {
     }
 
-    /** Already in the output: read again after a crash or a retried batch. */
-    record Written() implements Read {
+    /**
+     * Already in the output: read again after a crash or a retried batch. {@code owedReason} is set
+     * when the record is a dead letter journaled with its batch but not sent yet: it is sent now,
+     * not printed again.
+     */
+    record Written(String owedReason, byte[] owedValue) implements Read {
     }
 
     /** A record as read. */

@@ -1,6 +1,7 @@
 package io.cdccamel.route;
 
 import io.cdccamel.events.OutputFiles;
+import io.cdccamel.events.PositionsJournal;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
@@ -13,7 +14,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.SyncFailedException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -46,6 +50,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public class DurableCommits {
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableCommits.class);
+    /** A dead letter's reason as journaled: the first line of an exception's message, cut to this. */
+    private static final int MAX_REASON = 2000;
 
     private final OutputFiles files;
     private final AtomicLong commits = new AtomicLong();
@@ -80,6 +86,20 @@ public class DurableCommits {
      * @param exchange the batch's exchange, whose route is stopped if a sync fails
      */
     public void commit(Exchange exchange, PrintedBatch batch) {
+        commit(exchange, batch, deadLetters -> {
+            throw new IllegalStateException("No dead-letter endpoint to send " + deadLetters.size() + " dead letter(s) to");
+        });
+    }
+
+    /**
+     * {@link #commit(Exchange, PrintedBatch)}, sending the batch's dead letters once it is journaled
+     * (with them, as owed), and those an earlier attempt journaled but did not send; they are
+     * journaled sent before the offsets are committed. A send that fails fails the batch: Kafka
+     * delivers it again, its records are skipped as written, and its dead letters still owed are
+     * sent then (and after a restart, likewise): each once, but for a crash between a send and its
+     * journal record, which sends those again.
+     */
+    public void commit(Exchange exchange, PrintedBatch batch, java.util.function.Consumer<List<PrintedBatch.DeadLetter>> sender) {
         // Kafka's consumer is not for concurrent use, but this call may come from another thread than
         // the consumer's (a step of the route went asynchronous): the consumer's thread waits for the
         // exchange to complete, so the two never use the consumer at the same time.
@@ -94,8 +114,18 @@ public class DurableCommits {
                 LOG.info("Not writing a batch of {}: handed over to another owner meanwhile, which reads it", gone);
                 return;
             }
+            List<PrintedBatch.DeadLetter> toSend = new ArrayList<>(batch.owedDeadLetters());
+            toSend.addAll(batch.deadLetters());
+            Map<PositionsJournal.Position, String> owed = new LinkedHashMap<>();
+            for (PrintedBatch.DeadLetter d : batch.deadLetters()) {
+                owed.put(position(d), d.reason().length() > MAX_REASON ? d.reason().substring(0, MAX_REASON) : d.reason());
+            }
             try {
-                files.write(batch.outputs());
+                files.write(batch.outputs(), owed);
+                if (!toSend.isEmpty()) {
+                    sender.accept(toSend); // throws when one is not sent: the batch fails, they stay owed
+                    files.deadLettersSent(toSend.stream().map(DurableCommits::position).toList());
+                }
             } catch (SyncFailedException e) {
                 failure = e.getMessage();
                 LOG.error("{}: nothing more is committed and route {} stops. Fix the disk and restart the app: it cuts "
@@ -159,6 +189,10 @@ public class DurableCommits {
     void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(committed::remove);
         revoked.removeAll(partitions);
+    }
+
+    private static PositionsJournal.Position position(PrintedBatch.DeadLetter d) {
+        return new PositionsJournal.Position(d.topic(), d.partition(), d.offset());
     }
 
     private static void stopRoute(Exchange exchange) {

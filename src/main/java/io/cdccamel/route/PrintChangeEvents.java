@@ -46,6 +46,10 @@ final class PrintChangeEvents {
             batch.deadLetter(new PrintedBatch.DeadLetter(topic, partition, offset, key, value, d.reason()));
             batch.entry(OutputFormat.DEAD_LETTER_FILE, topic, partition, offset, false)
                     .append(OutputFormat.deadLetter(topic, partition, offset, d.reason(), DeadLetters.preview(value)));
+        } else if (read instanceof ChangeEventBatch.Written w && w.owedReason() != null) {
+            // in dead-letter.log and journaled already, not sent yet (a crash or a failed send after its batch's journal record)
+            batch.owedDeadLetter(new PrintedBatch.DeadLetter(topic, partition, offset, key,
+                    w.owedValue(), w.owedReason()));
         }
     }
 }

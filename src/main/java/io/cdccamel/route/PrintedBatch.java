@@ -20,6 +20,7 @@ public final class PrintedBatch {
 
     private final List<Output> outputs = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final List<DeadLetter> owedDeadLetters = new ArrayList<>();
     private final Map<TopicPartition, KafkaManualCommit> commits = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> doneOffsets = new LinkedHashMap<>();
     private int records;
@@ -103,6 +104,11 @@ public final class PrintedBatch {
         deadLetters.add(deadLetter);
     }
 
+    /** A dead letter of an earlier attempt, journaled but not sent: sent with this batch's, not printed again. */
+    void owedDeadLetter(DeadLetter deadLetter) {
+        owedDeadLetters.add(deadLetter);
+    }
+
     /** The record is done with (printed, dead-lettered or skipped): its offset may be committed. */
     void done(String topic, int partition, long offset, KafkaManualCommit commit) {
         records++;
@@ -117,8 +123,14 @@ public final class PrintedBatch {
         return outputs;
     }
 
+    /** The records of this batch that could not be printed: journaled with the batch, then sent. */
     public List<DeadLetter> deadLetters() {
         return deadLetters;
+    }
+
+    /** Dead letters journaled by an earlier attempt at these records and not sent yet. */
+    public List<DeadLetter> owedDeadLetters() {
+        return owedDeadLetters;
     }
 
     /** The events and tombstones printed, for the log; null when there are none. */

@@ -78,7 +78,13 @@ public class ReadChangeEvents implements Processor {
         long offset = record.getHeader(KafkaConstants.OFFSET, Long.class);
         return new ChangeEventBatch.Item(topic, partition, offset, record.getHeader(KafkaConstants.KEY),
                 record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class),
-                written.isNew(topic, partition, offset) ? read(recordExchange, record, printed) : new ChangeEventBatch.Written());
+                written.isNew(topic, partition, offset) ? read(recordExchange, record, printed) : written(record, topic, partition, offset));
+    }
+
+    /** A record the output holds already; a dead letter of it that is journaled but not sent yet keeps its value, to be sent. */
+    private ChangeEventBatch.Written written(Message record, String topic, int partition, long offset) {
+        String owed = written.owedDeadLetter(topic, partition, offset);
+        return new ChangeEventBatch.Written(owed, owed == null ? null : record.getBody(byte[].class));
     }
 
     private ChangeEventBatch.Read read(Exchange recordExchange, Message record, StringBuilder printed) {

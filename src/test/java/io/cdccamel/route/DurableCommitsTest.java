@@ -41,11 +41,11 @@ class DurableCommitsTest {
         AtomicBoolean diskFails = new AtomicBoolean();
         OutputFiles files = new OutputFiles(WrittenPositions.open(dir, true), true, 0) {
             @Override
-            protected void force(Path file) throws SyncFailedException {
+            protected void force(Path file, java.nio.channels.FileChannel channel) throws SyncFailedException {
                 if (diskFails.get()) {
                     throw new SyncFailedException("Could not sync " + file + " (EIO)");
                 }
-                super.force(file);
+                super.force(file, channel);
             }
         };
         DurableCommits commits = new DurableCommits(files);

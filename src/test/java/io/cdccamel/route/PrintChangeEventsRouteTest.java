@@ -249,6 +249,63 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
                 .startsWith("JsonParseException: Unrecognized token 'hello'");
     }
 
+    /** Issue 31: dead letters were sent before the batch's files were written, so a retried batch sent them again. */
+    @Test
+    void shouldSendEachDeadLetterOnceWhenItsBatchIsRetried() throws Exception {
+        MockEndpoint deadLetterTopic = getMockEndpoint("mock:dead-letter-topic");
+        Path file = outputDir.resolve(TOPIC + ".log");
+        Files.createDirectory(file); // the batch's append fails: it is rolled back, and Kafka delivers it again
+        Exchange[] records = {record(TOPIC, 1, 9, "k", "hello, not json"), record(TOPIC, 1, 10, "Struct{id=23}", resource("seed-snapshot.json"))};
+        try {
+            batch(records);
+        } catch (org.apache.camel.CamelExecutionException failed) {
+            // the batch failed, as the consumer sees it
+        }
+        assertThat(positions.isNew(TOPIC, 1, 9)).isTrue();
+        assertThat(deadLetterTopic.getReceivedExchanges()).as("not sent: its batch is not written").isEmpty();
+
+        Files.delete(file);
+        batch(record(TOPIC, 1, 9, "k", "hello, not json"), record(TOPIC, 1, 10, "Struct{id=23}", resource("seed-snapshot.json")));
+
+        assertThat(deadLetterTopic.getReceivedExchanges()).hasSize(1);
+        assertThat(deadLetterTopic.getReceivedExchanges().get(0).getMessage().getHeader(DeadLetters.SOURCE_OFFSET)).isEqualTo("9");
+        assertThat(output(OutputFormat.DEAD_LETTER_FILE).lines()).hasSize(1);
+    }
+
+    /**
+     * A dead letter journaled with its batch whose send failed (or that a crash stopped) is sent when
+     * its record comes again, as after a restart, and once sent it is never sent again.
+     */
+    @Test
+    void shouldSendADeadLetterJournaledButNotSentWhenItsRecordComesAgainAndNeverAfter() throws Exception {
+        MockEndpoint deadLetterTopic = getMockEndpoint("mock:dead-letter-topic");
+        deadLetterTopic.whenExchangeReceived(1, e -> {
+            throw new java.io.IOException("the dead-letter topic's brokers are down");
+        });
+        try {
+            batch(record(TOPIC, 1, 9, "k", "hello, not json"), record(TOPIC, 1, 10, "Struct{id=23}", resource("seed-snapshot.json")));
+        } catch (org.apache.camel.CamelExecutionException failed) {
+            // the batch failed after its journal record: it is written, its dead letter owed
+        }
+        assertThat(positions.isNew(TOPIC, 1, 10)).as("the batch is journaled").isFalse();
+        assertThat(positions.owedDeadLetter(TOPIC, 1, 9)).startsWith("JsonParseException");
+
+        // Kafka delivers the batch again (its offsets were not committed), with a new record
+        batch(record(TOPIC, 1, 9, "k", "hello, not json"), record(TOPIC, 1, 10, "Struct{id=23}", resource("seed-snapshot.json")),
+                record(TOPIC, 1, 11, "k", "[1,2,3]"));
+        // and again, as after a restart before the commit reached Kafka
+        batch(record(TOPIC, 1, 9, "k", "hello, not json"), record(TOPIC, 1, 10, "Struct{id=23}", resource("seed-snapshot.json")),
+                record(TOPIC, 1, 11, "k", "[1,2,3]"));
+
+        List<Exchange> received = deadLetterTopic.getReceivedExchanges();
+        assertThat(received.stream().map(e -> e.getMessage().getHeader(DeadLetters.SOURCE_OFFSET, String.class)))
+                .as("the failed send, the owed one sent once, the new one once").containsExactly("9", "9", "11");
+        assertThat(received.get(1).getMessage().getBody(byte[].class)).isEqualTo("hello, not json".getBytes(StandardCharsets.UTF_8));
+        assertThat(received.get(1).getMessage().getHeader(DeadLetters.REASON, String.class)).startsWith("JsonParseException");
+        assertThat(positions.owedDeadLetter(TOPIC, 1, 9)).isNull();
+        assertThat(output(OutputFormat.DEAD_LETTER_FILE).lines()).as("each printed once").hasSize(2);
+    }
+
     @Test
     void shouldPrintTheSchemaPayloadEnvelopeAsItsPayload() throws Exception {
         send(TOPIC, 0, 0, "Struct{id=23}", "{\"schema\":{\"type\":\"struct\",\"optional\":false},\"payload\":"
