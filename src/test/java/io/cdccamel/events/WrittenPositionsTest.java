@@ -225,6 +225,99 @@ class WrittenPositionsTest {
         assertThat(Files.size(dir.resolve("notes.log"))).isEqualTo(notes.length + 5L);
     }
 
+    /**
+     * Issue 31: a logrotate {@code create} (the file renamed away, an empty one created at its name)
+     * between a batch's append and its sync. The sync opened the path again and reached the new,
+     * empty file, while the batch's text sat unsynced in the renamed one, journaled and committed.
+     */
+    @Test
+    void shouldSyncTheFileItAppendedToEvenWhenLogrotateRenamesItBeforeTheSync() throws Exception {
+        WrittenPositions positions = WrittenPositions.open(dir, true);
+        java.util.Map<String, Long> synced = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean rotateNow = new java.util.concurrent.atomic.AtomicBoolean();
+        OutputFiles files = new OutputFiles(positions, true, 0) {
+            @Override
+            protected void force(Path file, java.nio.channels.FileChannel channel) throws java.io.SyncFailedException {
+                // the batch's other file is synced first: t.log is renamed after its append, before its sync
+                if (file.getFileName().toString().equals("a.log") && rotateNow.getAndSet(false)) {
+                    try {
+                        Files.move(dir.resolve("t.log"), dir.resolve("t.log-20261204")); // logrotate's create: rename, then a new empty file
+                        Files.createFile(dir.resolve("t.log"));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                super.force(file, channel);
+                try {
+                    synced.put(file.getFileName().toString(), channel.size());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        files.write(List.of(out("t.log", "t", 0, 0)));
+        rotateNow.set(true);
+        Out second = out("t.log", "t", 0, 1, 2);
+
+        files.write(List.of(out("a.log", "a", 0, 0), second));
+
+        long both = (entry("t", 0, 0) + second.text()).getBytes(StandardCharsets.UTF_8).length;
+        assertThat(synced).as("the file synced holds what was appended, not the new empty one").containsEntry("t.log", both);
+        assertThat(Files.readString(dir.resolve("t.log-20261204"))).isEqualTo(entry("t", 0, 0) + second.text());
+        assertThat(positions.highest("t", 0)).isEqualTo(2);
+
+        // the next batch follows the new file, and a restart writes nothing twice
+        files.write(List.of(out("t.log", "t", 0, 3)));
+        positions.close();
+        WrittenPositions again = WrittenPositions.open(dir, true);
+        assertThat(Files.readString(dir.resolve("t.log"))).isEqualTo(entry("t", 0, 3));
+        assertThat(again.highest("t", 0)).isEqualTo(3);
+    }
+
+    /** A file's name is durable once its folder is synced: every time it is created, also again under a name seen before. */
+    @Test
+    void shouldSyncTheFolderEachTimeAFileIsCreated() throws Exception {
+        WrittenPositions positions = WrittenPositions.open(dir, true);
+        List<Path> folderSyncs = new ArrayList<>();
+        OutputFiles files = new OutputFiles(positions, true, 0) {
+            @Override
+            protected void syncFolder(Path folder) throws java.io.SyncFailedException {
+                folderSyncs.add(folder);
+                super.syncFolder(folder);
+            }
+        };
+        files.write(List.of(out("t.log", "t", 0, 0)));
+        assertThat(folderSyncs).as("t.log created").hasSize(1);
+        files.write(List.of(out("t.log", "t", 0, 1)));
+        assertThat(folderSyncs).as("appended to: no folder sync").hasSize(1);
+
+        Files.move(dir.resolve("t.log"), dir.resolve("t.log-old")); // logrotate without create: the app creates it again
+        files.write(List.of(out("t.log", "t", 0, 2)));
+
+        assertThat(folderSyncs).as("t.log created again").hasSize(2);
+        assertThat(Files.readString(dir.resolve("t.log"))).isEqualTo(entry("t", 0, 2));
+    }
+
+    @Test
+    void shouldJournalABatchsDeadLettersUntilTheyAreSentAcrossRestartsAndCompaction() throws Exception {
+        WrittenPositions positions = WrittenPositions.open(dir, true);
+        OutputFiles files = new OutputFiles(positions, true, 0);
+        PositionsJournal.Position bad = new PositionsJournal.Position("t", 0, 1);
+        files.write(List.of(out("dead-letter.log", "t", 0, 1)), java.util.Map.of(bad, "JsonParseException: x"));
+        positions.close();
+
+        WrittenPositions restarted = WrittenPositions.open(dir, true);
+        assertThat(restarted.owedDeadLetter("t", 0, 1)).as("owed after a crash before its send").isEqualTo("JsonParseException: x");
+        assertThat(restarted.owedDeadLetter("t", 0, 0)).isNull();
+        new OutputFiles(restarted, true, 0).deadLettersSent(List.of(bad));
+        assertThat(restarted.owedDeadLetter("t", 0, 1)).isNull();
+        restarted.close();
+
+        WrittenPositions third = WrittenPositions.open(dir, true);
+        assertThat(third.owedDeadLetter("t", 0, 1)).as("sent: never sent again").isNull();
+        assertThat(third.highest("t", 0)).isEqualTo(1);
+    }
+
     @Test
     void shouldJournalBatchesOfSeveralThreadsInTheOrderTheyWereAppended() throws Exception {
         WrittenPositions positions = WrittenPositions.open(dir, true);

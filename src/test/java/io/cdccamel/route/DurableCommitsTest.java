@@ -69,6 +69,26 @@ class DurableCommitsTest {
         assertThat(restarted.isNew("t", 1, 9)).isTrue();
     }
 
+    /** Issue 31: a failed folder sync was a DEBUG line, and the commit went ahead. */
+    @Test
+    void shouldCommitNothingWhenTheFolderOfANewFileCannotBeSynced() throws Exception {
+        OutputFiles files = new OutputFiles(WrittenPositions.open(dir, true), true, 0) {
+            @Override
+            protected void syncFolder(Path folder) throws SyncFailedException {
+                throw new SyncFailedException("Could not sync the folder " + folder + " (EIO)");
+            }
+        };
+        DurableCommits commits = new DurableCommits(files);
+
+        assertThatThrownBy(() -> commits.commit(exchange, batch(0, 1)))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("offsets are not committed");
+
+        assertThat(committed).isEmpty();
+        assertThat(commits.failure()).contains("Could not sync the folder");
+        WrittenPositions restarted = WrittenPositions.open(dir, true);
+        assertThat(restarted.isNew("t", 0, 1)).as("not journaled: written again after a restart").isTrue();
+    }
+
     @Test
     void shouldCommitNothingOfABatchThatCouldNotBeAppended() throws Exception {
         DurableCommits commits = new DurableCommits(new OutputFiles(WrittenPositions.open(dir, true), true, 0));
