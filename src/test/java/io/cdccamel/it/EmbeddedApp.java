@@ -99,7 +99,7 @@ final class EmbeddedApp implements AutoCloseable {
                 "-Dcamel.main.routes-reload-enabled=false"));
         command.addAll(settings);
         command.add("io.cdccamel.CdcApplication");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        Process process = CleanEnvironment.of(new ProcessBuilder(command)).redirectErrorStream(true)
                 .redirectOutput(console(run).toFile()).start();
         runs.add(process);
         return process;
