@@ -147,7 +147,7 @@ class OwnPostgresIT {
             List<String> console = Files.readAllLines(app.console(1));
             assertThat(console).filteredOn(l -> l.startsWith("cdc-camel: ")).singleElement().satisfies(line ->
                     assertThat(line).contains("Role cdc_connector exists").contains("with another password")
-                            .contains("app_admin may not change it").contains("ALTER ROLE cdc_connector PASSWORD '<the value of"));
+                            .contains("app_admin may not change it").contains("ALTER ROLE \"cdc_connector\" PASSWORD '<the value of"));
             assertThat(console).as("nothing of the stack was started").noneMatch(l -> l.contains("Starting 3 Kafka brokers"));
             assertThat(EmbeddedApp.errorsAndStackTraces(app.console(1), "")).noneMatch(l -> l.trim().startsWith("at "));
             try (var c = java.sql.DriverManager.getConnection(pg.jdbcUrl(), "cdc_connector", "made-by-someone-else")) {
@@ -177,6 +177,27 @@ class OwnPostgresIT {
                 assertThat(rs.next()).as("the slot is left alone").isTrue();
                 assertThat(rs.getString(1)).isEqualTo("test_decoding");
             }
+        }
+    }
+
+    @Test
+    void shouldPublishUpdatesAndDeletesThroughAPublicationMadeWithInsertsOnly() throws Exception {
+        try (MachinePostgres pg = MachinePostgres.create(EMBEDDED_MAJOR); EmbeddedApp app = new EmbeddedApp("own-pg-publication")) {
+            pg.start("logical");
+            // made by hand before the app, publishing inserts only: updates and deletes would never stream
+            pg.sql("CREATE SCHEMA sales", "CREATE TABLE sales.items (id int PRIMARY KEY, name text)",
+                    "INSERT INTO sales.items VALUES (1, 'before the start')",
+                    "CREATE PUBLICATION dbz_publication FOR TABLE sales.items WITH (publish = 'insert')");
+            useOwnPostgres(app, pg);
+            app.start();
+
+            Path output = app.dir.resolve("output").resolve("postgres.sales.items.log");
+            await().atMost(Duration.ofSeconds(90)).until(() -> OutputEntries.countOp(output, "r") == 1);
+            pg.sql("UPDATE sales.items SET name = 'renamed' WHERE id = 1", "DELETE FROM sales.items WHERE id = 1");
+            await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(output, "d") == 1);
+            List<Entry> entries = OutputEntries.read(output).stream().filter(e -> !e.isTombstone()).toList();
+            assertThat(entries.stream().map(Entry::op)).containsExactly("r", "u", "d");
+            assertThat(entries.get(1).row().path("name").asText()).isEqualTo("renamed");
         }
     }
 }
