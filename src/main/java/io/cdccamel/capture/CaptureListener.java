@@ -8,7 +8,6 @@ import io.cdccamel.settings.CaptureSettings;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.ConnectorSettings;
 import io.cdccamel.settings.ConsumerSettings;
-import io.cdccamel.settings.Hermetic;
 import io.cdccamel.settings.PostgresSettings;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
@@ -171,7 +170,7 @@ public class CaptureListener extends MainListenerSupport {
                     + blocking.size() + " problem(s), each logged above with its fix): " + blocking.get(0).line());
         }
         if (embedded) {
-            createRoleIfMissing(postgres, role, stack);
+            ensureConnectorRole(postgres, role, stack);
         }
         LOG.info("PostgreSQL at {} passed the preflight check{}", jdbc, findings.isEmpty() ? "" : " with warnings");
     }
@@ -182,7 +181,7 @@ public class CaptureListener extends MainListenerSupport {
      * DBA) is given the app's, or the start stops with one line naming the statement to run: else
      * Debezium would retry {@code password authentication failed} for minutes and print nothing.
      */
-    private static void createRoleIfMissing(PostgresSettings postgres, String role, StackModeSettings stack) {
+    private static void ensureConnectorRole(PostgresSettings postgres, String role, StackModeSettings stack) {
         if (!ConnectorRole.ROLE.equals(role)) {
             return;
         }
@@ -211,8 +210,7 @@ public class CaptureListener extends MainListenerSupport {
         if (ConnectorRole.acceptsPassword(jdbc, role, password)) {
             return;
         }
-        String where = Hermetic.getenv(ConnectorRole.PASSWORD_KEY) != null ? "environment variable " + ConnectorRole.PASSWORD_KEY
-                : ConnectorRole.PASSWORD_KEY + " in " + secrets;
+        String where = ConnectorRole.passwordSource(secrets);
         try (Connection c = DriverManager.getConnection(jdbc, postgres.user(), postgres.password())) {
             ConnectorRole.setPassword(c, role, password);
             LOG.warn("Role {} in PostgreSQL at {} had another password than the app's (made by an earlier install, another"

@@ -93,6 +93,12 @@ public final class ConnectorRole {
         return password;
     }
 
+    /** Where {@link #password} takes the password from, for a line that tells a user where to look. */
+    public static String passwordSource(Path secretsFile) {
+        String given = Hermetic.getenv(PASSWORD_KEY);
+        return given != null && !given.isEmpty() ? "environment variable " + PASSWORD_KEY : PASSWORD_KEY + " in " + secretsFile;
+    }
+
     /**
      * Whether {@code role} logs in to {@code jdbcUrl} with {@code password}: false only when
      * PostgreSQL says the password is wrong (SQLSTATE 28P01), as for a role an earlier install,
