@@ -10,6 +10,7 @@ import io.cdccamel.ops.OperationsConfiguration;
 import io.cdccamel.route.NewClusterOutput;
 import io.cdccamel.route.RouteConfiguration;
 import io.cdccamel.settings.BadSettingsException;
+import io.cdccamel.settings.Hermetic;
 import io.cdccamel.settings.SettingsCheck;
 import io.cdccamel.settings.SettingsConfiguration;
 import io.cdccamel.stack.DemoDataListener;
@@ -67,6 +68,8 @@ public final class CdcApplication {
     /** The app's Camel Main: what {@link #main} runs, and what tests start in-process. */
     public static Main newMain() {
         Main main = new Main();
+        // the build's training run and the tests: no setting from the user's environment
+        Hermetic.apply(main);
         // every setting is read and checked before anything starts
         main.addMainListener(new SettingsCheck());
         // your own PostgreSQL (cdc.postgres.embedded=false) is checked before anything starts

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,7 +77,7 @@ public class CaptureListener extends MainListenerSupport {
         String slot = config.getOrDefault("slot.name", "debezium");
 
         if (!ownsDatabase && !embedded) {
-            preflight(postgres, slot, role, false, stack);
+            preflight(postgres, slot, config.getOrDefault("plugin.name", Preflight.DEBEZIUM_DEFAULT_PLUGIN), role, false, stack);
         }
         CaptureSync.Settings settings = new CaptureSync.Settings(jdbc, postgres.user(), postgres.password(), role, slot,
                 config.getOrDefault("publication.name", "dbz_publication"),
@@ -146,14 +147,16 @@ public class CaptureListener extends MainListenerSupport {
             }
             Map<String, String> config = ConnectorDefinition.load(SettingsReader.read(context, ConnectorSettings::read)).configMap();
             preflight(postgres, config.getOrDefault("slot.name", "debezium"),
+                    config.getOrDefault("plugin.name", Preflight.DEBEZIUM_DEFAULT_PLUGIN),
                     config.getOrDefault("database.user", ConnectorRole.ROLE), true, stack);
         }
     }
 
     /** The user's own or an external PostgreSQL: what it lacks, one line each with its fix. */
-    private static void preflight(PostgresSettings postgres, String slot, String role, boolean embedded, StackModeSettings stack) {
+    private static void preflight(PostgresSettings postgres, String slot, String plugin, String role, boolean embedded,
+                                  StackModeSettings stack) {
         String jdbc = postgres.jdbcUrl();
-        List<Preflight.Finding> findings = Preflight.check(jdbc, postgres.user(), postgres.password(), slot, role);
+        List<Preflight.Finding> findings = Preflight.check(jdbc, postgres.user(), postgres.password(), slot, plugin, role);
         List<Preflight.Finding> blocking = findings.stream().filter(Preflight.Finding::blocking).toList();
         for (Preflight.Finding f : findings) {
             if (embedded && f.blocking()) {
@@ -167,31 +170,58 @@ public class CaptureListener extends MainListenerSupport {
                     + blocking.size() + " problem(s), each logged above with its fix): " + blocking.get(0).line());
         }
         if (embedded) {
-            createRoleIfMissing(postgres, role, stack);
+            ensureConnectorRole(postgres, role, stack);
         }
         LOG.info("PostgreSQL at {} passed the preflight check{}", jdbc, findings.isEmpty() ? "" : " with warnings");
     }
 
-    /** The user's own PostgreSQL: the connector's role, made by the configured user when it may. */
-    private static void createRoleIfMissing(PostgresSettings postgres, String role, StackModeSettings stack) {
+    /**
+     * The user's own PostgreSQL: the connector's role, made by the configured user when it may; a
+     * role that exists with another password than the app's (an earlier install, another instance, a
+     * DBA) is given the app's, or the start stops with one line naming the statement to run: else
+     * Debezium would retry {@code password authentication failed} for minutes and print nothing.
+     */
+    private static void ensureConnectorRole(PostgresSettings postgres, String role, StackModeSettings stack) {
         if (!ConnectorRole.ROLE.equals(role)) {
             return;
         }
         String jdbc = postgres.jdbcUrl();
+        Path secrets = stack.dir().resolve("secrets").resolve("connector.properties");
+        String password;
+        boolean exists;
         try (Connection c = DriverManager.getConnection(jdbc, postgres.user(), postgres.password())) {
-            boolean exists;
             try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
                 s.setString(1, role);
                 exists = s.executeQuery().next();
             }
             if (!exists && Preflight.mayCreateRoles(c)) {
-                Path secrets = stack.dir().resolve("secrets").resolve("connector.properties");
                 ConnectorRole.ensureRole(c, ConnectorRole.password(secrets));
                 LOG.info("Created role {} (LOGIN REPLICATION, not a superuser) in PostgreSQL at {}", role, jdbc);
+                return;
             }
+            if (!exists) {
+                return;
+            }
+            password = ConnectorRole.password(secrets);
         } catch (Exception e) {
             throw new StackStartException("Cannot create role " + role + " in PostgreSQL at " + jdbc + ": "
                     + Preflight.firstLine(e.getMessage()), e);
+        }
+        if (ConnectorRole.acceptsPassword(jdbc, role, password)) {
+            return;
+        }
+        String where = ConnectorRole.passwordSource(secrets);
+        try (Connection c = DriverManager.getConnection(jdbc, postgres.user(), postgres.password())) {
+            ConnectorRole.setPassword(c, role, password);
+            LOG.warn("Role {} in PostgreSQL at {} had another password than the app's (made by an earlier install, another"
+                    + " instance or a DBA): set it to the app's ({})", role, jdbc, where);
+        } catch (SQLException e) {
+            String line = "Role " + role + " exists in PostgreSQL at " + jdbc + " with another password than the app's, and "
+                    + postgres.user() + " may not change it (" + Preflight.firstLine(e.getMessage()) + "). Fix, as a superuser: "
+                    + "ALTER ROLE " + SourceTables.quote(role) + " PASSWORD '<the value of " + where + ">'; or give the app "
+                    + "the role's password in " + ConnectorRole.PASSWORD_KEY;
+            LOG.error("{}", line);
+            throw new StackStartException(line);
         }
     }
 

@@ -18,6 +18,8 @@ public final class Preflight {
 
     /** The oldest major version with {@code publish_via_partition_root} (13). */
     static final int OLDEST_MAJOR = 13;
+    /** Debezium's {@code plugin.name} when the connector file sets none. */
+    public static final String DEBEZIUM_DEFAULT_PLUGIN = "decoderbufs";
 
     /** One unmet prerequisite (blocking) or a risk to know of (a warning), each with its fix. */
     public record Finding(boolean blocking, String line) {
@@ -29,9 +31,11 @@ public final class Preflight {
     /**
      * @param jdbcUrl  the database, as the configured user reaches it
      * @param slotName the connector's {@code slot.name}
+     * @param plugin   the connector's {@code plugin.name}
      * @param role     the connector's {@code database.user}
      */
-    public static List<Finding> check(String jdbcUrl, String user, String password, String slotName, String role) {
+    public static List<Finding> check(String jdbcUrl, String user, String password, String slotName, String plugin,
+                                      String role) {
         List<Finding> findings = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
             int versionNum = intSetting(c, "server_version_num");
@@ -47,6 +51,9 @@ public final class Preflight {
                         + "ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL"));
             }
             boolean slotExists = exists(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", slotName);
+            if (slotExists) {
+                slotMismatch(c, slotName, plugin).ifPresent(line -> findings.add(new Finding(true, line)));
+            }
             int maxSlots = intSetting(c, "max_replication_slots");
             int usedSlots = count(c, "SELECT count(*) FROM pg_replication_slots");
             if (!slotExists && usedSlots >= maxSlots) {
@@ -79,6 +86,39 @@ public final class Preflight {
                     + "cdc.postgres.password"));
         }
         return findings;
+    }
+
+    /**
+     * What makes an existing slot unusable for the connector (a slot it did not make: another
+     * program's, or one made by hand): physical, of another decoding plugin, or of another database.
+     * Debezium would otherwise fail on it at every restart with a stack trace.
+     */
+    static java.util.Optional<String> slotMismatch(Connection c, String slotName, String plugin) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT slot_type, plugin, database, database = current_database(), "
+                + "current_database() FROM pg_replication_slots WHERE slot_name = ?")) {
+            s.setString(1, slotName);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return java.util.Optional.empty();
+                }
+                String type = rs.getString(1);
+                String slotPlugin = rs.getString(2);
+                String what;
+                if (!"logical".equals(type)) {
+                    what = "is a " + type + " slot; Debezium needs a logical one";
+                } else if (!plugin.equals(slotPlugin)) {
+                    what = "decodes with plugin " + slotPlugin + "; the connector's plugin.name is " + plugin;
+                } else if (!rs.getBoolean(4)) {
+                    what = "belongs to database " + rs.getString(3) + "; the connector reads " + rs.getString(5);
+                } else {
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of("Replication slot '" + slotName + "' exists and " + what + " (made by another"
+                        + " program or by hand, not by this app). Fix: if nothing reads it, SELECT pg_drop_replication_slot('"
+                        + slotName.replace("'", "''") + "'); else give the connector a slot of its own: "
+                        + "cdc.connector.config.slot.name=<a new name>");
+            }
+        }
     }
 
     /** Whether {@code user} may create the role and grant REPLICATION (a superuser). */

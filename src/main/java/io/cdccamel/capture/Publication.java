@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * The publication Debezium streams from, kept equal to what the connector file captures: whole
  * schemas where only schemas are named (PostgreSQL 15+ then publishes a table created there later
  * from its first row), the captured tables one by one otherwise, plus the signal table; always with
- * {@code publish_via_partition_root}, so a partitioned table's changes stream as its own.
+ * {@code publish_via_partition_root}, so a partitioned table's changes stream as its own, and
+ * every operation published (a publication someone else made with fewer is set to all four).
  */
 final class Publication {
 
@@ -42,13 +43,16 @@ final class Publication {
         boolean existed;
         boolean allTables = false;
         boolean viaRoot = false;
-        try (PreparedStatement s = c.prepareStatement("SELECT puballtables, pubviaroot FROM pg_publication WHERE pubname = ?")) {
+        boolean everyOperation = true;
+        try (PreparedStatement s = c.prepareStatement("SELECT puballtables, pubviaroot, "
+                + "pubinsert AND pubupdate AND pubdelete AND pubtruncate FROM pg_publication WHERE pubname = ?")) {
             s.setString(1, name);
             try (ResultSet rs = s.executeQuery()) {
                 existed = rs.next();
                 if (existed) {
                     allTables = rs.getBoolean(1);
                     viaRoot = rs.getBoolean(2);
+                    everyOperation = rs.getBoolean(3);
                 }
             }
         }
@@ -89,6 +93,10 @@ final class Publication {
         tablesAfter.addAll(appTables);
 
         List<String> statements = new ArrayList<>();
+        // a publication made by someone else with publish = 'insert' (say): updates and deletes would never stream
+        if (!everyOperation) {
+            statements.add("ALTER PUBLICATION " + SourceTables.quote(name) + " SET (publish = 'insert, update, delete, truncate')");
+        }
         if (allTables) {
             return new Change(tablesBefore, tablesAfter, schemasBefore, schemasAfter, true, true, statements);
         }

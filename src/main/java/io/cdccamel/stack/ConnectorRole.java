@@ -1,6 +1,7 @@
 package io.cdccamel.stack;
 
 import io.cdccamel.connect.KeylessTables;
+import io.cdccamel.settings.Hermetic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,8 @@ public final class ConnectorRole {
     public static final String PASSWORD_KEY = "CDC_CONNECTOR_PASSWORD";
     public static final String SCHEMA = "debezium";
     public static final String PUBLICATION = "dbz_publication";
+    /** PostgreSQL's SQLSTATE invalid_password. */
+    static final String INVALID_PASSWORD = "28P01";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorRole.class);
 
@@ -54,8 +57,16 @@ public final class ConnectorRole {
         }
     }
 
-    /** The role's password, generated once into {@code secretsFile} (mode 600). */
+    /**
+     * The role's password: {@code CDC_CONNECTOR_PASSWORD} when the environment holds it (the
+     * connector reads {@code ${env:CDC_CONNECTOR_PASSWORD}} from there first, {@link EmbeddedSecretsProvider}),
+     * else the one generated once into {@code secretsFile} (mode 600).
+     */
     public static String password(Path secretsFile) throws IOException {
+        String given = Hermetic.getenv(PASSWORD_KEY);
+        if (given != null && !given.isEmpty()) {
+            return given;
+        }
         Properties secrets = new Properties();
         if (Files.exists(secretsFile)) {
             try (InputStream in = Files.newInputStream(secretsFile)) {
@@ -80,6 +91,38 @@ public final class ConnectorRole {
             LOG.info("Generated the password of role {} into {}", ROLE, secretsFile);
         }
         return password;
+    }
+
+    /** Where {@link #password} takes the password from, for a line that tells a user where to look. */
+    public static String passwordSource(Path secretsFile) {
+        String given = Hermetic.getenv(PASSWORD_KEY);
+        return given != null && !given.isEmpty() ? "environment variable " + PASSWORD_KEY : PASSWORD_KEY + " in " + secretsFile;
+    }
+
+    /**
+     * Whether {@code role} logs in to {@code jdbcUrl} with {@code password}: false only when
+     * PostgreSQL says the password is wrong (SQLSTATE 28P01), as for a role an earlier install,
+     * another instance or a DBA made with another one; any other refusal is not this check's to report.
+     */
+    public static boolean acceptsPassword(String jdbcUrl, String role, String password) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, role, password)) {
+            return true;
+        } catch (SQLException e) {
+            return !INVALID_PASSWORD.equals(e.getSQLState());
+        }
+    }
+
+    /** {@code ALTER ROLE <role> PASSWORD '<password>'}, quoted by PostgreSQL itself. */
+    public static void setPassword(Connection c, String role, String password) throws SQLException {
+        try (PreparedStatement alter = c.prepareStatement("SELECT format('ALTER ROLE %I PASSWORD %L', ?, ?)");
+             Statement s = c.createStatement()) {
+            alter.setString(1, role);
+            alter.setString(2, password);
+            try (var rs = alter.executeQuery()) {
+                rs.next();
+                s.execute(rs.getString(1));
+            }
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.settings.Hermetic;
 import org.apache.kafka.common.config.ConfigData;
 import org.apache.kafka.common.config.provider.ConfigProvider;
 import org.slf4j.Logger;
@@ -20,7 +21,9 @@ import java.util.regex.Pattern;
  * The embedded Connect worker's {@code env} config provider: {@code ${env:NAME}} resolves from the
  * process environment, as Kafka's EnvVarConfigProvider does, and falls back to the secrets file
  * the embedded stack keeps under its data folder. So {@code debezium_connect.json} holds a
- * reference, never a password, and reads the same in embedded mode and in docker-compose.
+ * reference, never a password, and reads the same in embedded mode and in docker-compose. A JVM
+ * that ignores the environment ({@link Hermetic}: the build's training run, the tests) reads the
+ * secrets file only.
  */
 public class EmbeddedSecretsProvider implements ConfigProvider {
 
@@ -65,7 +68,7 @@ public class EmbeddedSecretsProvider implements ConfigProvider {
                         "config.providers.env.param." + ALLOWLIST_PATTERN);
                 continue;
             }
-            String value = System.getenv(key);
+            String value = Hermetic.getenv(key);
             if (value == null) {
                 value = secrets.getProperty(key);
             }

@@ -1,5 +1,7 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.settings.Hermetic;
+
 /**
  * How large one change event may be, in one place. Kafka's defaults stop a record at about 1 MB
  * (the producer's {@code max.request.size}, the topic's {@code max.message.bytes}); Connect's task
@@ -62,7 +64,7 @@ public final class RecordLimits {
 
     /** The largest change event the embedded stack passes, for this JVM. */
     public static int maxRecordBytes() {
-        String set = System.getProperty(PROPERTY, System.getenv("CDC_KAFKA_MAX_RECORD_BYTES"));
+        String set = System.getProperty(PROPERTY, Hermetic.getenv("CDC_KAFKA_MAX_RECORD_BYTES"));
         if (set != null && !set.isBlank()) {
             long bytes;
             try {

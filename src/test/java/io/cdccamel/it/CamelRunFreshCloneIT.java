@@ -106,7 +106,7 @@ class CamelRunFreshCloneIT {
         assertThat(readme).contains("camel:run");
         copyTrackedFiles();
 
-        ProcessBuilder builder = new ProcessBuilder(command(readme)).directory(clone.toFile())
+        ProcessBuilder builder = CleanEnvironment.of(new ProcessBuilder(command(readme))).directory(clone.toFile())
                 .redirectErrorStream(true).redirectOutput(console.toFile());
         // the heap of Maven's JVM, which runs the app (camel:run runs it in-process)
         builder.environment().put("MAVEN_OPTS", "-Xmx768m");

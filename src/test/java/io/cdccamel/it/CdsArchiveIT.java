@@ -24,9 +24,9 @@ class CdsArchiveIT {
         assertThat(archive).as("written by mvn package (not with -Dcds.skip=true)").exists();
         Path log = Files.createTempFile("cds-check", ".log");
         // the java of the PATH, as the README's command and the training run use
-        Process app = new ProcessBuilder(List.of("java", "-Xmx512m", "-XX:+UseParallelGC", "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
+        Process app = CleanEnvironment.of(new ProcessBuilder(List.of("java", "-Xmx512m", "-XX:+UseParallelGC", "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
                 "-Xlog:class+load=info", "-Dcdc.mode=bogus", "-Dcdc.log.dir=target/it-logs/cds-check",
-                "-jar", Path.of("target", "cdc-camel.jar").toAbsolutePath().toString()))
+                "-jar", Path.of("target", "cdc-camel.jar").toAbsolutePath().toString())))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("the app stops on its own").isTrue();
         String out = Files.readString(log);

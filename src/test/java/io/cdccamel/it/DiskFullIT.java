@@ -85,7 +85,7 @@ class DiskFullIT {
                 "-Dcdc.output.dir=" + output,
                 "-Dcamel.main.routes-reload-enabled=false",
                 "io.cdccamel.CdcApplication"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = CleanEnvironment.of(new ProcessBuilder(command)).redirectErrorStream(true).start();
         processes.add(process);
         // through a pipe, not a file the child writes: the limit is on every file the child writes
         Path console = workDir.resolve("app-" + run + ".out");

@@ -66,11 +66,11 @@ final class EmbeddedApp implements AutoCloseable {
         return brokerPorts.stream().map(p -> "localhost:" + p).reduce((a, b) -> a + "," + b).orElseThrow();
     }
 
-    /** Starts run {@code runs+1} and waits for the banner; returns the process. */
+    /** Starts run {@code runs+1} and waits for the banner (5 min: the stack took 120 s at a load of 40 on 2 cores); returns the process. */
     Process start() throws Exception {
         int run = runs.size() + 1;
         Process process = launch(run);
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("run %d exited; see %s", run, console(run)).isTrue();
             return Files.readString(console(run)).contains("cdc-camel is streaming");
         });
@@ -99,7 +99,7 @@ final class EmbeddedApp implements AutoCloseable {
                 "-Dcamel.main.routes-reload-enabled=false"));
         command.addAll(settings);
         command.add("io.cdccamel.CdcApplication");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        Process process = CleanEnvironment.of(new ProcessBuilder(command)).redirectErrorStream(true)
                 .redirectOutput(console(run).toFile()).start();
         runs.add(process);
         return process;

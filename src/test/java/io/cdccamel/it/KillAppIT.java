@@ -89,7 +89,7 @@ class KillAppIT {
                 "-Dcdc.output.dir=" + output,
                 "-Dcamel.main.routes-reload-enabled=false",
                 "io.cdccamel.CdcApplication"));
-        Process process = new ProcessBuilder(command)
+        Process process = CleanEnvironment.of(new ProcessBuilder(command))
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("app-" + group + "-" + run + ".out").toFile())
                 .start();

@@ -113,4 +113,91 @@ class OwnPostgresIT {
             assertThat(metrics).containsPattern("cdc_slot_retained_wal_bytes\\{slot=\"debezium\"\\} [0-9.E]+");
         }
     }
+
+    @Test
+    void shouldGiveAConnectorRoleMadeEarlierWithAnotherPasswordTheAppsAndPrint() throws Exception {
+        try (MachinePostgres pg = MachinePostgres.create(EMBEDDED_MAJOR); EmbeddedApp app = new EmbeddedApp("own-pg-role")) {
+            pg.start("logical");
+            // an earlier install, another instance or a DBA made the role, with a password the app does not know
+            pg.sql("CREATE ROLE cdc_connector WITH LOGIN REPLICATION PASSWORD 'made-by-someone-else'",
+                    "CREATE SCHEMA sales", "CREATE TABLE sales.items (id int PRIMARY KEY, name text)",
+                    "INSERT INTO sales.items VALUES (1, 'before the start')");
+            useOwnPostgres(app, pg);
+            app.start();
+
+            Path output = app.dir.resolve("output").resolve("postgres.sales.items.log");
+            await().atMost(Duration.ofSeconds(90)).until(() -> OutputEntries.countOp(output, "r") == 1);
+            pg.sql("INSERT INTO sales.items VALUES (2, 'after the start')");
+            await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(output, "c") == 1);
+            assertThat(Files.readString(app.console(1))).contains("Role cdc_connector in PostgreSQL at ")
+                    .contains("had another password than the app's").doesNotContain("password authentication failed");
+        }
+    }
+
+    @Test
+    void shouldStopWithOneLineNamingTheStatementWhenTheUserMayNotChangeTheRolesPassword() throws Exception {
+        try (MachinePostgres pg = MachinePostgres.create(EMBEDDED_MAJOR); EmbeddedApp app = new EmbeddedApp("own-pg-role-denied")) {
+            pg.start("logical");
+            pg.sql("CREATE ROLE cdc_connector WITH LOGIN REPLICATION PASSWORD 'made-by-someone-else'",
+                    "CREATE ROLE app_admin WITH LOGIN PASSWORD 'admin-secret'");
+            useOwnPostgres(app, pg);
+            app.settings.addAll(List.of("-Dcdc.postgres.user=app_admin", "-Dcdc.postgres.password=admin-secret"));
+
+            assertThat(app.startExpectingExit()).as("exit code").isNotZero();
+            List<String> console = Files.readAllLines(app.console(1));
+            assertThat(console).filteredOn(l -> l.startsWith("cdc-camel: ")).singleElement().satisfies(line ->
+                    assertThat(line).contains("Role cdc_connector exists").contains("with another password")
+                            .contains("app_admin may not change it").contains("ALTER ROLE \"cdc_connector\" PASSWORD '<the value of"));
+            assertThat(console).as("nothing of the stack was started").noneMatch(l -> l.contains("Starting 3 Kafka brokers"));
+            assertThat(EmbeddedApp.errorsAndStackTraces(app.console(1), "")).noneMatch(l -> l.trim().startsWith("at "));
+            try (var c = java.sql.DriverManager.getConnection(pg.jdbcUrl(), "cdc_connector", "made-by-someone-else")) {
+                assertThat(c.isValid(5)).as("the role's password left as it was").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void shouldStopWithOneLineWhenTheSlotWasMadeWithAnotherPlugin() throws Exception {
+        try (MachinePostgres pg = MachinePostgres.create(EMBEDDED_MAJOR); EmbeddedApp app = new EmbeddedApp("own-pg-slot-plugin")) {
+            pg.start("logical");
+            pg.sql("CREATE SCHEMA sales", "CREATE TABLE sales.items (id int PRIMARY KEY)",
+                    "SELECT pg_create_logical_replication_slot('debezium', 'test_decoding')");
+            useOwnPostgres(app, pg);
+
+            assertThat(app.startExpectingExit()).as("exit code").isNotZero();
+            List<String> console = Files.readAllLines(app.console(1));
+            assertThat(console).filteredOn(l -> l.startsWith("cdc-camel: ")).singleElement().satisfies(line ->
+                    assertThat(line).contains("Replication slot 'debezium' exists and decodes with plugin test_decoding")
+                            .contains("plugin.name is pgoutput").contains("SELECT pg_drop_replication_slot('debezium')")
+                            .contains("cdc.connector.config.slot.name="));
+            assertThat(console).filteredOn(l -> l.contains(" ERROR ")).anyMatch(l -> l.contains("test_decoding"));
+            assertThat(EmbeddedApp.errorsAndStackTraces(app.console(1), "")).noneMatch(l -> l.trim().startsWith("at "));
+            try (var c = java.sql.DriverManager.getConnection(pg.jdbcUrl(), "postgres", MachinePostgres.PASSWORD);
+                 var rs = c.createStatement().executeQuery("SELECT plugin FROM pg_replication_slots WHERE slot_name = 'debezium'")) {
+                assertThat(rs.next()).as("the slot is left alone").isTrue();
+                assertThat(rs.getString(1)).isEqualTo("test_decoding");
+            }
+        }
+    }
+
+    @Test
+    void shouldPublishUpdatesAndDeletesThroughAPublicationMadeWithInsertsOnly() throws Exception {
+        try (MachinePostgres pg = MachinePostgres.create(EMBEDDED_MAJOR); EmbeddedApp app = new EmbeddedApp("own-pg-publication")) {
+            pg.start("logical");
+            // made by hand before the app, publishing inserts only: updates and deletes would never stream
+            pg.sql("CREATE SCHEMA sales", "CREATE TABLE sales.items (id int PRIMARY KEY, name text)",
+                    "INSERT INTO sales.items VALUES (1, 'before the start')",
+                    "CREATE PUBLICATION dbz_publication FOR TABLE sales.items WITH (publish = 'insert')");
+            useOwnPostgres(app, pg);
+            app.start();
+
+            Path output = app.dir.resolve("output").resolve("postgres.sales.items.log");
+            await().atMost(Duration.ofSeconds(90)).until(() -> OutputEntries.countOp(output, "r") == 1);
+            pg.sql("UPDATE sales.items SET name = 'renamed' WHERE id = 1", "DELETE FROM sales.items WHERE id = 1");
+            await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(output, "d") == 1);
+            List<Entry> entries = OutputEntries.read(output).stream().filter(e -> !e.isTombstone()).toList();
+            assertThat(entries.stream().map(Entry::op)).containsExactly("r", "u", "d");
+            assertThat(entries.get(1).row().path("name").asText()).isEqualTo("renamed");
+        }
+    }
 }

@@ -132,7 +132,7 @@ class SourceFaultsIT {
                 "-Dcdc.connect.worker.scheduled.rebalance.max.delay.ms=0",
                 "io.cdccamel.stack.ConnectWorker", stack.kafka().bootstrapServers(), Integer.toString(port), group);
         Path out = workDir.resolve("worker-" + run + ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process process = CleanEnvironment.of(new ProcessBuilder(command)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         workers.add(process);
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("worker %d exited; see %s", run, out).isTrue();
