@@ -36,7 +36,8 @@ class OwnerOnlyFilesIT {
         Path logs = app.dir.resolve("logs-1");
         assertThat(data).doesNotExist();
         assertThat(logs).doesNotExist();
-        app.start();
+        // a first start (initdb, a new Kafka cluster): up to 5 minutes on a machine other builds load
+        app.start(java.time.Duration.ofMinutes(5));
 
         assertThat(mode(data)).as(data.toString()).isEqualTo("rwx------");
         assertThat(mode(logs)).as(logs.toString()).isEqualTo("rwx------");
