@@ -10,6 +10,10 @@
   var skippedTotal = 0;
   var knownTables = {};
   var lastMessage = null;
+  // whether this page holds the API token (an HttpOnly cookie it cannot read): false until /live/access says so
+  var canAct = false;
+  var READ_ONLY = 'Read-only: the buttons need the API token. Open the link the app printed at its start '
+    + '(Live view  http://127.0.0.1:8090/?token=...), or run: echo "' + location.origin + '/?token=$(cat data/api-token)"';
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -131,6 +135,8 @@
       var again = el('td');
       var snap = el('button', 'snapshot', 'Snapshot');
       snap.title = 'Debezium reads ' + name + ' again: its rows are printed as op r, streaming goes on';
+      snap.disabled = !canAct;
+      if (!canAct) { snap.title = READ_ONLY; }
       snap.addEventListener('click', function () { snapshotTable(name); });
       again.appendChild(snap);
       tr.appendChild(again);
@@ -180,10 +186,19 @@
     });
   }
 
+  // [status, body]: the API answers JSON, the guard's refusal is a line of text
+  function answer(r) {
+    return r.text().then(function (t) {
+      var b;
+      try { b = JSON.parse(t); } catch (e) { b = { error: t.trim() }; }
+      return [r.status, b];
+    });
+  }
+
   function snapshotTable(name) {
     $('tables-note').textContent = 'snapshot of ' + name + '\u2026';
     fetch('/api/tables/' + encodeURIComponent(name) + '/snapshot', { method: 'POST' })
-      .then(function (r) { return r.json().then(function (b) { return [r.status, b]; }); })
+      .then(answer)
       .then(function (a) {
         $('tables-note').textContent = a[0] === 202 ? a[1].snapshot + ' snapshot of ' + name + ' asked for'
           : name + ': ' + (a[1].error || a[0]);
@@ -207,7 +222,7 @@
   function brokerAction(id, action) {
     $('broker-note').textContent = action + ' broker ' + id + '\u2026';
     fetch('/api/brokers/' + id + '/' + action, { method: 'POST' })
-      .then(function (r) { return r.json().then(function (b) { return [r.status, b]; }); })
+      .then(answer)
       .then(function (a) {
         $('broker-note').textContent = a[0] === 200 ? 'broker ' + id + ' ' + a[1].state + (a[1].changed ? '' : ' (already)')
           : 'broker ' + id + ': ' + (a[1].error || a[0]);
@@ -231,6 +246,8 @@
           btn.type = 'button';
           btn.dataset.broker = b.id;
           btn.dataset.action = b.up ? 'stop' : 'start';
+          btn.disabled = !canAct;
+          if (!canAct) { btn.title = READ_ONLY; }
           btn.addEventListener('click', function () { brokerAction(b.id, btn.dataset.action); });
           d.appendChild(btn);
         }
@@ -333,6 +350,17 @@
   });
   $('filter-table').addEventListener('change', applyFilter);
   document.querySelectorAll('#filter-ops input').forEach(function (c) { c.addEventListener('change', applyFilter); });
+
+  function showAccess() {
+    var box = $('access');
+    box.textContent = canAct ? '' : READ_ONLY;
+    box.style.display = canAct ? 'none' : '';
+    document.querySelectorAll('button.snapshot, .broker button').forEach(function (b) { b.disabled = !canAct; });
+  }
+  fetch('/live/access', { cache: 'no-store' })
+    .then(function (r) { return r.json(); })
+    .then(function (a) { canAct = a.acts === true; showAccess(); })
+    .catch(function () { canAct = false; showAccess(); });
 
   var source = new EventSource('/live/events');
   source.addEventListener('update', function (e) {

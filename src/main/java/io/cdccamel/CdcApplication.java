@@ -11,6 +11,7 @@ import io.cdccamel.route.NewClusterOutput;
 import io.cdccamel.route.RouteConfiguration;
 import io.cdccamel.settings.BadSettingsException;
 import io.cdccamel.settings.Hermetic;
+import io.cdccamel.settings.OwnerOnly;
 import io.cdccamel.settings.SettingsCheck;
 import io.cdccamel.settings.SettingsConfiguration;
 import io.cdccamel.stack.DemoDataListener;
@@ -21,15 +22,24 @@ import io.cdccamel.stack.StackStartException;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainConfigurationProperties;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Camel Main entry point: each package's configuration class declares its beans, routes/ holds the YAML routes. */
 public final class CdcApplication {
 
+    /** The log folder's system property, as cdc-camel-log4j2.xml reads it. */
+    static final String LOG_DIR = "cdc.log.dir";
+    static final String DEFAULT_LOG_DIR = "data/logs";
+
     private CdcApplication() {
     }
 
     public static void main(String[] args) throws Exception {
+        // before the first log line: log4j would create the folder (and data/ above it) open to every user
+        ownerOnlyLogFolder();
         RecordLimits.keepNoLargeSocketBuffers();
         Main main = newMain();
         try {
@@ -40,6 +50,28 @@ public final class CdcApplication {
                 System.err.println("cdc-camel: " + line);
             }
             System.exit(2);
+        }
+    }
+
+    /**
+     * The log folder ({@code -Dcdc.log.dir}, default {@code data/logs}, as cdc-camel-log4j2.xml reads
+     * it) with mode 700, and its missing parents too; the files in it are made 600 by log4j.
+     */
+    static void ownerOnlyLogFolder() {
+        Path dir = Path.of(System.getProperty(LOG_DIR, DEFAULT_LOG_DIR));
+        try {
+            // narrowed when new or the app's own (it has the app's log); a folder of the user's own is only reported
+            boolean own = !Files.exists(dir) || Files.exists(dir.resolve("cdc-camel.log"));
+            if (!own && OwnerOnly.openToOthers(dir)) {
+                System.err.println("cdc-camel: the log folder " + dir.toAbsolutePath() + " is open to other users of"
+                        + " this machine: chmod 700 " + dir.toAbsolutePath());
+            } else if (own && OwnerOnly.folder(dir)) {
+                System.err.println("cdc-camel: " + dir.toAbsolutePath() + " was open to other users of this machine;"
+                        + " it is now the app's user's only (mode 700)");
+            }
+        } catch (IOException e) {
+            System.err.println("cdc-camel: cannot make the log folder " + dir.toAbsolutePath() + " owner-only (" + e
+                    + "): set -D" + LOG_DIR + " to a folder of your own");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cdccamel.api;
 
 import io.cdccamel.settings.ApiSettings;
+import io.cdccamel.settings.OwnerOnly;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.console.DevConsoleRegistry;
@@ -13,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashSet;
@@ -54,8 +54,12 @@ public final class ApiSecurity {
         if (api.tokenFile() != null) {
             write(api.tokenFile(), token);
         }
-        Set<String> hosts = RequestGuard.allowedHosts(api.host(), api.port(), api.allowedHosts());
-        return new ApiSecurity(token, api, new RequestGuard(hosts, token, api.consoleActions()));
+        // the names of the API's port, and of the management server's when it has a port of its own
+        Set<String> hosts = new LinkedHashSet<>(RequestGuard.allowedHosts(api.host(), api.port(), api.allowedHosts()));
+        hosts.addAll(RequestGuard.allowedHosts(api.host(), api.managementPort(), api.allowedHosts()));
+        Set<String> probeHosts = new LinkedHashSet<>(RequestGuard.probeHosts(api.probeHosts(), api.port()));
+        probeHosts.addAll(RequestGuard.probeHosts(api.probeHosts(), api.managementPort()));
+        return new ApiSecurity(token, api, new RequestGuard(hosts, token, api.consoleActions(), probeHosts, api.port()));
     }
 
     /** 32 random bytes, URL-safe: fits an Authorization header and a shell argument as is. */
@@ -69,13 +73,11 @@ public final class ApiSecurity {
     private static void write(Path file, String token) {
         try {
             Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".api-token", ".tmp");
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: the folder's own access rules apply
+            if (!Files.exists(dir)) {
+                OwnerOnly.folder(dir);
             }
+            // created with mode 600 (createTempFile's, on a POSIX file system): never open for an instant
+            Path tmp = Files.createTempFile(dir, ".api-token", ".tmp");
             Files.writeString(tmp, token + "\n");
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -95,8 +97,8 @@ public final class ApiSecurity {
                 guard.install(router);
             }
         }
-        LOG.info("API: state changes need the app's own page or its token{}; Host must be this app's address; "
-                + "dev console actions {}", tokenFile == null ? "" : " (in " + tokenFile + ")",
+        LOG.info("API: state changes need the token{} (the page gets it from the link the start prints); Host must be "
+                + "this app's address; dev console actions {}", tokenFile == null ? "" : " (in " + tokenFile + ")",
                 consoleActions ? "on, with the token" : "off");
     }
 
@@ -130,5 +132,10 @@ public final class ApiSecurity {
 
     public Path tokenFile() {
         return tokenFile;
+    }
+
+    /** The page's link with the token: what the banner prints, once, on the console only. */
+    public String pageLink(String apiUrl) {
+        return apiUrl + RequestGuard.PAGE + "?" + RequestGuard.TOKEN_PARAMETER + "=" + token;
     }
 }

@@ -17,7 +17,12 @@ import org.slf4j.LoggerFactory;
 public record Banner(StackModeSettings stack, PostgresSettings postgres, ConnectSettings connect, OutputSettings output,
                      ApiSettings api, ApiSecurity security) {
 
-    private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.banner");
+    /** On the console only (cdc-camel-log4j2.xml): the banner holds the page's link with the token, which no log file may. */
+    public static final String LOGGER = "io.cdccamel.banner";
+    private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+    /** The same banner for data/logs/cdc-camel.log (file only), with the link's token left out. */
+    public static final String FILE_LOGGER = "io.cdccamel.banner-file";
+    private static final Logger FILE_LOG = LoggerFactory.getLogger(FILE_LOGGER);
 
     /** The tutorial's password: shown in the Try line; a password of the user's own never is. */
     static final String DEFAULT_PASSWORD = "postgres";
@@ -38,14 +43,18 @@ public record Banner(StackModeSettings stack, PostgresSettings postgres, Connect
                 "  Output         " + output.dir() + "/<topic>.log",
                 "  API            " + api.url()
                         + "  (live view at /, /api/topics, /api/connector, /observe/health, /observe/metrics, /q/dev)",
-                "  API token      " + security.token() + (security.tokenFile() == null ? ""
-                        : "  (also in " + security.tokenFile() + ", for curl -H \"Authorization: Bearer $(cat "
-                        + security.tokenFile() + ")\" -X POST ...)"),
+                "  Live view      " + security.pageLink(api.url())
+                        + "  (open this link once: the page keeps the token and its buttons act)",
+                "  API token      " + (security.tokenFile() == null ? "in the link above, for curl -H \"Authorization: Bearer <token>\" -X POST ..."
+                        : "in " + security.tokenFile() + ", for curl -H \"Authorization: Bearer $(cat "
+                        + security.tokenFile() + ")\" -X POST ..."),
                 "  Try:  " + (DEFAULT_PASSWORD.equals(postgres.password()) ? "PGPASSWORD=postgres " : "")
                         + "psql -h " + host + " -p " + port + " -U " + user + " -d " + db
                         + " -c \"INSERT INTO debezium.product VALUES (24, 'my product')\"",
                 "====================================================================================");
         LOG.info(text);
+        FILE_LOG.info(text.replace(security.token(), "<token: on the console, and in "
+                + (security.tokenFile() == null ? "cdc.api.token" : security.tokenFile().toString()) + ">"));
     }
 
     /** Never the password nor the token. */

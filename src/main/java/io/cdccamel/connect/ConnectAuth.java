@@ -8,7 +8,9 @@ import java.util.Base64;
 /**
  * Basic authentication of the app's calls to Kafka Connect's REST API ({@code cdc.connect.url}),
  * for a Connect cluster behind its {@code BasicAuthSecurityRestExtension} or a proxy:
- * {@code cdc.connect.username} and {@code cdc.connect.password} (empty username: no header). TLS is
+ * {@code cdc.connect.username} and {@code cdc.connect.password} (empty username: no header); or a
+ * bearer token, {@code cdc.connect.token}, which embedded mode sets to its worker's (the worker's
+ * {@code stack.ConnectRestGuard} takes state changes with it only). TLS is
  * an {@code https://} URL, trusted through the JVM's trust store ({@code -Djavax.net.ssl.trustStore}).
  */
 public final class ConnectAuth {
@@ -26,6 +28,9 @@ public final class ConnectAuth {
     }
 
     public static ConnectAuth from(ConnectSettings connect) {
+        if (!connect.token().isEmpty()) {
+            return new ConnectAuth("Bearer " + connect.token());
+        }
         if (connect.username().isEmpty()) {
             return none();
         }
@@ -41,6 +46,7 @@ public final class ConnectAuth {
     /** Never the credentials. */
     @Override
     public String toString() {
-        return authorization == null ? "no authentication" : "basic authentication";
+        return authorization == null ? "no authentication"
+                : authorization.startsWith("Bearer ") ? "token authentication" : "basic authentication";
     }
 }

@@ -13,9 +13,11 @@ import java.util.List;
  * @param tokenFile      {@code cdc.api.token-file}: where the token is written; null, nowhere
  * @param consoleActions {@code cdc.dev-console.actions-enabled}
  * @param managementPort {@code camel.management.port}: Camel's management server, the API's port unless set apart
+ * @param probeHosts     {@code cdc.api.probe-hosts}: more names (or {@code *}, any) a probe's or scraper's Host may
+ *                       give on {@code /observe/health/live}, {@code /observe/health/ready} and {@code /observe/metrics} only
  */
 public record ApiSettings(String host, int port, List<String> allowedHosts, String token, Path tokenFile,
-                          boolean consoleActions, int managementPort) {
+                          boolean consoleActions, int managementPort, List<String> probeHosts) {
 
     public static final String HOST = "cdc.api.host";
     public static final String PORT = "cdc.api.port";
@@ -24,9 +26,11 @@ public record ApiSettings(String host, int port, List<String> allowedHosts, Stri
     public static final String TOKEN_FILE = "cdc.api.token-file";
     public static final String CONSOLE_ACTIONS = "cdc.dev-console.actions-enabled";
     public static final String MANAGEMENT_PORT = "camel.management.port";
+    public static final String PROBE_HOSTS = "cdc.api.probe-hosts";
 
     public ApiSettings {
         allowedHosts = List.copyOf(allowedHosts);
+        probeHosts = List.copyOf(probeHosts);
     }
 
     public static ApiSettings read(SettingsReader settings) {
@@ -34,7 +38,8 @@ public record ApiSettings(String host, int port, List<String> allowedHosts, Stri
         String tokenFile = settings.text(TOKEN_FILE, "data/api-token");
         return new ApiSettings(settings.text(HOST, "127.0.0.1"), port, settings.list(ALLOWED_HOSTS, ""),
                 settings.secret(TOKEN, "").trim(), tokenFile.isEmpty() ? null : Path.of(tokenFile),
-                settings.flag(CONSOLE_ACTIONS, false), settings.port(MANAGEMENT_PORT, port));
+                settings.flag(CONSOLE_ACTIONS, false), settings.port(MANAGEMENT_PORT, port),
+                settings.list(PROBE_HOSTS, ""));
     }
 
     /** The API's address, as a page or curl takes it. */

@@ -18,10 +18,13 @@ import java.util.Map;
  * @param backoffMaxMillis  {@code cdc.connect.backoff-max.ms}
  * @param internalTopics    {@code cdc.connect.internal-topics}
  * @param worker            {@code cdc.connect.worker.<key>}: embedded mode's worker settings
+ * @param token             {@code cdc.connect.token}: a bearer token for the REST API (embedded mode sets its
+ *                          worker's); empty: none
  */
 public record ConnectSettings(String url, int port, String username, String password, long initialDelayMillis,
                               long pollMillis, long postJitterMillis, long claimTtlMillis, int maxRestarts,
-                              long backoffMaxMillis, List<String> internalTopics, Map<String, String> worker) {
+                              long backoffMaxMillis, List<String> internalTopics, Map<String, String> worker,
+                              String token) {
 
     public static final String URL = "cdc.connect.url";
     public static final String PORT = "cdc.connect.port";
@@ -35,6 +38,7 @@ public record ConnectSettings(String url, int port, String username, String pass
     public static final String BACKOFF_MAX_MS = "cdc.connect.backoff-max.ms";
     public static final String INTERNAL_TOPICS = "cdc.connect.internal-topics";
     public static final String WORKER_PREFIX = "cdc.connect.worker.";
+    public static final String TOKEN = "cdc.connect.token";
     /** The Kafka topic through which app instances agree on who creates a missing connector (not a setting). */
     public static final String REGISTRATIONS_TOPIC = "cdc-camel.registrations";
 
@@ -53,7 +57,7 @@ public record ConnectSettings(String url, int port, String username, String pass
                 settings.whole(POST_JITTER_MS, 1000, 0), settings.whole(CLAIM_TTL_MS, 60000, 1),
                 settings.number(MAX_RESTARTS, 5, 0), settings.whole(BACKOFF_MAX_MS, 30000, 1),
                 settings.list(INTERNAL_TOPICS, "my_connect_configs,my_connect_offsets,my_connect_statuses"),
-                settings.withPrefix(WORKER_PREFIX));
+                settings.withPrefix(WORKER_PREFIX), settings.secret(TOKEN, "").trim());
     }
 
     /** Never the password, nor the worker's secrets. */

@@ -2,6 +2,7 @@ package io.cdccamel.stack;
 
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.KafkaClientSettings;
+import io.cdccamel.settings.OwnerOnly;
 import io.cdccamel.settings.Settings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.RetriableException;
@@ -10,7 +11,14 @@ import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.util.FutureCallback;
 
+import io.cdccamel.settings.OwnerOnly;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,12 +49,40 @@ public final class ConnectWorker implements AutoCloseable {
     public static final String STATUS_TOPIC = "my_connect_statuses";
     static final String POSTGRES_CONNECTOR = "io.debezium.connector.postgresql.PostgresConnector";
 
+    /** Beside the connector role's secrets: the bearer token of the worker's REST API (ConnectRestGuard). */
+    public static final String TOKEN_FILE = "connect-token";
+
     private final Connect<?> connect;
     private final int port;
+    private final String token;
 
-    private ConnectWorker(Connect<?> connect, int port) {
+    private ConnectWorker(Connect<?> connect, int port, String token) {
         this.connect = connect;
         this.port = port;
+        this.token = token;
+    }
+
+    /**
+     * The REST API's token of the workers that share {@code secretsFile}'s folder: read from
+     * {@value #TOKEN_FILE} there, or made (32 random bytes) and written with mode 600 at its
+     * creation. It stays across starts: a second worker's JVM and the user's scripts read the same.
+     */
+    public static String token(Path secretsFile) throws IOException {
+        Path file = secretsFile.toAbsolutePath().getParent().resolve(TOKEN_FILE);
+        if (Files.exists(file)) {
+            String token = Files.readString(file).trim();
+            if (token.length() >= 16) {
+                return token;
+            }
+        }
+        OwnerOnly.folder(file.getParent());
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        Path tmp = Files.createTempFile(file.getParent(), ".connect-token", ".tmp");
+        Files.writeString(tmp, token + "\n");
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return token;
     }
 
     /**
@@ -97,6 +133,11 @@ public final class ConnectWorker implements AutoCloseable {
         // sets transaction.boundary=interval (its default interval) or runs without exactly-once
         props.put("offset.flush.interval.ms", "1000");
         props.put("listeners", "http://127.0.0.1:" + port);
+        // the REST API's Host allow-list and its token for state changes (reads stay open on loopback)
+        String token = token(secretsFile);
+        props.put("rest.extension.classes", ConnectRestGuard.class.getName());
+        props.put(ConnectRestGuard.TOKEN, token);
+        props.put(ConnectRestGuard.PORT, Integer.toString(port));
         props.put("rest.advertised.host.name", "localhost");
         props.put("rest.advertised.port", Integer.toString(port));
         // connectors cannot override the worker's Kafka client settings
@@ -131,7 +172,7 @@ public final class ConnectWorker implements AutoCloseable {
         starter.setDaemon(true);
         starter.start();
         Connect<?> connect = started.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        ConnectWorker worker = new ConnectWorker(connect, port);
+        ConnectWorker worker = new ConnectWorker(connect, port, token);
         worker.awaitPostgresPlugin(readyTimeout);
         return worker;
     }
@@ -235,6 +276,11 @@ public final class ConnectWorker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The REST API's bearer token (state changes need it). */
+    public String token() {
+        return token;
     }
 
     @Override

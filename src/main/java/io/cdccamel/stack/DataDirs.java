@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.settings.OwnerOnly;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,17 @@ public final class DataDirs {
      * @return true when the folder is new: nothing of an earlier start is in it
      */
     static boolean prepare(Path dir, boolean reset) throws IOException {
+        // the database, Kafka's logs, the token and the secrets: the app's user's alone, from the first byte;
+        // a folder of an earlier start is narrowed, a folder of the user's own (no marker) only reported
+        if (!Files.exists(dir) || Files.exists(dir.resolve(MARKER))) {
+            if (OwnerOnly.folder(dir)) {
+                LOG.warn("{} was open to other users of this machine; it is now the app's user's only (mode 700)",
+                        dir.toAbsolutePath());
+            }
+        } else if (OwnerOnly.openToOthers(dir)) {
+            LOG.warn("{} (cdc.stack.dir) is open to other users of this machine, and will hold the database, Kafka's "
+                    + "logs and the secrets: chmod 700 {}", dir.toAbsolutePath(), dir.toAbsolutePath());
+        }
         if (reset && (Files.exists(dir.resolve("postgres")) || Files.exists(dir.resolve("kafka")))) {
             LOG.warn("cdc.stack.reset=true: deleting the embedded stack's data in {} (PostgreSQL, Kafka, Connect)", dir);
             for (String part : new String[] {"postgres", "kafka", "secrets", MARKER}) {
@@ -50,7 +62,6 @@ public final class DataDirs {
                 throw new StackStartException(dir.toAbsolutePath() + " was written by an older cdc-camel, whose Kafka"
                         + " forgot its topics and Connect's offsets at every start, so it cannot be resumed: " + RESET_HINT);
             }
-            Files.createDirectories(dir);
             Properties p = new Properties();
             p.setProperty("layout", LAYOUT);
             p.setProperty("topology", TOPOLOGY);

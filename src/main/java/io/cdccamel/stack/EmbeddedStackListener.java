@@ -82,6 +82,8 @@ public class EmbeddedStackListener extends MainListenerSupport {
         PropertiesComponent pc = context.getPropertiesComponent();
         pc.addOverrideProperty(StackModeSettings.BROKERS, stack.kafka().bootstrapServers());
         pc.addOverrideProperty(ConnectSettings.URL, stack.connectUrl());
+        // the worker's REST API takes state changes with this token only (ConnectRestGuard): the app's calls carry it
+        pc.addOverrideProperty(ConnectSettings.TOKEN, stack.connectToken());
         String pgHost = settings.postgres() ? "localhost" : postgres.host();
         String pgPort = Integer.toString(settings.postgres() ? stack.postgres().port() : postgres.port());
         pc.addOverrideProperty(PostgresSettings.HOST, pgHost);

@@ -25,6 +25,7 @@ public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
     private volatile PostgresServer postgres;
+    private volatile String connectToken;
     private volatile KafkaCluster kafka;
     private volatile ConnectWorker connect;
     private volatile CompletableFuture<ConnectWorker> connectStart =
@@ -97,6 +98,7 @@ public final class LocalStack implements AutoCloseable {
             throws Exception {
         long t0 = System.nanoTime();
         Path secrets = secretsFile(settings);
+        connectToken = ConnectWorker.token(secrets);
         CompletableFuture<Void> database = settings.postgres() ? CompletableFuture.runAsync(() -> {
             try {
                 LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
@@ -173,6 +175,11 @@ public final class LocalStack implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StackStartException("Interrupted while Kafka Connect was starting", e);
         }
+    }
+
+    /** The token of Connect's REST API for state changes, known before its worker is up. */
+    public String connectToken() {
+        return connectToken;
     }
 
     /** Connect's REST address, known before its worker is up. */

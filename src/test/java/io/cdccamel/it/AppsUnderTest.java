@@ -76,7 +76,8 @@ final class AppsUnderTest implements AutoCloseable, AfterEachCallback {
         }
         apps.clear();
         for (String connector : connectors.stream().distinct().toList()) {
-            HTTP.send(HttpRequest.newBuilder(URI.create(connectUrl() + "/connectors/" + connector)).DELETE().build(),
+            HTTP.send(HttpRequest.newBuilder(URI.create(connectUrl() + "/connectors/" + connector)).DELETE()
+                            .header("Authorization", "Bearer " + EmbeddedStackExtension.stack().connect().token()).build(),
                     HttpResponse.BodyHandlers.discarding());
             Db.dropSlotOf(connector);
         }

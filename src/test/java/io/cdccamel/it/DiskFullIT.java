@@ -53,7 +53,8 @@ class DiskFullIT {
             p.destroyForcibly().waitFor();
         }
         HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(EmbeddedStackExtension.stack().connect().url()
-                + "/connectors/" + CONNECTOR)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+                + "/connectors/" + CONNECTOR)).DELETE().header("Authorization", "Bearer "
+                + EmbeddedStackExtension.stack().connect().token()).build(), HttpResponse.BodyHandlers.discarding());
         Db.dropSlotOf(CONNECTOR);
     }
 
@@ -72,6 +73,7 @@ class DiskFullIT {
                 "-Dcdc.demo.enabled=false",
                 "-Dcdc.kafka.brokers=" + stack.kafka().bootstrapServers(),
                 "-Dcdc.connect.url=" + stack.connect().url(),
+                "-Dcdc.connect.token=" + stack.connect().token(),
                 "-Dcdc.postgres.port=" + stack.postgres().port(),
                 "-Dcdc.api.port=" + Ports.freePort(),
                 "-Dcdc.connector.name=" + CONNECTOR,

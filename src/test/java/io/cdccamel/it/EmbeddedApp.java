@@ -68,9 +68,14 @@ final class EmbeddedApp implements AutoCloseable {
 
     /** Starts run {@code runs+1} and waits for the banner (5 min: the stack took 120 s at a load of 40 on 2 cores); returns the process. */
     Process start() throws Exception {
+        return start(Duration.ofSeconds(300));
+    }
+
+    /** As {@link #start()}, waiting up to {@code timeout} for the banner (a first start on a loaded machine). */
+    Process start(Duration timeout) throws Exception {
         int run = runs.size() + 1;
         Process process = launch(run);
-        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("run %d exited; see %s", run, console(run)).isTrue();
             return Files.readString(console(run)).contains("cdc-camel is streaming");
         });

@@ -68,7 +68,7 @@ class ExactlyOnceRequiredIT {
         // deprecated keys trip its error message builder (KAFKA-20693, fixed after 4.3.1): which is
         // one more reason register-connector validates before it posts
         HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(worker.url() + "/connectors"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + worker.token())
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + connector + "\",\"config\":"
                         + app.registration().configJson() + "}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).as(post.body()).isIn(400, 500);

@@ -57,7 +57,8 @@ class KillAppIT {
             p.destroyForcibly().waitFor();
         }
         HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(EmbeddedStackExtension.stack().connect().url()
-                + "/connectors/" + CONNECTOR)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+                + "/connectors/" + CONNECTOR)).DELETE().header("Authorization", "Bearer "
+                + EmbeddedStackExtension.stack().connect().token()).build(), HttpResponse.BodyHandlers.discarding());
         Db.dropSlotOf(CONNECTOR);
     }
 
@@ -76,6 +77,7 @@ class KillAppIT {
                 "-Dcdc.demo.enabled=false",
                 "-Dcdc.kafka.brokers=" + stack.kafka().bootstrapServers(),
                 "-Dcdc.connect.url=" + stack.connect().url(),
+                "-Dcdc.connect.token=" + stack.connect().token(),
                 "-Dcdc.postgres.port=" + stack.postgres().port(),
                 "-Dcdc.api.port=" + Ports.freePort(),
                 "-Dcdc.connector.name=" + CONNECTOR,

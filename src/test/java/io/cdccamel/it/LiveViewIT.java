@@ -84,9 +84,14 @@ class LiveViewIT {
 
     private Chromium.Tab openPage() throws Exception {
         browser = Chromium.start(workDir.resolve("chromium"), 1400, 1000);
-        Chromium.Tab tab = browser.open(app.apiUrl() + "/");
+        // as a user opens it: the banner's link, whose token the page keeps in a cookie (its buttons act)
+        Chromium.Tab tab = browser.open(app.apiLink());
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .until(() -> "live".equals(tab.eval("(document.getElementById('conn') || {}).textContent").asText()));
+        assertThat(tab.eval("location.href").asText()).as("the token leaves the address bar").isEqualTo(app.apiUrl() + "/");
+        // the page has asked whether it holds the token, and does: no read-only note
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "none".equals(tab.eval("document.getElementById('access').style.display").asText()));
         return tab;
     }
 

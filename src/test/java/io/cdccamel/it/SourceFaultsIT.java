@@ -57,7 +57,8 @@ class SourceFaultsIT {
     @AfterEach
     void stopTheWorkers() throws Exception {
         if (workerConnector != null && workers.stream().anyMatch(Process::isAlive)) {
-            HTTP.send(HttpRequest.newBuilder(URI.create(workerUrl + "/connectors/" + workerConnector)).DELETE().build(),
+            HTTP.send(HttpRequest.newBuilder(URI.create(workerUrl + "/connectors/" + workerConnector)).DELETE()
+                            .header("Authorization", "Bearer " + EmbeddedStackExtension.stack().connect().token()).build(),
                     HttpResponse.BodyHandlers.discarding());
         }
         for (Process p : workers) {

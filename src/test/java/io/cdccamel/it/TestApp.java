@@ -46,6 +46,12 @@ final class TestApp implements AutoCloseable {
         return app.getCamelContext().getRegistry().lookupByNameAndType(ApiSecurity.BEAN, ApiSecurity.class).token();
     }
 
+    /** The live page's link with the token, as the banner prints it. */
+    String apiLink() {
+        return app.getCamelContext().getRegistry().lookupByNameAndType(ApiSecurity.BEAN, ApiSecurity.class)
+                .pageLink(apiUrl());
+    }
+
     /** Requests this app's API refused. */
     long apiRefusals() {
         return app.getCamelContext().getRegistry().lookupByNameAndType(ApiSecurity.BEAN, ApiSecurity.class).refused();
@@ -114,6 +120,8 @@ final class TestApp implements AutoCloseable {
         props.put("cdc.demo.enabled", "false");
         props.put("cdc.kafka.brokers", stack.kafka().bootstrapServers());
         props.put("cdc.connect.url", stack.connect().url());
+        // the shared worker takes state changes with its token only (ConnectRestGuard)
+        props.put("cdc.connect.token", stack.connect().token());
         props.put("cdc.postgres.port", Integer.toString(stack.postgres().port()));
         props.put("cdc.connect.poll.ms", "500");
         props.put("cdc.connector.name", connector);
@@ -146,7 +154,8 @@ final class TestApp implements AutoCloseable {
     void closeAndRemoveConnector() throws IOException, InterruptedException {
         close();
         java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                        EmbeddedStackExtension.stack().connect().url() + "/connectors/" + connector)).DELETE().build(),
+                        EmbeddedStackExtension.stack().connect().url() + "/connectors/" + connector)).DELETE()
+                        .header("Authorization", "Bearer " + EmbeddedStackExtension.stack().connect().token()).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding());
         Db.dropSlotOf(connector);
     }

@@ -23,6 +23,26 @@ class DataDirsTest {
     }
 
     @Test
+    void shouldMakeANewFolderOwnerOnlyAndNarrowItsOwnButNotTheUsers() throws Exception {
+        Path fresh = dir.resolve("fresh").resolve("data");
+        DataDirs.prepare(fresh, false);
+        assertThat(mode(fresh)).isEqualTo("rwx------");
+        // the app's own folder (marker) of an earlier version that made it 755: narrowed
+        Files.setPosixFilePermissions(fresh, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        DataDirs.prepare(fresh, false);
+        assertThat(mode(fresh)).isEqualTo("rwx------");
+        // a folder of the user's own, named by cdc.stack.dir: left as it is (a warning says how)
+        Path users = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(users, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        DataDirs.prepare(users, false);
+        assertThat(mode(users)).isEqualTo("rwxr-x---");
+    }
+
+    private static String mode(Path p) throws Exception {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
     void shouldRefuseTheDataOfAnOlderVersionInOneLine() throws Exception {
         Files.createDirectories(dir.resolve("postgres").resolve("data"));
         assertThatThrownBy(() -> DataDirs.prepare(dir, false)).isInstanceOf(StackStartException.class)
