@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.folder.FolderLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -31,7 +33,17 @@ public final class LocalStack implements AutoCloseable {
             CompletableFuture.failedFuture(new StackStartException("Kafka Connect was not started"));
     private volatile int connectPort;
     private volatile Duration startTimeout = Duration.ofSeconds(120);
-    private boolean closed;
+    private volatile boolean closed;
+    /** The data folder's lock when this stack took it (started alone, as tests do); null when the app holds it. */
+    private volatile FolderLock ownLock;
+    /** Why PostgreSQL is not running while it should; null while it runs. */
+    private volatile String postgresDown;
+    private volatile boolean postgresStopPlanned;
+    private final AtomicLong postgresRestarts = new AtomicLong();
+    private volatile Consumer<String> onPostgresLost = reason -> { };
+
+    /** Restarts of a PostgreSQL that died under the stack, before it gives up (and {@link #onPostgresLost} runs). */
+    static final int POSTGRES_RESTART_TRIES = 5;
 
     /**
      * Starts every part and returns once all of them are up. {@code onStarting} receives the stack
@@ -56,20 +68,32 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack startWithConnectPending(StackSettings settings, Consumer<LocalStack> onStarting)
             throws Exception {
-        // a PostgreSQL that a killed JVM left behind goes first: its data folder may be reset below
-        if (settings.postgres()) {
-            PostgresServer.stopLeftover(settings.dir().resolve("postgres"));
-        }
-        boolean fresh = DataDirs.prepare(settings.dir(), settings.reset());
-        // claim every port first: a busy port fails in milliseconds, before anything has started
-        int pgPort = settings.postgres() ? Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT) : -1;
-        List<Integer> brokerPorts = new ArrayList<>();
-        for (int p : settings.brokerPorts()) {
-            brokerPorts.add(Ports.claim(p, StackSettings.KAFKA_PORTS));
-        }
-        int connectPort = Ports.claim(settings.connectPort(), StackSettings.CONNECT_PORT);
-        int controllerPort = Ports.freePort();
+        // one folder, one instance: the app took the lock first thing (FolderLocks); a stack started
+        // alone takes it here, before anything in the folder is read or stopped
+        FolderLock lock = FolderLock.heldHere(settings.dir()) ? null : FolderLock.take(settings.dir(), "cdc.stack.dir");
         LocalStack stack = new LocalStack();
+        stack.ownLock = lock;
+        int pgPort;
+        List<Integer> brokerPorts = new ArrayList<>();
+        int connectPort;
+        boolean fresh;
+        try {
+            // a PostgreSQL that a killed JVM left behind goes first: its data folder may be reset below
+            if (settings.postgres()) {
+                PostgresServer.stopLeftover(settings.dir().resolve("postgres"));
+            }
+            fresh = DataDirs.prepare(settings.dir(), settings.reset());
+            // claim every port first: a busy port fails in milliseconds, before anything has started
+            pgPort = settings.postgres() ? Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT) : -1;
+            for (int p : settings.brokerPorts()) {
+                brokerPorts.add(Ports.claim(p, StackSettings.KAFKA_PORTS));
+            }
+            connectPort = Ports.claim(settings.connectPort(), StackSettings.CONNECT_PORT);
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+        int controllerPort = Ports.freePort();
         stack.connectPort = connectPort;
         stack.startTimeout = settings.startTimeout();
         onStarting.accept(stack);
@@ -101,6 +125,7 @@ public final class LocalStack implements AutoCloseable {
             try {
                 LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
                 postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort, settings.postgresPassword());
+                watch(postgres);
                 ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, settings.postgresPassword(),
                         ConnectorRole.password(secrets));
                 LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
@@ -222,16 +247,96 @@ public final class LocalStack implements AutoCloseable {
         return connect;
     }
 
-    /** Stops PostgreSQL (a fast shutdown: sessions and replication connections are cut). */
+    /** Stops PostgreSQL (a fast shutdown: sessions and replication connections are cut); not restarted by itself. */
     public synchronized void stopPostgres() throws IOException {
         LOG.warn("Stopping PostgreSQL on localhost:{}", postgres.port());
+        postgresStopPlanned = true;
         postgres.close();
     }
 
     /** Starts PostgreSQL again on its data directory and port. */
     public synchronized void startPostgres() throws IOException {
         postgres = postgres.restart();
+        postgresStopPlanned = false;
+        watch(postgres);
         LOG.info("PostgreSQL running again on localhost:{}", postgres.port());
+    }
+
+    /** Why PostgreSQL is not running while it should (it died under the stack); null while it runs. */
+    public String postgresDown() {
+        return postgresDown;
+    }
+
+    /** How many times PostgreSQL was started again after it died under the stack. */
+    public long postgresRestarts() {
+        return postgresRestarts.get();
+    }
+
+    /**
+     * What to do when PostgreSQL died and {@value #POSTGRES_RESTART_TRIES} starts again failed (the
+     * app stops whole); by default the stack stays up with {@link #postgresDown()} said.
+     */
+    public void onPostgresLost(Consumer<String> action) {
+        onPostgresLost = action;
+    }
+
+    /** When {@code server}'s postmaster ends without a stop of ours, it is said and started again. */
+    private void watch(PostgresServer server) {
+        server.process().ifPresentOrElse(
+                postmaster -> postmaster.onExit().thenRunAsync(() -> postgresExited(server, postmaster.pid()),
+                        inThread("cdc-postgres-restart")),
+                () -> LOG.warn("PostgreSQL on localhost:{} runs with no postmaster.pid to watch: a crash of it would not"
+                        + " be noticed here", server.port()));
+    }
+
+    private void postgresExited(PostgresServer server, long pid) {
+        synchronized (this) {
+            if (closed || postgresStopPlanned || postgres != server) {
+                return; // stopped by us: the stack's stop, or stopPostgres()
+            }
+            postgresDown = "PostgreSQL (pid " + pid + ") on localhost:" + server.port() + " stopped unexpectedly";
+        }
+        long t0 = System.nanoTime();
+        LOG.error("{}: Debezium reads no changes and writes to it fail until it runs again. Starting it again on the"
+                        + " same data folder and port (up to {} tries); why it stopped is in {}", postgresDown,
+                POSTGRES_RESTART_TRIES, server.logFile().toAbsolutePath());
+        try {
+            server.close(); // lets its data folder go (zonky's lock); the server is gone already
+        } catch (Exception e) {
+            LOG.debug("Closing the dead PostgreSQL: {}", e.toString());
+        }
+        long backoffMillis = 1_000;
+        for (int attempt = 1; attempt <= POSTGRES_RESTART_TRIES; attempt++) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                try {
+                    postgres = server.restart();
+                    postgresRestarts.incrementAndGet();
+                    postgresDown = null;
+                    watch(postgres);
+                    LOG.warn("PostgreSQL running again on localhost:{} ({} ms after it stopped, try {}); Debezium's task"
+                            + " reconnects by itself", server.port(), millisSince(t0), attempt);
+                    return;
+                } catch (Exception e) {
+                    postgresDown = "PostgreSQL (pid " + pid + ") on localhost:" + server.port() + " stopped unexpectedly and"
+                            + " did not start again (try " + attempt + " of " + POSTGRES_RESTART_TRIES + "): " + e.getMessage();
+                    LOG.error("{}; see {}", postgresDown, server.logFile().toAbsolutePath());
+                }
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(backoffMillis); // old backends let its shared memory go
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 15_000);
+        }
+        LOG.error("PostgreSQL on localhost:{} could not be started again after {} tries: cdc-camel stops rather than"
+                + " run without its database. Read {}, fix what it says, and start cdc-camel again", server.port(),
+                POSTGRES_RESTART_TRIES, server.logFile().toAbsolutePath());
+        onPostgresLost.accept(postgresDown);
     }
 
     /**
@@ -255,6 +360,7 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         if (postgres == null && kafka == null && worker == null) {
+            releaseOwnLock();
             return;
         }
         long t0 = System.nanoTime();
@@ -263,6 +369,19 @@ public final class LocalStack implements AutoCloseable {
         closeQuietly("Kafka", kafka);
         closeQuietly("PostgreSQL", postgres);
         LOG.info("Embedded stack stopped in {} ms", millisSince(t0));
+        releaseOwnLock();
+    }
+
+    private void releaseOwnLock() {
+        FolderLock lock = ownLock;
+        ownLock = null;
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                LOG.warn("Could not let {} go: {}", lock.dir(), e.toString());
+            }
+        }
     }
 
     private static void closeQuietly(String name, AutoCloseable c) {

@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.folder.FolderLock;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +48,14 @@ public final class PostgresServer implements AutoCloseable {
 
     /**
      * Stops a PostgreSQL that an earlier run left on this data directory (a JVM killed before it
-     * could stop its child), so that the new start does not fail on a busy port.
+     * could stop its child), so that the new start does not fail on a busy port. Only the holder
+     * of the stack folder's lock may: a PostgreSQL there is then no live instance's.
      */
     public static void stopLeftover(Path dir) throws IOException {
+        if (!FolderLock.heldHere(dir.getParent())) {
+            throw new IllegalStateException("Not stopping a PostgreSQL on " + dir + ": this process does not hold "
+                    + dir.getParent().resolve(FolderLock.FILE_NAME) + ", another instance may be using it");
+        }
         postmaster(dir.resolve("data")).ifPresent(p -> {
             LOG.warn("Stopping PostgreSQL (pid {}) left running by an earlier run on {}", p.pid(), dir);
             fastShutdown(p);
@@ -136,6 +142,16 @@ public final class PostgresServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The postmaster's process, from {@code postmaster.pid}; empty when it does not run. */
+    public Optional<ProcessHandle> process() {
+        return postmaster(dir.resolve("data"));
+    }
+
+    /** Where the server logs (its reason to stop, after a crash). */
+    public Path logFile() {
+        return dir.resolve("postgres.log");
     }
 
     public String jdbcUrl() {
