@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,13 +26,15 @@ public final class FolderLock implements AutoCloseable {
 
     public static final String FILE_NAME = ".lock";
 
-    /** The folders this JVM holds (real paths). */
-    private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
+    /** The folders this JVM holds (real paths), each with its lock ({@link #TAKING} while it is being taken). */
+    private static final Map<Path, Object> HELD_HERE = new ConcurrentHashMap<>();
+    private static final Object TAKING = new Object();
 
     private final Path dir;
     private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
+    private boolean closed;
 
     private FolderLock(Path dir, Path key, FileChannel channel, FileLock lock) {
         this.dir = dir;
@@ -50,7 +53,7 @@ public final class FolderLock implements AutoCloseable {
         Files.createDirectories(dir);
         Path key = dir.toRealPath();
         Path file = dir.resolve(FILE_NAME);
-        if (!HELD_HERE.add(key)) {
+        if (HELD_HERE.putIfAbsent(key, TAKING) != null) {
             throw new InUseException(setting, dir, file, ProcessHandle.current().pid());
         }
         FileChannel channel = null;
@@ -72,10 +75,11 @@ public final class FolderLock implements AutoCloseable {
             channel.write(ByteBuffer.wrap(pid), 0);
             channel.force(false);
             FolderLock taken = new FolderLock(dir, key, channel, lock);
+            HELD_HERE.put(key, taken);
             channel = null;
             return taken;
         } catch (IOException | RuntimeException e) {
-            HELD_HERE.remove(key);
+            HELD_HERE.remove(key, TAKING);
             throw e;
         } finally {
             if (channel != null) {
@@ -87,9 +91,19 @@ public final class FolderLock implements AutoCloseable {
     /** True when this JVM holds the lock of {@code dir}. */
     public static boolean heldHere(Path dir) {
         try {
-            return Files.isDirectory(dir) && HELD_HERE.contains(dir.toRealPath());
+            return Files.isDirectory(dir) && HELD_HERE.containsKey(dir.toRealPath());
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** The lock of {@code dir} this JVM holds, if it does. */
+    public static Optional<FolderLock> held(Path dir) {
+        try {
+            return Files.isDirectory(dir) && HELD_HERE.get(dir.toRealPath()) instanceof FolderLock lock
+                    ? Optional.of(lock) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -109,16 +123,20 @@ public final class FolderLock implements AutoCloseable {
         return dir;
     }
 
-    /** Lets another instance take the folder (the app's stop; the process's end does it too). */
+    /** Lets another instance take the folder (the app's stop; the process's end does it too). Safe to call twice. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             if (lock.isValid()) {
                 lock.release();
             }
             channel.close();
         } finally {
-            HELD_HERE.remove(key);
+            HELD_HERE.remove(key, this);
         }
     }
 

@@ -3,9 +3,11 @@ package io.cdccamel.folder;
 import io.cdccamel.settings.OutputSettings;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListener;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +20,10 @@ import java.util.List;
 /**
  * Takes the data folder's lock (embedded mode) and the output folder's lock (both modes) first
  * thing at the start, right after the settings are read: a second instance on the same folders
- * stops here, before it touches a process, a port or a file of the first. The locks are let go
- * once everything else has stopped ({@link #releaseAtStop()}, the last listener), or when the
- * process ends.
+ * stops here, before it touches a process, a port or a file of the first. The output folder is let
+ * go once Camel has stopped (nothing writes it then), the data folder once the embedded stack has
+ * (it takes that lock over), whatever is left by {@link #releaseAtStop()} (the last listener), and
+ * all of them when the process ends.
  */
 public class FolderLocks extends MainListenerSupport {
 
@@ -38,7 +41,14 @@ public class FolderLocks extends MainListenerSupport {
             }
             // one lock file when both settings name one folder
             if (!FolderLock.heldHere(output)) {
-                held.add(FolderLock.take(output, OutputSettings.DIR));
+                FolderLock outputLock = FolderLock.take(output, OutputSettings.DIR);
+                held.add(outputLock);
+                main.getCamelContext().addLifecycleStrategy(new LifecycleStrategySupport() {
+                    @Override
+                    public void onContextStopped(CamelContext context) {
+                        release(outputLock);
+                    }
+                });
             }
         } catch (IOException e) {
             release();
@@ -62,13 +72,15 @@ public class FolderLocks extends MainListenerSupport {
     }
 
     private synchronized void release() {
-        for (FolderLock lock : held) {
-            try {
-                lock.close();
-            } catch (IOException e) {
-                LOG.warn("Could not let {} go: {}", lock.dir(), e.toString());
-            }
-        }
+        held.forEach(FolderLocks::release);
         held.clear();
+    }
+
+    private static void release(FolderLock lock) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.warn("Could not let {} go: {}", lock.dir(), e.toString());
+        }
     }
 }

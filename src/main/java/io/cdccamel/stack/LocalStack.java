@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -34,8 +35,8 @@ public final class LocalStack implements AutoCloseable {
     private volatile int connectPort;
     private volatile Duration startTimeout = Duration.ofSeconds(120);
     private volatile boolean closed;
-    /** The data folder's lock when this stack took it (started alone, as tests do); null when the app holds it. */
-    private volatile FolderLock ownLock;
+    /** The data folder's lock, let go when the stack has stopped. */
+    private volatile FolderLock dataLock;
     /** Why PostgreSQL is not running while it should; null while it runs. */
     private volatile String postgresDown;
     private volatile boolean postgresStopPlanned;
@@ -69,10 +70,12 @@ public final class LocalStack implements AutoCloseable {
     public static LocalStack startWithConnectPending(StackSettings settings, Consumer<LocalStack> onStarting)
             throws Exception {
         // one folder, one instance: the app took the lock first thing (FolderLocks); a stack started
-        // alone takes it here, before anything in the folder is read or stopped
-        FolderLock lock = FolderLock.heldHere(settings.dir()) ? null : FolderLock.take(settings.dir(), "cdc.stack.dir");
+        // alone takes it here, before anything in the folder is read or stopped. Either way the stack
+        // lets it go once everything in the folder has stopped (close())
+        Optional<FolderLock> taken = FolderLock.held(settings.dir());
+        FolderLock lock = taken.isPresent() ? taken.get() : FolderLock.take(settings.dir(), "cdc.stack.dir");
         LocalStack stack = new LocalStack();
-        stack.ownLock = lock;
+        stack.dataLock = lock;
         int pgPort;
         List<Integer> brokerPorts = new ArrayList<>();
         int connectPort;
@@ -360,7 +363,7 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         if (postgres == null && kafka == null && worker == null) {
-            releaseOwnLock();
+            releaseDataLock();
             return;
         }
         long t0 = System.nanoTime();
@@ -369,12 +372,12 @@ public final class LocalStack implements AutoCloseable {
         closeQuietly("Kafka", kafka);
         closeQuietly("PostgreSQL", postgres);
         LOG.info("Embedded stack stopped in {} ms", millisSince(t0));
-        releaseOwnLock();
+        releaseDataLock();
     }
 
-    private void releaseOwnLock() {
-        FolderLock lock = ownLock;
-        ownLock = null;
+    private void releaseDataLock() {
+        FolderLock lock = dataLock;
+        dataLock = null;
         if (lock != null) {
             try {
                 lock.close();
