@@ -283,6 +283,22 @@ public final class LocalStack implements AutoCloseable {
         onPostgresLost = action;
     }
 
+    /** {@code processes} still alive after waiting up to {@code max} for them to end. */
+    private static List<ProcessHandle> awaitGone(List<ProcessHandle> processes, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        for (ProcessHandle p : processes) {
+            try {
+                p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException e) {
+                // still running: said below
+            }
+        }
+        return processes.stream().filter(ProcessHandle::isAlive).toList();
+    }
+
     /** When {@code server}'s postmaster ends without a stop of ours, it is said and started again. */
     private void watch(PostgresServer server) {
         server.process().ifPresentOrElse(
@@ -310,26 +326,37 @@ public final class LocalStack implements AutoCloseable {
         }
         long backoffMillis = 1_000;
         for (int attempt = 1; attempt <= POSTGRES_RESTART_TRIES; attempt++) {
+            // its backends end once they see the postmaster gone; while one runs, PostgreSQL refuses to
+            // start (its shared memory is in use) and zonky's failed start would keep the data folder locked
+            List<ProcessHandle> left = awaitGone(server.processesLeft(), Duration.ofSeconds(5));
             synchronized (this) {
                 if (closed) {
                     return;
                 }
-                try {
-                    postgres = server.restart();
-                    postgresRestarts.incrementAndGet();
-                    postgresDown = null;
-                    watch(postgres);
-                    LOG.warn("PostgreSQL running again on localhost:{} ({} ms after it stopped, try {}); Debezium's task"
-                            + " reconnects by itself", server.port(), millisSince(t0), attempt);
-                    return;
-                } catch (Exception e) {
+                if (!left.isEmpty()) {
                     postgresDown = "PostgreSQL (pid " + pid + ") on localhost:" + server.port() + " stopped unexpectedly and"
-                            + " did not start again (try " + attempt + " of " + POSTGRES_RESTART_TRIES + "): " + e.getMessage();
-                    LOG.error("{}; see {}", postgresDown, server.logFile().toAbsolutePath());
+                            + " its processes " + left.stream().map(ProcessHandle::pid).toList() + " still run (try "
+                            + attempt + " of " + POSTGRES_RESTART_TRIES + "): it cannot start again until they end (kill them)";
+                    LOG.error(postgresDown);
+                } else {
+                    try {
+                        postgres = server.restart();
+                        postgresRestarts.incrementAndGet();
+                        postgresDown = null;
+                        watch(postgres);
+                        LOG.warn("PostgreSQL running again on localhost:{} ({} ms after it stopped, try {}); Debezium's"
+                                + " task reconnects by itself", server.port(), millisSince(t0), attempt);
+                        return;
+                    } catch (Exception e) {
+                        postgresDown = "PostgreSQL (pid " + pid + ") on localhost:" + server.port() + " stopped unexpectedly"
+                                + " and did not start again (try " + attempt + " of " + POSTGRES_RESTART_TRIES + "): "
+                                + e.getMessage();
+                        LOG.error("{}; see {}", postgresDown, server.logFile().toAbsolutePath());
+                    }
                 }
             }
             try {
-                TimeUnit.MILLISECONDS.sleep(backoffMillis); // old backends let its shared memory go
+                TimeUnit.MILLISECONDS.sleep(backoffMillis); // a pause between tries, not a synchronisation
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL 17 from the zonky binaries, set up for logical decoding. Its data directory
@@ -147,6 +149,23 @@ public final class PostgresServer implements AutoCloseable {
     /** The postmaster's process, from {@code postmaster.pid}; empty when it does not run. */
     public Optional<ProcessHandle> process() {
         return postmaster(dir.resolve("data"));
+    }
+
+    /**
+     * Processes still running this server's binaries (they unpack under its own folder): after the
+     * postmaster died, its backends, which keep its shared memory and make a new start fail until
+     * they have gone.
+     */
+    public List<ProcessHandle> processesLeft() {
+        Path binaries;
+        try {
+            binaries = dir.resolve("binaries").toRealPath();
+        } catch (IOException e) {
+            return List.of();
+        }
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            return all.filter(p -> p.info().command().map(c -> Path.of(c).startsWith(binaries)).orElse(false)).toList();
+        }
     }
 
     /** Where the server logs (its reason to stop, after a crash). */
