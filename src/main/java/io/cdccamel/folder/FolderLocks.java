@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ public class FolderLocks extends MainListenerSupport {
                 held.add(FolderLock.take(mode.dir(), StackModeSettings.DIR));
             }
             // one lock file when both settings name one folder
-            if (!FolderLock.heldHere(output)) {
+            if (!(mode.embedded() && sameFolder(mode.dir(), output))) {
                 FolderLock outputLock = FolderLock.take(output, OutputSettings.DIR);
                 held.add(outputLock);
                 main.getCamelContext().addLifecycleStrategy(new LifecycleStrategySupport() {
@@ -59,6 +60,10 @@ public class FolderLocks extends MainListenerSupport {
         }
         LOG.info("This instance (pid {}) holds {}", ProcessHandle.current().pid(),
                 held.stream().map(l -> l.dir().toAbsolutePath().resolve(FolderLock.FILE_NAME).toString()).toList());
+    }
+
+    private static boolean sameFolder(Path a, Path b) throws IOException {
+        return Files.isDirectory(b) && Files.isSameFile(a, b);
     }
 
     /** The listener to add last: lets the folders go after the stack and the routes have stopped. */
