@@ -41,6 +41,8 @@ final class EmbeddedApp implements AutoCloseable {
     String heap = "-Xmx512m";
     /** The JVM's garbage collector option, the quick start's unless a test needs another. */
     String gc = "-XX:+UseParallelGC";
+    /** How long a start may take to the banner: a first start on a machine loaded by other builds took 150 s. */
+    Duration startTimeout = Duration.ofSeconds(150);
 
     EmbeddedApp(String name) throws IOException {
         dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-apps")), name);
@@ -70,7 +72,7 @@ final class EmbeddedApp implements AutoCloseable {
     Process start() throws Exception {
         int run = runs.size() + 1;
         Process process = launch(run);
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        await().atMost(startTimeout).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("run %d exited; see %s", run, console(run)).isTrue();
             return Files.readString(console(run)).contains("cdc-camel is streaming");
         });

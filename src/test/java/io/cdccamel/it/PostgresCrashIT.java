@@ -81,6 +81,7 @@ class PostgresCrashIT {
     @Test
     void shouldSayPostgresDiedTurnDownStartItAgainAndPrintTheRowsInsertedAfter() throws Exception {
         app = new EmbeddedApp("postgres-crash");
+        app.startTimeout = Duration.ofSeconds(300); // other builds on this machine
         Process first = app.start();
         app.sql("INSERT INTO debezium.product SELECT g, 'before ' || g FROM generate_series(" + FIRST_ID + ", "
                 + (FIRST_ID + 99) + ") g");

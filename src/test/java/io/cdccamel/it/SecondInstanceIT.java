@@ -60,6 +60,7 @@ class SecondInstanceIT {
     @Test
     void shouldRefuseASecondStartOnTheSameFoldersAndLoseNothing() throws Exception {
         app = new EmbeddedApp("second-instance");
+        app.startTimeout = Duration.ofSeconds(300); // other builds on this machine
         Process first = app.start();
         long postgresPid = app.postmaster().orElseThrow().pid();
 
