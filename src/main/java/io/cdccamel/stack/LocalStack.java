@@ -319,11 +319,7 @@ public final class LocalStack implements AutoCloseable {
         LOG.error("{}: Debezium reads no changes and writes to it fail until it runs again. Starting it again on the"
                         + " same data folder and port (up to {} tries); why it stopped is in {}", postgresDown,
                 POSTGRES_RESTART_TRIES, server.logFile().toAbsolutePath());
-        try {
-            server.close(); // lets its data folder go (zonky's lock); the server is gone already
-        } catch (Exception e) {
-            LOG.debug("Closing the dead PostgreSQL: {}", e.toString());
-        }
+        server.forgetDead();
         long backoffMillis = 1_000;
         for (int attempt = 1; attempt <= POSTGRES_RESTART_TRIES; attempt++) {
             // its backends end once they see the postmaster gone; while one runs, PostgreSQL refuses to

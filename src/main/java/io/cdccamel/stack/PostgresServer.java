@@ -2,6 +2,9 @@ package io.cdccamel.stack;
 
 import io.cdccamel.folder.FolderLock;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,6 +194,24 @@ public final class PostgresServer implements AutoCloseable {
             if (!awaitExit(postmaster.get(), 120)) {
                 throw new IOException("PostgreSQL (pid " + postmaster.get().pid() + ") did not stop within 120 s");
             }
+        }
+    }
+
+    /**
+     * Lets go of a server that died under the app (zonky's lock on its data folder), so that it can
+     * be started again in this JVM. zonky's {@code pg_ctl stop} fails on a server that is gone and logs
+     * that at ERROR with a stack trace, which tells nothing here: its logger is quiet meanwhile.
+     */
+    void forgetDead() {
+        String logger = EmbeddedPostgres.class.getName();
+        Level level = LogManager.getLogger(logger).getLevel();
+        Configurator.setLevel(logger, Level.OFF);
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            LOG.debug("Letting the dead PostgreSQL go: {}", e.toString());
+        } finally {
+            Configurator.setLevel(logger, level);
         }
     }
 

@@ -134,6 +134,8 @@ class PostgresCrashIT {
         assertThat(printed.keySet()).isEqualTo(IntStream.rangeClosed(FIRST_ID, FIRST_ID + 199).boxed().collect(Collectors.toSet()));
         assertThat(printed.values()).as("each row printed once").containsOnly(1L);
         assertThat(status("postgres")).isEqualTo("UP");
+        assertThat(Files.readString(app.logFile(1))).as("zonky's pg_ctl stop of the dead server, said at ERROR by zonky")
+                .doesNotContain("Could not stop postmaster");
         System.out.printf("POSTGRES CRASH FIGURES: postmaster %d killed; health DOWN seen after %d ms (\"%s\");"
                 + " UP again after %d ms (new pid %d); the 100 rows inserted after printed %d ms after the kill%n",
                 killedPid, downMillis, downMessage, upMillis, newPid, printingMillis);
