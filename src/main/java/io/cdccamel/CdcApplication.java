@@ -5,6 +5,8 @@ import io.cdccamel.capture.CaptureConfiguration;
 import io.cdccamel.capture.CaptureListener;
 import io.cdccamel.connect.ConnectConfiguration;
 import io.cdccamel.connect.RegistrationConfiguration;
+import io.cdccamel.folder.FolderLock;
+import io.cdccamel.folder.FolderLocks;
 import io.cdccamel.live.LiveConfiguration;
 import io.cdccamel.ops.OperationsConfiguration;
 import io.cdccamel.route.NewClusterOutput;
@@ -89,7 +91,7 @@ public final class CdcApplication {
     static String reason(Throwable e) {
         Throwable innermost = e;
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof StackStartException) {
+            if (c instanceof StackStartException || c instanceof FolderLock.InUseException) {
                 return c.getMessage();
             }
             innermost = c;
@@ -104,6 +106,9 @@ public final class CdcApplication {
         Hermetic.apply(main);
         // every setting is read and checked before anything starts
         main.addMainListener(new SettingsCheck());
+        // one folder, one instance: a second start on the same data or output folder stops here
+        FolderLocks locks = new FolderLocks();
+        main.addMainListener(locks);
         // your own PostgreSQL (cdc.postgres.embedded=false) is checked before anything starts
         main.addMainListener(new CaptureListener.OwnDatabasePreflight());
         // starts the embedded stack (cdc.mode=embedded) before Camel builds the beans
@@ -116,6 +121,8 @@ public final class CdcApplication {
         // then brings the source database in line with what the connector file captures
         CaptureListener capture = new CaptureListener();
         main.addMainListener(capture);
+        // last: the folders are let go once everything above has stopped
+        main.addMainListener(locks.releaseAtStop());
         addConfigurations(main.configure());
         main.configure().addConfiguration(new StackConfiguration(stack));
         main.configure().addConfiguration(new CaptureConfiguration(capture));

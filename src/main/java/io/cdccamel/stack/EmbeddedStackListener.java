@@ -26,6 +26,9 @@ public class EmbeddedStackListener extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStackListener.class);
 
+    /** The exit code of an app whose embedded PostgreSQL died and could not be started again. */
+    static final int POSTGRES_LOST_EXIT = 3;
+
     private volatile LocalStack stack;
 
     @Override
@@ -69,6 +72,10 @@ public class EmbeddedStackListener extends MainListenerSupport {
         } catch (Exception e) {
             throw new StackStartException("The embedded stack failed to start: " + e, e);
         }
+
+        // a PostgreSQL that died and would not start again: the whole app stops, never streams half-alive
+        // (the shutdown hooks stop Camel, then the stack)
+        stack.onPostgresLost(reason -> new Thread(() -> System.exit(POSTGRES_LOST_EXIT), "cdc-postgres-lost").start());
 
         // Connect's worker starts while Camel builds and starts; the routes start once it is up
         // (a worker that fails to start fails the app's start, as any part of the stack does)

@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.folder.FolderLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,12 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +35,17 @@ public final class LocalStack implements AutoCloseable {
             CompletableFuture.failedFuture(new StackStartException("Kafka Connect was not started"));
     private volatile int connectPort;
     private volatile Duration startTimeout = Duration.ofSeconds(120);
-    private boolean closed;
+    private volatile boolean closed;
+    /** The data folder's lock, let go when the stack has stopped. */
+    private volatile FolderLock dataLock;
+    /** Why PostgreSQL is not running while it should; null while it runs. */
+    private volatile String postgresDown;
+    private volatile boolean postgresStopPlanned;
+    private final AtomicLong postgresRestarts = new AtomicLong();
+    private volatile Consumer<String> onPostgresLost = reason -> { };
+
+    /** Restarts of a PostgreSQL that died under the stack, before it gives up (and {@link #onPostgresLost} runs). */
+    static final int POSTGRES_RESTART_TRIES = 5;
 
     /**
      * Starts every part and returns once all of them are up. {@code onStarting} receives the stack
@@ -57,20 +70,34 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack startWithConnectPending(StackSettings settings, Consumer<LocalStack> onStarting)
             throws Exception {
-        // a PostgreSQL that a killed JVM left behind goes first: its data folder may be reset below
-        if (settings.postgres()) {
-            PostgresServer.stopLeftover(settings.dir().resolve("postgres"));
-        }
-        boolean fresh = DataDirs.prepare(settings.dir(), settings.reset());
-        // claim every port first: a busy port fails in milliseconds, before anything has started
-        int pgPort = settings.postgres() ? Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT) : -1;
-        List<Integer> brokerPorts = new ArrayList<>();
-        for (int p : settings.brokerPorts()) {
-            brokerPorts.add(Ports.claim(p, StackSettings.KAFKA_PORTS));
-        }
-        int connectPort = Ports.claim(settings.connectPort(), StackSettings.CONNECT_PORT);
-        int controllerPort = Ports.freePort();
+        // one folder, one instance: the app took the lock first thing (FolderLocks); a stack started
+        // alone takes it here, before anything in the folder is read or stopped. Either way the stack
+        // lets it go once everything in the folder has stopped (close())
+        Optional<FolderLock> taken = FolderLock.held(settings.dir());
+        FolderLock lock = taken.isPresent() ? taken.get() : FolderLock.take(settings.dir(), "cdc.stack.dir");
         LocalStack stack = new LocalStack();
+        stack.dataLock = lock;
+        int pgPort;
+        List<Integer> brokerPorts = new ArrayList<>();
+        int connectPort;
+        boolean fresh;
+        try {
+            // a PostgreSQL that a killed JVM left behind goes first: its data folder may be reset below
+            if (settings.postgres()) {
+                PostgresServer.stopLeftover(settings.dir().resolve("postgres"));
+            }
+            fresh = DataDirs.prepare(settings.dir(), settings.reset());
+            // claim every port first: a busy port fails in milliseconds, before anything has started
+            pgPort = settings.postgres() ? Ports.claim(settings.postgresPort(), StackSettings.POSTGRES_PORT) : -1;
+            for (int p : settings.brokerPorts()) {
+                brokerPorts.add(Ports.claim(p, StackSettings.KAFKA_PORTS));
+            }
+            connectPort = Ports.claim(settings.connectPort(), StackSettings.CONNECT_PORT);
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+        int controllerPort = Ports.freePort();
         stack.connectPort = connectPort;
         stack.startTimeout = settings.startTimeout();
         onStarting.accept(stack);
@@ -103,6 +130,7 @@ public final class LocalStack implements AutoCloseable {
             try {
                 LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
                 postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort, settings.postgresPassword());
+                watch(postgres);
                 ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, settings.postgresPassword(),
                         ConnectorRole.password(secrets));
                 LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
@@ -229,16 +257,119 @@ public final class LocalStack implements AutoCloseable {
         return connect;
     }
 
-    /** Stops PostgreSQL (a fast shutdown: sessions and replication connections are cut). */
+    /** Stops PostgreSQL (a fast shutdown: sessions and replication connections are cut); not restarted by itself. */
     public synchronized void stopPostgres() throws IOException {
         LOG.warn("Stopping PostgreSQL on localhost:{}", postgres.port());
+        postgresStopPlanned = true;
         postgres.close();
     }
 
     /** Starts PostgreSQL again on its data directory and port. */
     public synchronized void startPostgres() throws IOException {
         postgres = postgres.restart();
+        postgresStopPlanned = false;
+        watch(postgres);
         LOG.info("PostgreSQL running again on localhost:{}", postgres.port());
+    }
+
+    /** Why PostgreSQL is not running while it should (it died under the stack); null while it runs. */
+    public String postgresDown() {
+        return postgresDown;
+    }
+
+    /** How many times PostgreSQL was started again after it died under the stack. */
+    public long postgresRestarts() {
+        return postgresRestarts.get();
+    }
+
+    /**
+     * What to do when PostgreSQL died and {@value #POSTGRES_RESTART_TRIES} starts again failed (the
+     * app stops whole); by default the stack stays up with {@link #postgresDown()} said.
+     */
+    public void onPostgresLost(Consumer<String> action) {
+        onPostgresLost = action;
+    }
+
+    /** {@code processes} still alive after waiting up to {@code max} for them to end. */
+    private static List<ProcessHandle> awaitGone(List<ProcessHandle> processes, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        for (ProcessHandle p : processes) {
+            try {
+                p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException e) {
+                // still running: said below
+            }
+        }
+        return processes.stream().filter(ProcessHandle::isAlive).toList();
+    }
+
+    /** When {@code server}'s postmaster ends without a stop of ours, it is said and started again. */
+    private void watch(PostgresServer server) {
+        server.process().ifPresentOrElse(
+                postmaster -> postmaster.onExit().thenRunAsync(() -> postgresExited(server, postmaster.pid()),
+                        inThread("cdc-postgres-restart")),
+                () -> LOG.warn("PostgreSQL on localhost:{} runs with no postmaster.pid to watch: a crash of it would not"
+                        + " be noticed here", server.port()));
+    }
+
+    private void postgresExited(PostgresServer server, long pid) {
+        synchronized (this) {
+            if (closed || postgresStopPlanned || postgres != server) {
+                return; // stopped by us: the stack's stop, or stopPostgres()
+            }
+            postgresDown = "PostgreSQL (pid " + pid + ") on localhost:" + server.port() + " stopped unexpectedly";
+        }
+        long t0 = System.nanoTime();
+        LOG.error("{}: Debezium reads no changes and writes to it fail until it runs again. Starting it again on the"
+                        + " same data folder and port (up to {} tries); why it stopped is in {}", postgresDown,
+                POSTGRES_RESTART_TRIES, server.logFile().toAbsolutePath());
+        server.forgetDead();
+        long backoffMillis = 1_000;
+        for (int attempt = 1; attempt <= POSTGRES_RESTART_TRIES; attempt++) {
+            // its backends end once they see the postmaster gone; while one runs, PostgreSQL refuses to
+            // start (its shared memory is in use) and zonky's failed start would keep the data folder locked
+            List<ProcessHandle> left = awaitGone(server.processesLeft(), Duration.ofSeconds(5));
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                if (!left.isEmpty()) {
+                    postgresDown = "PostgreSQL (pid " + pid + ") on localhost:" + server.port() + " stopped unexpectedly and"
+                            + " its processes " + left.stream().map(ProcessHandle::pid).toList() + " still run (try "
+                            + attempt + " of " + POSTGRES_RESTART_TRIES + "): it cannot start again until they end (kill them)";
+                    LOG.error(postgresDown);
+                } else {
+                    try {
+                        postgres = server.restart();
+                        postgresRestarts.incrementAndGet();
+                        postgresDown = null;
+                        watch(postgres);
+                        LOG.warn("PostgreSQL running again on localhost:{} ({} ms after it stopped, try {}); Debezium's"
+                                + " task reconnects by itself", server.port(), millisSince(t0), attempt);
+                        return;
+                    } catch (Exception e) {
+                        postgresDown = "PostgreSQL (pid " + pid + ") on localhost:" + server.port() + " stopped unexpectedly"
+                                + " and did not start again (try " + attempt + " of " + POSTGRES_RESTART_TRIES + "): "
+                                + e.getMessage();
+                        LOG.error("{}; see {}", postgresDown, server.logFile().toAbsolutePath());
+                    }
+                }
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(backoffMillis); // a pause between tries, not a synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 15_000);
+        }
+        LOG.error("PostgreSQL on localhost:{} could not be started again after {} tries: cdc-camel stops rather than"
+                + " run without its database. Read {}, fix what it says, and start cdc-camel again", server.port(),
+                POSTGRES_RESTART_TRIES, server.logFile().toAbsolutePath());
+        onPostgresLost.accept(postgresDown);
     }
 
     /**
@@ -262,6 +393,7 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         if (postgres == null && kafka == null && worker == null) {
+            releaseDataLock();
             return;
         }
         long t0 = System.nanoTime();
@@ -270,6 +402,19 @@ public final class LocalStack implements AutoCloseable {
         closeQuietly("Kafka", kafka);
         closeQuietly("PostgreSQL", postgres);
         LOG.info("Embedded stack stopped in {} ms", millisSince(t0));
+        releaseDataLock();
+    }
+
+    private void releaseDataLock() {
+        FolderLock lock = dataLock;
+        dataLock = null;
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                LOG.warn("Could not let {} go: {}", lock.dir(), e.toString());
+            }
+        }
     }
 
     private static void closeQuietly(String name, AutoCloseable c) {

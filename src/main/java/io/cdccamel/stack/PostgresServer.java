@@ -1,6 +1,10 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.folder.FolderLock;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,9 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL 17 from the zonky binaries, set up for logical decoding. Its data directory
@@ -47,9 +53,14 @@ public final class PostgresServer implements AutoCloseable {
 
     /**
      * Stops a PostgreSQL that an earlier run left on this data directory (a JVM killed before it
-     * could stop its child), so that the new start does not fail on a busy port.
+     * could stop its child), so that the new start does not fail on a busy port. Only the holder
+     * of the stack folder's lock may: a PostgreSQL there is then no live instance's.
      */
     public static void stopLeftover(Path dir) throws IOException {
+        if (!FolderLock.heldHere(dir.getParent())) {
+            throw new IllegalStateException("Not stopping a PostgreSQL on " + dir + ": this process does not hold "
+                    + dir.getParent().resolve(FolderLock.FILE_NAME) + ", another instance may be using it");
+        }
         postmaster(dir.resolve("data")).ifPresent(p -> {
             LOG.warn("Stopping PostgreSQL (pid {}) left running by an earlier run on {}", p.pid(), dir);
             fastShutdown(p);
@@ -138,6 +149,33 @@ public final class PostgresServer implements AutoCloseable {
         return port;
     }
 
+    /** The postmaster's process, from {@code postmaster.pid}; empty when it does not run. */
+    public Optional<ProcessHandle> process() {
+        return postmaster(dir.resolve("data"));
+    }
+
+    /**
+     * Processes still running this server's binaries (they unpack under its own folder): after the
+     * postmaster died, its backends, which keep its shared memory and make a new start fail until
+     * they have gone.
+     */
+    public List<ProcessHandle> processesLeft() {
+        Path binaries;
+        try {
+            binaries = dir.resolve("binaries").toRealPath();
+        } catch (IOException e) {
+            return List.of();
+        }
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            return all.filter(p -> p.info().command().map(c -> Path.of(c).startsWith(binaries)).orElse(false)).toList();
+        }
+    }
+
+    /** Where the server logs (its reason to stop, after a crash). */
+    public Path logFile() {
+        return dir.resolve("postgres.log");
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://localhost:" + port + "/" + DATABASE;
     }
@@ -156,6 +194,24 @@ public final class PostgresServer implements AutoCloseable {
             if (!awaitExit(postmaster.get(), 120)) {
                 throw new IOException("PostgreSQL (pid " + postmaster.get().pid() + ") did not stop within 120 s");
             }
+        }
+    }
+
+    /**
+     * Lets go of a server that died under the app (zonky's lock on its data folder), so that it can
+     * be started again in this JVM. zonky's {@code pg_ctl stop} fails on a server that is gone and logs
+     * that at ERROR with a stack trace, which tells nothing here: its logger is quiet meanwhile.
+     */
+    void forgetDead() {
+        String logger = EmbeddedPostgres.class.getName();
+        Level level = LogManager.getLogger(logger).getLevel();
+        Configurator.setLevel(logger, Level.OFF);
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            LOG.debug("Letting the dead PostgreSQL go: {}", e.toString());
+        } finally {
+            Configurator.setLevel(logger, level);
         }
     }
 

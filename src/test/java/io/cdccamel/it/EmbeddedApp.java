@@ -41,6 +41,9 @@ final class EmbeddedApp implements AutoCloseable {
     String heap = "-Xmx512m";
     /** The JVM's garbage collector option, the quick start's unless a test needs another. */
     String gc = "-XX:+UseParallelGC";
+    /** How long a start may take to the banner: a first start on a machine loaded by other builds took 150 s. */
+    /** How long {@link #start()} waits for the banner (5 min: the stack took 120 s at a load of 40 on 2 cores). */
+    Duration startTimeout = Duration.ofSeconds(300);
 
     EmbeddedApp(String name) throws IOException {
         dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-apps")), name);
@@ -66,9 +69,9 @@ final class EmbeddedApp implements AutoCloseable {
         return brokerPorts.stream().map(p -> "localhost:" + p).reduce((a, b) -> a + "," + b).orElseThrow();
     }
 
-    /** Starts run {@code runs+1} and waits for the banner (5 min: the stack took 120 s at a load of 40 on 2 cores); returns the process. */
+    /** Starts run {@code runs+1} and waits for the banner ({@link #startTimeout}); returns the process. */
     Process start() throws Exception {
-        return start(Duration.ofSeconds(300));
+        return start(startTimeout);
     }
 
     /** As {@link #start()}, waiting up to {@code timeout} for the banner (a first start on a loaded machine). */
