@@ -3,6 +3,7 @@ package io.cdccamel.route;
 import io.cdccamel.stack.StackStartException;
 import org.apache.camel.Route;
 import org.apache.camel.component.kafka.KafkaEndpoint;
+import org.apache.camel.component.kafka.PollOnError;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommitFactory;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
@@ -28,9 +29,21 @@ import java.util.function.Predicate;
  */
 public class ConsumerGuarantees extends LifecycleStrategySupport {
 
-    /** An option of camel-kafka's endpoint, as the route's {@code from} names it, and why it must stay. */
+    /**
+     * An option of camel-kafka's endpoint, as the route's {@code from} names it, and why it must stay;
+     * {@code value} {@value #ABSENT}: the option must not be set at all.
+     */
     record Required(String option, String value, Predicate<KafkaEndpoint> holds, String why) {
+        boolean mustBeAbsent() {
+            return ABSENT.equals(value);
+        }
     }
+
+    /** The value of a {@link Required} option that must not be set. */
+    static final String ABSENT = "absent";
+
+    /** The route's {@code pollOnError}: see {@link #REQUIRED}. */
+    static final PollOnError POLL_ON_ERROR = PollOnError.RECONNECT;
 
     static final List<Required> REQUIRED = List.of(
             new Required("batching", "true", e -> e.getConfiguration().isBatching(),
@@ -46,6 +59,15 @@ public class ConsumerGuarantees extends LifecycleStrategySupport {
                             + "manual commit of a batch: its batching processor does not flush them)"),
             new Required("breakOnFirstError", "true", e -> e.getConfiguration().isBreakOnFirstError(),
                     "a batch that could not be written is fetched again, never skipped"),
+            new Required("pollOnError", POLL_ON_ERROR.name(),
+                    e -> e.getConfiguration().getPollOnError() == POLL_ON_ERROR && e.getComponent().getPollExceptionStrategy() == null,
+                    "a poll that throws is polled again from the same positions (camel-kafka's default, ERROR_HANDLER, "
+                            + "seeks every assigned partition one record on: that record is never printed; the kafka "
+                            + "component's pollExceptionStrategy, which would replace it, must not be set either)"),
+            new Required("seekTo", ABSENT,
+                    e -> e.getConfiguration().getSeekTo() == null && e.getComponent().getConfiguration().getSeekTo() == null,
+                    "the consumer reads on from the group's committed offsets (seekTo=END skips every record not yet "
+                            + "printed, BEGINNING prints everything again, at each partition assignment)"),
             new Required("isolationLevel", "read_committed", e -> "read_committed".equals(e.getConfiguration().getIsolationLevel()),
                     "only records of Connect's committed transactions are printed (exactly-once source)"),
             new Required("autoOffsetReset", "earliest", e -> "earliest".equals(e.getConfiguration().getAutoOffsetReset()),
@@ -81,10 +103,11 @@ public class ConsumerGuarantees extends LifecycleStrategySupport {
         }
         for (Required r : REQUIRED) {
             Object value = written.get(r.option());
-            boolean asWritten = value == null || r.value().startsWith("#") || r.value().equalsIgnoreCase(value.toString());
+            boolean asWritten = value == null
+                    || (!r.mustBeAbsent() && (r.value().startsWith("#") || r.value().equalsIgnoreCase(value.toString())));
             if (!asWritten || !r.holds().test(consumer)) {
-                throw new StackStartException(where + ": kafka option " + r.option() + " must be " + r.value()
-                        + ": " + r.why());
+                throw new StackStartException(where + ": kafka option " + r.option()
+                        + (r.mustBeAbsent() ? " must not be set" : " must be " + r.value()) + ": " + r.why());
             }
         }
     }

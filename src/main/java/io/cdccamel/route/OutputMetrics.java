@@ -45,6 +45,12 @@ public final class OutputMetrics {
             FunctionCounter.builder("cdc.consumer.lost.records", lost, LostOffsets::lostRecords)
                     .description("Records Kafka deleted (retention, or by hand) before the print route read them").register(registry);
         }
+        RevokeCommits revokeCommits = context.getRegistry().lookupByNameAndType(RevokeCommits.BEAN, RevokeCommits.class);
+        if (revokeCommits != null) {
+            FunctionCounter.builder("cdc.consumer.assignment.check.failures", revokeCommits, RevokeCommits::failedChecks)
+                    .description("Attempts to check the Kafka cluster and topic ids of newly assigned partitions that failed "
+                            + "(each is tried again; nothing of those partitions is read meanwhile)").register(registry);
+        }
         if (commits != null) {
             FunctionCounter.builder("cdc.snapshot.events", commits, DurableCommits::snapshotEventCount)
                     .description("Snapshot events (op r) written; a snapshot that a crash interrupted is redone, "

@@ -17,6 +17,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.component.jackson.JacksonDataFormat;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +84,17 @@ public class RouteConfiguration implements CamelConfiguration {
         DurableCommits commits = camel.getRegistry().lookupByNameAndType("durableCommits", DurableCommits.class);
         // the YAML route's consumer options that the guarantees need are checked, at start and at each reload
         camel.addLifecycleStrategy(new ConsumerGuarantees());
+        // a partition assignment whose ids cannot be checked yet: retried (health DOWN meanwhile), ended by a stop
+        RevokeCommits revokeCommits = camel.getRegistry().lookupByNameAndType(RevokeCommits.BEAN, RevokeCommits.class);
+        if (revokeCommits != null) {
+            HealthCheckRegistry.get(camel).register(new AssignmentCheckHealthCheck(revokeCommits));
+            camel.addLifecycleStrategy(new LifecycleStrategySupport() {
+                @Override
+                public void onContextStopping(CamelContext context) {
+                    revokeCommits.stop();
+                }
+            });
+        }
         // route print-change-events' read and write steps
         JacksonDataFormat json = new JacksonDataFormat(camel.getRegistry().lookupByNameAndType("exactJson", ObjectMapper.class),
                 JsonNode.class);

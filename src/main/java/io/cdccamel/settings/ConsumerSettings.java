@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * @param batchSize            {@code cdc.consumer.batch.size}: Kafka's {@code max.poll.records}
  * @param batchWaitMillis      {@code cdc.consumer.batch.wait.ms}
  * @param sessionTimeoutMillis {@code cdc.consumer.session-timeout.ms}
- * @param failOnLostOffsets    {@code cdc.consumer.on-lost-offsets=fail} (else {@code continue})
+ * @param failOnLostOffsets    {@code cdc.consumer.on-lost-offsets=fail} (the default; else {@code continue})
  * @param lostOffsetsCheckMillis {@code cdc.consumer.lost-offsets-check.ms}; 0: not checked
  */
 public record ConsumerSettings(String topics, boolean topicsPattern, String group, int threads, int batchSize,
@@ -49,7 +49,7 @@ public record ConsumerSettings(String topics, boolean topicsPattern, String grou
         return new ConsumerSettings(topics, topicsPattern, group,
                 settings.number(THREADS, 3, 1), settings.number(BATCH_SIZE, 500, 1), settings.number(BATCH_WAIT_MS, 10, 0),
                 settings.whole(SESSION_TIMEOUT_MS, 10000, 1),
-                "fail".equals(settings.choice(ON_LOST_OFFSETS, "continue", "continue", "fail")),
+                "fail".equals(settings.choice(ON_LOST_OFFSETS, "fail", "continue", "fail")),
                 settings.whole(LOST_OFFSETS_CHECK_MS, 30000, 0));
     }
 

@@ -199,6 +199,8 @@ class SourceSafetyIT {
             admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
                     new ConfigEntry("retention.ms", "604800000"), AlterConfigOp.OpType.SET)))).all().get();
         }
+        // the default (fail) would not start: this user prefers to go on from the first record Kafka has
+        settings.put("cdc.consumer.on-lost-offsets", "continue");
         TestApp again = apps.start(schema, "lost_connector", "lost", false, settings);
         await().atMost(Duration.ofSeconds(30)).until(() -> again.metric("cdc_consumer_lost_records_total") >= 30);
         Path log = Path.of(System.getProperty("cdc.log.dir", "data/logs"), "cdc-camel.log");

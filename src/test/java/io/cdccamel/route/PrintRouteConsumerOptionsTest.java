@@ -3,6 +3,7 @@ package io.cdccamel.route;
 import io.cdccamel.CdcApplication;
 import io.cdccamel.stack.Ports;
 import org.apache.camel.component.kafka.KafkaEndpoint;
+import org.apache.camel.component.kafka.PollOnError;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommitFactory;
 import org.apache.camel.main.Main;
 import org.apache.camel.support.ResourceReloadStrategySupport;
@@ -141,6 +142,24 @@ class PrintRouteConsumerOptionsTest {
     }
 
     @Test
+    void shouldNotStartWhenTheYamlLeavesPollErrorsToCamelsErrorHandler() throws Exception {
+        // camel-kafka's default: it seeks every assigned partition past one record after a poll that throws
+        Throwable failure = start(yaml -> yaml.replace("pollOnError: RECONNECT", "pollOnError: ERROR_HANDLER"));
+
+        assertThat(oneLine(failure)).startsWith(file() + ": kafka option pollOnError must be RECONNECT: "
+                + "a poll that throws is polled again from the same positions");
+    }
+
+    @Test
+    void shouldNotStartWhenTheYamlSeeksToTheEnd() throws Exception {
+        Throwable failure = start(yaml -> yaml.replace("        pollOnError: RECONNECT\n",
+                "        pollOnError: RECONNECT\n        seekTo: END\n"));
+
+        assertThat(oneLine(failure)).startsWith(file() + ": kafka option seekTo must not be set: "
+                + "the consumer reads on from the group's committed offsets");
+    }
+
+    @Test
     void shouldCheckTheRouteThatWritesWhateverItsTopicsAndId() throws Exception {
         // a user reads topics of their own, named in the YAML, not in cdc.topics, under another route id
         assertThat(start(yaml -> yaml.replace("uri: \"kafka:{{cdc.topics}}\"", "uri: \"kafka:shop.orders,shop.items\"")
@@ -154,6 +173,8 @@ class PrintRouteConsumerOptionsTest {
         assertThat(consumer.getConfiguration().isAllowManualCommit()).isTrue();
         assertThat(consumer.getKafkaManualCommitFactory()).isExactlyInstanceOf(DefaultKafkaManualCommitFactory.class);
         assertThat(consumer.getConfiguration().isBreakOnFirstError()).isTrue();
+        assertThat(consumer.getConfiguration().getPollOnError()).isEqualTo(PollOnError.RECONNECT);
+        assertThat(consumer.getConfiguration().getSeekTo()).isNull();
         assertThat(consumer.getConfiguration().getIsolationLevel()).isEqualTo("read_committed");
         assertThat(consumer.getConfiguration().getAutoOffsetReset()).isEqualTo("earliest");
         assertThat(consumer.getConfiguration().getValueDeserializer()).isEqualTo(ByteArrayDeserializer.class.getName());

@@ -84,7 +84,7 @@ class SettingsCheckTest {
         ConsumerSettings consumer = ConsumerSettings.read(settings);
         assertThat(consumer.batchSize()).isEqualTo(500);
         assertThat(consumer.batchWaitMillis()).isEqualTo(10);
-        assertThat(consumer.failOnLostOffsets()).isFalse();
+        assertThat(consumer.failOnLostOffsets()).as("records deleted unprinted stop the start by default").isTrue();
         assertThat(consumer.topicsPattern()).isTrue();
         ConnectSettings connect = ConnectSettings.read(settings);
         assertThat(connect.maxRestarts()).isEqualTo(5);
