@@ -61,6 +61,8 @@ public final class CaptureSync {
     private final Map<String, String> connectorConfig;
     private volatile List<String> captured = List.of();
     private volatile List<String> partitions = List.of();
+    /** The captured tables' generated columns as of the last sync: schema.table -> names. */
+    private volatile Map<String, List<String>> generated = Map.of();
     private boolean warnedNotFull;
     private boolean synced;
 
@@ -92,11 +94,13 @@ public final class CaptureSync {
     }
 
     /**
-     * The connector settings the app adds to the file's: partitions left to their root, the
-     * signal channel. Known after {@link #sync()}.
+     * The connector settings the app adds to the file's: partitions left to their root, generated
+     * columns left out ({@link CaptureScope#generatedColumnSettings}), the signal channel. Known
+     * after {@link #sync()}.
      */
     public Map<String, String> derivedConnectorSettings() {
         Map<String, String> derived = new LinkedHashMap<>(scope.partitionSettings(partitions));
+        derived.putAll(scope.generatedColumnSettings(generated));
         derived.put("signal.enabled.channels", "source");
         derived.put("signal.data.collection", signalTable);
         // the signal table's own rows (requests, Debezium's window marks) never reach Kafka: Connect's Filter drops them
@@ -202,7 +206,14 @@ public final class CaptureSync {
                 }
             }
             captured = now.stream().map(SourceTables.Table::qualified).toList();
+            generated = generatedColumns(now);
         }
+    }
+
+    static Map<String, List<String>> generatedColumns(List<SourceTables.Table> tables) {
+        Map<String, List<String>> columns = new TreeMap<>();
+        tables.stream().filter(t -> !t.generated().isEmpty()).forEach(t -> columns.put(t.qualified(), t.generated()));
+        return Map.copyOf(columns);
     }
 
     /** Sends the queued tables' {@code execute-snapshot} signal once the connector runs this app's config. */

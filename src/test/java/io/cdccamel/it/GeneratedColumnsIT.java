@@ -37,8 +37,8 @@ class GeneratedColumnsIT {
     @RegisterExtension
     final AppsUnderTest apps = new AppsUnderTest();
 
-    /** The columns every event of a film prints: the generated {@code total} and {@code words} never. */
-    private static final List<String> FILM_COLUMNS = List.of("id", "title", "price", "qty", "note");
+    /** The columns every event of a film prints (the output sorts them): the generated {@code total} and {@code words} never. */
+    private static final List<String> FILM_COLUMNS = List.of("id", "note", "price", "qty", "title");
 
     private static String[] films(String schema) {
         return new String[] {
@@ -126,8 +126,9 @@ class GeneratedColumnsIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> OutputEntries.countOp(file(app, first + ".film"), "r") == 3
                 && OutputEntries.countOp(file(app, first + ".zeta"), "r") == 2);
         assertFilmsExact(app, first + ".film");
-        Entry dinosaur = OutputEntries.read(file(app, first + ".film")).get(0);
-        assertThat(dinosaur.row().toString()).isEqualTo("{\"id\":1,\"title\":\"Academy Dinosaur\",\"price\":\"0.99\",\"qty\":3,\"note\":\"a\"}");
+        Entry dinosaur = OutputEntries.read(file(app, first + ".film")).stream().filter(e -> e.row().path("id").asInt() == 1)
+                .findFirst().orElseThrow();
+        assertThat(dinosaur.row().toString()).isEqualTo("{\"id\":1,\"note\":\"a\",\"price\":\"0.99\",\"qty\":3,\"title\":\"Academy Dinosaur\"}");
 
         // streaming: the same columns
         Db.exec("INSERT INTO " + first + ".film (id, title, price, qty, note) VALUES (4, 'African Egg', 2.99, 2, 'd')",
@@ -150,7 +151,7 @@ class GeneratedColumnsIT {
                 && OutputEntries.countOp(file(grown, later + ".zeta"), "r") == 2);
         assertFilmsExact(grown, later + ".film");
         assertThat(OutputEntries.read(file(grown, later + ".zeta")).stream().map(e -> e.row().toString()))
-                .containsExactly("{\"id\":1,\"v\":\"one\"}", "{\"id\":2,\"v\":\"two\"}");
+                .containsExactlyInAnyOrder("{\"id\":1,\"v\":\"one\"}", "{\"id\":2,\"v\":\"two\"}");
 
         // a generated column added while the app runs: left out of the stream and of the next snapshot alike
         Db.exec("ALTER TABLE " + later + ".film ADD COLUMN doubled int GENERATED ALWAYS AS (qty * 2) STORED",
@@ -158,7 +159,10 @@ class GeneratedColumnsIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> OutputEntries.countOp(file(grown, later + ".film"), "c") == 1);
         HttpResponse<String> again = snapshot(grown, later + ".film");
         assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(90)).until(() -> OutputEntries.countOp(file(grown, later + ".film"), "r") == 3 + 4);
+        // (the app's refresh applies the new column to the connector meanwhile, restarting its task: a chunk may be read twice)
+        await().atMost(Duration.ofSeconds(120)).until(() -> OutputEntries.read(file(grown, later + ".film")).stream()
+                .filter(e -> "r".equals(e.op())).map(e -> e.row().path("id").asInt())
+                .collect(java.util.stream.Collectors.toSet()).contains(5));
         assertFilmsExact(grown, later + ".film");
     }
 }
