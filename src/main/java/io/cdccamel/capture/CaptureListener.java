@@ -28,6 +28,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -94,7 +95,8 @@ public class CaptureListener extends MainListenerSupport {
         // what follows from the file's lists is set on the connector, beside the file's own settings
         sync.derivedConnectorSettings().forEach((key, value) -> {
             // lists built from the user's own value replace it; other keys the user set stay as set
-            boolean fromUsersValue = key.startsWith("table.") || key.startsWith("column.") || key.equals("transforms") || key.equals("predicates");
+            boolean fromUsersValue = key.startsWith("table.") || key.startsWith("column.") || key.equals("transforms")
+                    || key.equals("predicates");
             if (fromUsersValue || !connector.overrides().containsKey(key)) {
                 pc.addOverrideProperty(ConnectorSettings.OVERRIDE_PREFIX + key, value);
             }
@@ -205,7 +207,7 @@ public class CaptureListener extends MainListenerSupport {
         if (definition == null) {
             return;
         }
-        Map<String, String> columns = new java.util.TreeMap<>();
+        Map<String, String> columns = new TreeMap<>();
         sync.derivedConnectorSettings().forEach((key, value) -> {
             if (key.startsWith("column.")) {
                 columns.put(key, value);
