@@ -177,15 +177,13 @@ public final class CaptureScope {
      *       next refresh names it still cannot fail the snapshot.</li>
      * </ul>
      *
-     * @param generated the captured tables' generated columns: {@code schema.table} -> column names
+     * @param generated the captured tables' generated columns: table -> column names
      */
-    public Map<String, String> generatedColumnSettings(Map<String, List<String>> generated) {
+    public Map<String, String> generatedColumnSettings(Map<TableId, List<String>> generated) {
         List<String> literals = new ArrayList<>();
         new TreeMap<>(generated).forEach((table, columns) -> {
-            int dot = table.indexOf('.');
             for (String column : columns) {
-                literals.add(regexLiteral(table.substring(0, dot)) + "\\." + regexLiteral(table.substring(dot + 1)) + "\\."
-                        + regexLiteral(column));
+                literals.add(regexLiteral(table.schema()) + "\\." + regexLiteral(table.table()) + "\\." + regexLiteral(column));
             }
         });
         Map<String, String> settings = new LinkedHashMap<>();

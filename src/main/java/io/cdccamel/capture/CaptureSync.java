@@ -2,6 +2,7 @@ package io.cdccamel.capture;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.debezium.relational.TableId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +62,8 @@ public final class CaptureSync {
     private final Map<String, String> connectorConfig;
     private volatile List<String> captured = List.of();
     private volatile List<String> partitions = List.of();
-    /** The captured tables' generated columns as of the last sync: schema.table -> names. */
-    private volatile Map<String, List<String>> generated = Map.of();
+    /** The captured tables' generated columns as of the last sync: table -> names. */
+    private volatile Map<TableId, List<String>> generated = Map.of();
     private boolean warnedNotFull;
     private boolean synced;
 
@@ -210,9 +211,10 @@ public final class CaptureSync {
         }
     }
 
-    static Map<String, List<String>> generatedColumns(List<SourceTables.Table> tables) {
-        Map<String, List<String>> columns = new TreeMap<>();
-        tables.stream().filter(t -> !t.generated().isEmpty()).forEach(t -> columns.put(t.qualified(), t.generated()));
+    static Map<TableId, List<String>> generatedColumns(List<SourceTables.Table> tables) {
+        Map<TableId, List<String>> columns = new TreeMap<>();
+        tables.stream().filter(t -> !t.generated().isEmpty())
+                .forEach(t -> columns.put(new TableId(null, t.schema(), t.name()), t.generated()));
         return Map.copyOf(columns);
     }
 

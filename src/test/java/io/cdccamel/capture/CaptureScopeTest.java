@@ -1,5 +1,6 @@
 package io.cdccamel.capture;
 
+import io.debezium.relational.TableId;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -136,8 +137,9 @@ class CaptureScopeTest {
     @Test
     void shouldLeaveOutExactlyTheGeneratedColumnsWhateverTheirNames() {
         Map<String, String> base = Map.of("schema.include.list", "public,odd");
-        Map<String, List<String>> generated = Map.of("public.film", List.of("fulltext", "total"),
-                "odd.a+b", List.of("x,y", "sum.v2", "(z)"));
+        Map<TableId, List<String>> generated = Map.of(new TableId(null, "public", "film"), List.of("fulltext", "total"),
+                new TableId(null, "odd", "a+b"), List.of("x,y", "sum.v2", "(z)"), new TableId(null, "dotted.schema", "t.1"),
+                List.of("c"));
         var config = debezium(base, scope("schema.include.list", "public,odd").generatedColumnSettings(generated));
         var filter = config.getColumnFilter();
         assertThat(config.isColumnsFiltered()).isTrue();
@@ -152,6 +154,8 @@ class CaptureScopeTest {
         assertThat(filter.matches(null, "odd", "aab", "x,y")).as("'+' is no pattern").isTrue();
         assertThat(filter.matches(null, "odd", "a+b", "x")).isTrue();
         assertThat(filter.matches(null, "odd", "a+b", "sumxv2")).as("'.' is no pattern").isTrue();
+        assertThat(filter.matches(null, "dotted.schema", "t.1", "c")).isFalse();
+        assertThat(filter.matches(null, "dotted.schema", "t.1", "d")).isTrue();
     }
 
     @Test
@@ -165,7 +169,7 @@ class CaptureScopeTest {
         // the user's exclude list stays, the generated columns are added
         Map<String, String> excluding = Map.of("column.exclude.list", "public\\.people\\.secret");
         var both = debezium(excluding, scope("column.exclude.list", "public\\.people\\.secret")
-                .generatedColumnSettings(Map.of("public.film", List.of("total"))));
+                .generatedColumnSettings(Map.of(new TableId(null, "public", "film"), List.of("total"))));
         assertThat(both.getColumnFilter().matches(null, "public", "people", "secret")).isFalse();
         assertThat(both.getColumnFilter().matches(null, "public", "film", "total")).isFalse();
         assertThat(both.getColumnFilter().matches(null, "public", "film", "id")).isTrue();
@@ -173,7 +177,7 @@ class CaptureScopeTest {
         // the user's include list (the two lists may not both be set) is made to skip them
         Map<String, String> including = Map.of("column.include.list", "public\\.film\\..*");
         Map<String, String> derived = scope("column.include.list", "public\\.film\\..*")
-                .generatedColumnSettings(Map.of("public.film", List.of("total")));
+                .generatedColumnSettings(Map.of(new TableId(null, "public", "film"), List.of("total")));
         assertThat(derived).doesNotContainKey("column.exclude.list");
         var included = debezium(including, derived);
         assertThat(included.getColumnFilter().matches(null, "public", "film", "total")).isFalse();
