@@ -42,17 +42,6 @@ public class ConnectorRegistration {
     private volatile boolean connectReady;
     /** The {@link ConnectorDefinition#revision()} Connect was last seen to run. */
     private volatile long runsRevision;
-    /**
-     * After a PUT: when it was accepted, and whether the restart it causes has been seen (the
-     * connector or its task not RUNNING). Connect's status does not name a task's generation, so
-     * until then a RUNNING task may be the old one, which still captures with the old config: a
-     * snapshot request it reads is skipped ("Schema retrieval failed", 2 of 3 GeneratedColumnsIT runs,
-     * 2-3 s after the PUT). The restart showed as UNASSIGNED for 1-5 s at the 500 ms polls there; one
-     * missed between two polls is waited out for {@link #RESTART_WAIT_MS}.
-     */
-    private volatile long putAcceptedAt;
-    private volatile boolean restartSeen = true;
-    static final long RESTART_WAIT_MS = 30_000;
     private boolean announced;
 
     public ConnectorRegistration(ConnectorDefinition definition, Runnable onFirstRunning, int maxRestarts,
@@ -82,8 +71,7 @@ public class ConnectorRegistration {
      * a snapshot asked for now is read with them.
      */
     public boolean runsCurrentConfig() {
-        boolean restarted = restartSeen || System.currentTimeMillis() - putAcceptedAt > RESTART_WAIT_MS;
-        return isHealthy() && restarted && runsRevision == definition.revision();
+        return isHealthy() && runsRevision == definition.revision();
     }
 
     /** How many times this app's POST created the connector (201). */
@@ -206,8 +194,6 @@ public class ConnectorRegistration {
     /** The answer to {@code PUT /connectors/<name>/config}. */
     public synchronized void onPutAnswer(ConnectAnswer answer) {
         if (answer.is(200, 201)) {
-            putAcceptedAt = System.currentTimeMillis();
-            restartSeen = false;
             updated.incrementAndGet();
             backoff.reset();
             state.say("Connector " + definition.name() + " now runs the config of " + definition.origin());
@@ -219,9 +205,6 @@ public class ConnectorRegistration {
     /** @return true when a failed connector or task should be restarted now */
     public synchronized boolean onStatus(ConnectAnswer answer) {
         StatusSummary status = StatusSummary.of(definition.name(), answer.stateInfo());
-        if (!status.allRunning()) {
-            restartSeen = true;
-        }
         if (status.allRunning()) {
             restarts.set(0);
             backoff.reset();
