@@ -29,6 +29,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -95,7 +96,8 @@ public class CaptureListener extends MainListenerSupport {
         // what follows from the file's lists is set on the connector, beside the file's own settings
         sync.derivedConnectorSettings().forEach((key, value) -> {
             // lists built from the user's own value replace it; other keys the user set stay as set
-            boolean fromUsersValue = key.startsWith("table.") || key.equals("transforms") || key.equals("predicates");
+            boolean fromUsersValue = key.startsWith("table.") || key.startsWith("column.") || key.equals("transforms")
+                    || key.equals("predicates");
             if (fromUsersValue || !connector.overrides().containsKey(key)) {
                 pc.addOverrideProperty(ConnectorSettings.OVERRIDE_PREFIX + key, value);
             }
@@ -225,6 +227,29 @@ public class CaptureListener extends MainListenerSupport {
         }
     }
 
+    /**
+     * Generated columns appear while the app runs (a captured table created, {@code ALTER TABLE ...
+     * ADD COLUMN ... GENERATED}): the connector's column list follows, so that Debezium's snapshots
+     * leave them out as the stream does ({@link CaptureScope#generatedColumnSettings}).
+     */
+    private void deriveColumns(CamelContext context) {
+        ConnectorDefinition definition = context.getRegistry().lookupByNameAndType("connectorDefinition", ConnectorDefinition.class);
+        if (definition == null) {
+            return;
+        }
+        Map<String, String> columns = new TreeMap<>();
+        sync.derivedConnectorSettings().forEach((key, value) -> {
+            if (key.startsWith("column.")) {
+                columns.put(key, value);
+            }
+        });
+        if (definition.derive(columns)) {
+            LOG.info("Generated columns of the captured tables changed: connector {} leaves them out of snapshots as the "
+                    + "stream does ({}); applying it with PUT (its task restarts from its committed offsets)", definition.name(),
+                    columns.keySet());
+        }
+    }
+
     /** Every {@code cdc.capture.refresh.ms} the sync again, and every second the queued snapshots, once Camel runs. */
     private void startRefresher(CamelContext context, long every) {
         if (sync == null || every <= 0 || refresher != null) {
@@ -234,6 +259,7 @@ public class CaptureListener extends MainListenerSupport {
         refresher.scheduleWithFixedDelay(() -> {
             try {
                 sync.sync();
+                deriveColumns(context);
             } catch (Exception e) {
                 LOG.warn("Could not bring the publication in line with the connector file: {}", Preflight.firstLine(e.getMessage()));
             }
@@ -242,7 +268,8 @@ public class CaptureListener extends MainListenerSupport {
             ConnectorRegistration registration = context.getRegistry().lookupByNameAndType("connectorRegistration",
                     ConnectorRegistration.class);
             StreamingWatch watch = context.getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
-            sync.snapshotPending(() -> registration != null && registration.isHealthy(), tables -> {
+            // with the generated columns of the tables to read left out already
+            sync.snapshotPending(() -> registration != null && registration.runsCurrentConfig(), tables -> {
                 if (watch != null) {
                     watch.followSnapshot(tables);
                 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -140,6 +141,76 @@ public final class CaptureScope {
             }
             settings.put(TABLE_INCLUDE, String.join(",", wrapped));
         }
+        return settings;
+    }
+
+    public static final String COLUMN_INCLUDE = "column.include.list";
+    public static final String COLUMN_EXCLUDE = "column.exclude.list";
+    /**
+     * An entry of {@code column.exclude.list} that names no column (the app's own schema is never
+     * captured): it keeps the list set when no captured table has a generated column, see
+     * {@link #generatedColumnSettings}.
+     */
+    static final String NO_COLUMN = regexLiteral(APP_SCHEMA) + "\\.no_table\\.no_column";
+
+    /**
+     * The connector settings that leave generated columns out of every event, the same way in
+     * snapshots and in the stream. PostgreSQL 13-17 never publish a generated column (pgoutput's
+     * Relation and row messages lack it; 18 only with the publication's
+     * {@code publish_generated_columns}, which the app's publication leaves at none, and never a
+     * virtual one), so the stream cannot print it; Debezium's snapshots read the table's structure
+     * over JDBC instead, which holds it. Debezium 3.6.1's incremental snapshot drops generated
+     * columns from its table model on pgoutput ({@code PostgresSchema.refreshFromIncrementalSnapshot})
+     * but reads chunks with {@code SELECT *} unless a column list is set
+     * ({@code AbstractChunkQueryBuilder.buildProjection}): the result then holds a column the model
+     * lacks, {@code ColumnUtils.toArray} throws "Column ... not found in result set ... DBZ-4350",
+     * and the snapshot skips that table and every table after it. Hence:
+     * <ul>
+     *   <li>each captured generated column, {@code schema.table.column} as a literal, in
+     *       {@code column.exclude.list} (appended to the user's own), so that the initial and
+     *       blocking snapshots, which select the table's columns through that filter, leave it out
+     *       too; with a user's {@code column.include.list} (the two may not both be set) each of
+     *       its patterns is made to skip them instead;</li>
+     *   <li>the list always set, {@link #NO_COLUMN} when nothing else is in it: Debezium's
+     *       incremental chunk query then selects the columns of its model, so that a generated
+     *       column added later ({@code ALTER TABLE ... ADD COLUMN ... GENERATED}) before the app's
+     *       next refresh names it still cannot fail the snapshot.</li>
+     * </ul>
+     *
+     * @param generated the captured tables' generated columns: table -> column names
+     */
+    public Map<String, String> generatedColumnSettings(Map<TableId, List<String>> generated) {
+        List<String> literals = new ArrayList<>();
+        new TreeMap<>(generated).forEach((table, columns) -> {
+            for (String column : columns) {
+                literals.add(regexLiteral(table.schema()) + "\\." + regexLiteral(table.table()) + "\\." + regexLiteral(column));
+            }
+        });
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (!blank(COLUMN_INCLUDE)) {
+            if (literals.isEmpty()) {
+                return settings;
+            }
+            String names = String.join("|", literals);
+            List<String> wrapped = new ArrayList<>();
+            for (String regex : config.get(COLUMN_INCLUDE).split(",")) {
+                if (!regex.isBlank()) {
+                    wrapped.add("(?!(?:" + names + ")$)(?:" + regex.trim() + ")");
+                }
+            }
+            settings.put(COLUMN_INCLUDE, String.join(",", wrapped));
+            return settings;
+        }
+        List<String> entries = new ArrayList<>();
+        if (!blank(COLUMN_EXCLUDE)) {
+            entries.add(config.get(COLUMN_EXCLUDE).trim());
+        }
+        entries.addAll(literals);
+        if (entries.isEmpty()) {
+            entries.add(NO_COLUMN);
+        }
+        // joined apart: a name's own escaped ',' or '|' must not become a list separator
+        settings.put(COLUMN_EXCLUDE, String.join(",", entries));
         return settings;
     }
 

@@ -2,6 +2,7 @@ package io.cdccamel.capture;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.debezium.relational.TableId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,8 @@ public final class CaptureSync {
     private final Map<String, String> connectorConfig;
     private volatile List<String> captured = List.of();
     private volatile List<String> partitions = List.of();
+    /** The captured tables' generated columns as of the last sync: table -> names. */
+    private volatile Map<TableId, List<String>> generated = Map.of();
     private boolean warnedNotFull;
     private boolean synced;
 
@@ -92,11 +95,13 @@ public final class CaptureSync {
     }
 
     /**
-     * The connector settings the app adds to the file's: partitions left to their root, the
-     * signal channel. Known after {@link #sync()}.
+     * The connector settings the app adds to the file's: partitions left to their root, generated
+     * columns left out ({@link CaptureScope#generatedColumnSettings}), the signal channel. Known
+     * after {@link #sync()}.
      */
     public Map<String, String> derivedConnectorSettings() {
         Map<String, String> derived = new LinkedHashMap<>(scope.partitionSettings(partitions));
+        derived.putAll(scope.generatedColumnSettings(generated));
         derived.put("signal.enabled.channels", "source");
         derived.put("signal.data.collection", signalTable);
         // the signal table's own rows (requests, Debezium's window marks) never reach Kafka: Connect's Filter drops them
@@ -202,7 +207,15 @@ public final class CaptureSync {
                 }
             }
             captured = now.stream().map(SourceTables.Table::qualified).toList();
+            generated = generatedColumns(now);
         }
+    }
+
+    static Map<TableId, List<String>> generatedColumns(List<SourceTables.Table> tables) {
+        Map<TableId, List<String>> columns = new TreeMap<>();
+        tables.stream().filter(t -> !t.generated().isEmpty())
+                .forEach(t -> columns.put(new TableId(null, t.schema(), t.name()), t.generated()));
+        return Map.copyOf(columns);
     }
 
     /** Sends the queued tables' {@code execute-snapshot} signal once the connector runs this app's config. */

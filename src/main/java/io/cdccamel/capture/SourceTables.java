@@ -13,16 +13,22 @@ import java.util.TreeSet;
 /**
  * The source database's tables as the capture needs them, read from PostgreSQL's catalog in one
  * query: ordinary and partitioned tables, whether each is a partition and of which root, its
- * replica identity and whether it has a primary key.
+ * replica identity, whether it has a primary key, and its generated columns.
  */
 public record SourceTables(List<Table> all, Set<String> schemas) {
 
     /**
      * A table. {@code root} is the top of its partition tree ({@code schema.table}), or null when
-     * it is no partition; {@code replicaIdentity} is {@code pg_class.relreplident} (d, n, f, i).
+     * it is no partition; {@code replicaIdentity} is {@code pg_class.relreplident} (d, n, f, i);
+     * {@code generated} the names of its generated columns ({@code pg_attribute.attgenerated}: stored,
+     * and virtual on PostgreSQL 18), in column order.
      */
     public record Table(String schema, String name, boolean partitioned, String root, char replicaIdentity,
-                        boolean hasPrimaryKey) {
+                        boolean hasPrimaryKey, List<String> generated) {
+
+        public Table {
+            generated = List.copyOf(generated);
+        }
 
         public String qualified() {
             return schema + "." + name;
@@ -40,7 +46,10 @@ public record SourceTables(List<Table> all, Set<String> schemas) {
                    (SELECT rn.nspname || '.' || r.relname
                       FROM pg_partition_ancestors(c.oid) a(relid)
                       JOIN pg_class r ON r.oid = a.relid JOIN pg_namespace rn ON rn.oid = r.relnamespace
-                     WHERE NOT r.relispartition) AS root
+                     WHERE NOT r.relispartition) AS root,
+                   ARRAY(SELECT a.attname::text FROM pg_attribute a
+                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated <> ''
+                          ORDER BY a.attnum) AS generated
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
                AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
@@ -54,7 +63,8 @@ public record SourceTables(List<Table> all, Set<String> schemas) {
                 String root = rs.getString(6);
                 String qualified = rs.getString(1) + "." + rs.getString(2);
                 tables.add(new Table(rs.getString(1), rs.getString(2), rs.getBoolean(3),
-                        root == null || root.equals(qualified) ? null : root, rs.getString(4).charAt(0), rs.getBoolean(5)));
+                        root == null || root.equals(qualified) ? null : root, rs.getString(4).charAt(0), rs.getBoolean(5),
+                        List.of((String[]) rs.getArray(7).getArray())));
             }
         }
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT nspname FROM pg_namespace "

@@ -18,7 +18,8 @@ import java.util.TreeSet;
 /**
  * The connector as data: {@code debezium_connect.json} plus the overrides of the current mode
  * (properties {@code cdc.connector.config.<key>}), which is how one file serves both the embedded
- * stack and docker-compose.
+ * stack and docker-compose. While the app runs, settings it derives from the source database may
+ * change ({@link #derive}); route {@code register-connector} then applies the new config with PUT.
  */
 public final class ConnectorDefinition {
 
@@ -45,6 +46,8 @@ public final class ConnectorDefinition {
     private final String name;
     private final ObjectNode json;
     private final Map<String, String> overridden;
+    /** Counts the changes {@link #derive} made, so that the registration knows which config Connect runs. */
+    private long revision;
 
     private ConnectorDefinition(String origin, String name, ObjectNode json, Map<String, String> overridden) {
         this.origin = origin;
@@ -118,8 +121,37 @@ public final class ConnectorDefinition {
         return origin;
     }
 
+    /**
+     * Sets settings the app derives from the source database while it runs (the generated columns
+     * that {@code column.exclude.list} leaves out): the register route's next tick finds the
+     * running connector different and applies this config with {@code PUT .../config}, which
+     * restarts its task from its committed offsets.
+     *
+     * @return true when a value changed
+     */
+    public synchronized boolean derive(Map<String, String> settings) {
+        ObjectNode config = (ObjectNode) json.get("config");
+        boolean changed = false;
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            JsonNode now = config.get(e.getKey());
+            if (now == null || !now.asText().equals(e.getValue())) {
+                config.put(e.getKey(), e.getValue());
+                changed = true;
+            }
+        }
+        if (changed) {
+            revision++;
+        }
+        return changed;
+    }
+
+    /** How many times {@link #derive} changed the config (0: as loaded). */
+    public synchronized long revision() {
+        return revision;
+    }
+
     /** The config, with the connector's name in it, as {@code PUT /connectors/<name>/config} takes it. */
-    public ObjectNode configNode() {
+    public synchronized ObjectNode configNode() {
         ObjectNode config = ((ObjectNode) json.get("config")).deepCopy();
         config.put("name", name);
         return config;
@@ -131,17 +163,17 @@ public final class ConnectorDefinition {
     }
 
     /** The body for {@code POST /connectors}. */
-    public String toJson() {
+    public synchronized String toJson() {
         return json.toString();
     }
 
-    public String config(String key) {
+    public synchronized String config(String key) {
         JsonNode value = json.get("config").get(key);
         return value == null ? null : value.asText();
     }
 
     /** The config as keys and text values (the connector's settings with this mode's overrides). */
-    public Map<String, String> configMap() {
+    public synchronized Map<String, String> configMap() {
         Map<String, String> values = new TreeMap<>();
         json.get("config").fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
         return values;

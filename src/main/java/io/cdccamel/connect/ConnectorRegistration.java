@@ -40,6 +40,8 @@ public class ConnectorRegistration {
     private final AtomicInteger updated = new AtomicInteger();
     private final AtomicInteger restarts = new AtomicInteger();
     private volatile boolean connectReady;
+    /** The {@link ConnectorDefinition#revision()} Connect was last seen to run. */
+    private volatile long runsRevision;
     private boolean announced;
 
     public ConnectorRegistration(ConnectorDefinition definition, Runnable onFirstRunning, int maxRestarts,
@@ -62,6 +64,14 @@ public class ConnectorRegistration {
     /** Readiness: the connector and all its tasks run. */
     public boolean isHealthy() {
         return state() == State.RUNNING;
+    }
+
+    /**
+     * The connector runs, with the settings the app last derived ({@link ConnectorDefinition#derive}):
+     * a snapshot asked for now is read with them.
+     */
+    public boolean runsCurrentConfig() {
+        return isHealthy() && runsRevision == definition.revision();
     }
 
     /** How many times this app's POST created the connector (201). */
@@ -169,7 +179,11 @@ public class ConnectorRegistration {
             return false;
         }
         Map<String, String> actual = info.get().config() == null ? Map.of() : info.get().config();
+        long revision = definition.revision(); // read first: a change meanwhile shows as drift on the next tick
         Set<String> changed = ConfigDrift.changedKeys(definition.configNode(), actual);
+        if (changed.isEmpty()) {
+            runsRevision = revision;
+        }
         if (!changed.isEmpty()) {
             state.say("Connector " + definition.name() + " differs from " + definition.origin() + " in " + changed
                     + "; applying the file with PUT /connectors/" + definition.name() + "/config");

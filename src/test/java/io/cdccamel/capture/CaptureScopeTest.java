@@ -1,5 +1,6 @@
 package io.cdccamel.capture;
 
+import io.debezium.relational.TableId;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -121,5 +122,67 @@ class CaptureScopeTest {
         assertThat(signalTopic.matcher("postgres.cdc_camel.signal_my_slot").matches()).isTrue();
         assertThat(signalTopic.matcher("postgres.cdc_camel.heartbeat").matches()).isTrue();
         assertThat(signalTopic.matcher("postgres.public.orders").matches()).isFalse();
+    }
+
+    /** Debezium's own column filter, as the connector builds it from the config with the app's settings. */
+    private static io.debezium.connector.postgresql.PostgresConnectorConfig debezium(Map<String, String> base,
+                                                                                     Map<String, String> derived) {
+        Map<String, String> config = new HashMap<>(base);
+        config.putAll(derived);
+        config.putIfAbsent("topic.prefix", "postgres");
+        config.putIfAbsent("database.dbname", "postgres");
+        return new io.debezium.connector.postgresql.PostgresConnectorConfig(io.debezium.config.Configuration.from(config));
+    }
+
+    @Test
+    void shouldLeaveOutExactlyTheGeneratedColumnsWhateverTheirNames() {
+        Map<String, String> base = Map.of("schema.include.list", "public,odd");
+        Map<TableId, List<String>> generated = Map.of(new TableId(null, "public", "film"), List.of("fulltext", "total"),
+                new TableId(null, "odd", "a+b"), List.of("x,y", "sum.v2", "(z)"), new TableId(null, "dotted.schema", "t.1"),
+                List.of("c"));
+        var config = debezium(base, scope("schema.include.list", "public,odd").generatedColumnSettings(generated));
+        var filter = config.getColumnFilter();
+        assertThat(config.isColumnsFiltered()).isTrue();
+        assertThat(filter.matches(null, "public", "film", "fulltext")).isFalse();
+        assertThat(filter.matches(null, "public", "film", "total")).isFalse();
+        assertThat(filter.matches(null, "public", "film", "title")).isTrue();
+        assertThat(filter.matches(null, "public", "film", "totals")).as("a literal, not a prefix").isTrue();
+        assertThat(filter.matches(null, "public", "films", "total")).isTrue();
+        assertThat(filter.matches(null, "odd", "a+b", "x,y")).isFalse();
+        assertThat(filter.matches(null, "odd", "a+b", "sum.v2")).isFalse();
+        assertThat(filter.matches(null, "odd", "a+b", "(z)")).isFalse();
+        assertThat(filter.matches(null, "odd", "aab", "x,y")).as("'+' is no pattern").isTrue();
+        assertThat(filter.matches(null, "odd", "a+b", "x")).isTrue();
+        assertThat(filter.matches(null, "odd", "a+b", "sumxv2")).as("'.' is no pattern").isTrue();
+        assertThat(filter.matches(null, "dotted.schema", "t.1", "c")).isFalse();
+        assertThat(filter.matches(null, "dotted.schema", "t.1", "d")).isTrue();
+    }
+
+    @Test
+    void shouldKeepTheUsersColumnListsAndStillSetOneWithoutGeneratedColumns() {
+        // nothing generated: a list that names no column, so that Debezium's incremental snapshot selects its model's columns
+        var none = debezium(Map.of(), scope().generatedColumnSettings(Map.of()));
+        assertThat(none.isColumnsFiltered()).isTrue();
+        assertThat(none.getColumnFilter().matches(null, "public", "film", "total")).isTrue();
+        assertThat(scope().generatedColumnSettings(Map.of())).containsEntry("column.exclude.list", CaptureScope.NO_COLUMN);
+
+        // the user's exclude list stays, the generated columns are added
+        Map<String, String> excluding = Map.of("column.exclude.list", "public\\.people\\.secret");
+        var both = debezium(excluding, scope("column.exclude.list", "public\\.people\\.secret")
+                .generatedColumnSettings(Map.of(new TableId(null, "public", "film"), List.of("total"))));
+        assertThat(both.getColumnFilter().matches(null, "public", "people", "secret")).isFalse();
+        assertThat(both.getColumnFilter().matches(null, "public", "film", "total")).isFalse();
+        assertThat(both.getColumnFilter().matches(null, "public", "film", "id")).isTrue();
+
+        // the user's include list (the two lists may not both be set) is made to skip them
+        Map<String, String> including = Map.of("column.include.list", "public\\.film\\..*");
+        Map<String, String> derived = scope("column.include.list", "public\\.film\\..*")
+                .generatedColumnSettings(Map.of(new TableId(null, "public", "film"), List.of("total")));
+        assertThat(derived).doesNotContainKey("column.exclude.list");
+        var included = debezium(including, derived);
+        assertThat(included.getColumnFilter().matches(null, "public", "film", "total")).isFalse();
+        assertThat(included.getColumnFilter().matches(null, "public", "film", "title")).isTrue();
+        assertThat(included.getColumnFilter().matches(null, "public", "other", "title")).isFalse();
+        assertThat(scope("column.include.list", "public\\.film\\..*").generatedColumnSettings(Map.of())).isEmpty();
     }
 }

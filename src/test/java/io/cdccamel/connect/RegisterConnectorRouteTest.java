@@ -291,6 +291,24 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
     }
 
     @Test
+    void shouldApplyASettingDerivedWhileRunningAndSayWhenConnectRunsIt() throws Exception {
+        connect.config = definition.configNode();
+        start();
+        awaitState(ConnectorRegistration.State.RUNNING);
+        await().atMost(Duration.ofSeconds(10)).until(registration::runsCurrentConfig);
+
+        // a generated column appeared: the app's refresh derives a new column list while the connector runs
+        assertThat(definition.derive(Map.of("column.exclude.list", "shop\\.film\\.total"))).isTrue();
+        assertThat(registration.runsCurrentConfig()).as("Connect still runs the old list").isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(registration::runsCurrentConfig);
+        assertThat(connect.config.get("column.exclude.list").asText()).isEqualTo("shop\\.film\\.total");
+        assertThat(count("PUT /connectors/product_connector/config")).isEqualTo(1);
+        assertThat(definition.derive(Map.of("column.exclude.list", "shop\\.film\\.total"))).as("unchanged").isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("GET /connectors/product_connector/status") >= 8);
+        assertThat(count("PUT /connectors/product_connector/config")).isEqualTo(1);
+    }
+
+    @Test
     void shouldRestartFailedPartsThenGiveUpAfterTheLimit() throws Exception {
         connect.config = definition.configNode();
         connect.status = "{\"name\":\"product_connector\",\"connector\":{\"state\":\"RUNNING\"},\"tasks\":[{\"id\":0,"
