@@ -162,6 +162,12 @@ public final class CaptureSync {
             boolean streamedBefore = slotExists(c);
             if (settings.manage()) {
                 appTables(c);
+                if (first && !streamedBefore && jobsTableExists(c)) {
+                    // a new slot: the connector's first snapshot reads every captured table, earlier jobs are moot
+                    try (Statement s = c.createStatement()) {
+                        s.executeUpdate("DELETE FROM " + sqlName(jobs.table()));
+                    }
+                }
             }
             String signalSql = sqlName(signalTable);
             Publication.Change change = Publication.plan(c, settings.publication(), scope, read,
