@@ -95,7 +95,9 @@ class SnapshotJobsIT {
                 "-Dcdc.connector.config.publication.name=pub_" + connector,
                 "-Dcdc.connector.config.schema.include.list=" + schemas,
                 "-Dcdc.connector.config.topic.prefix=" + prefix,
-                "-Dcdc.topics=",
+                // what the app derives from an empty cdc.topics (a -D empty value would win over the derived one)
+                "-Dcdc.topics=" + prefix.replace(".", "\\.") + "\\..+",
+                "-Dcdc.topics.pattern=true",
                 "-Dcdc.capture.refresh.ms=1000",
                 "-Dcdc.capture.replica-identity-full=true",
                 "-Dcdc.consumer.group=group-" + connector,
