@@ -189,9 +189,9 @@ class SnapshotJobsIT {
     }
 
     /**
-     * Three tables become captured at a start: one Debezium cannot read (a row-level security
+     * Four tables become captured at a start: one Debezium cannot read (a row-level security
      * policy that raises an error for the connector's role), one named {@code a+b} (a regular
-     * expression that does not match itself), one plain. The other two are printed, the failed
+     * expression that does not match itself, but matches {@code aab}), {@code aab}, one plain. The others are printed, the failed
      * one is said in the log, the health check, the API and the metric; fixed and asked for twice
      * at once, it is snapshotted once.
      */
@@ -203,6 +203,8 @@ class SnapshotJobsIT {
                 "CREATE SCHEMA jf",
                 "CREATE TABLE jf.ok (id int PRIMARY KEY, v text)", "INSERT INTO jf.ok VALUES (1, 'a'), (2, 'b'), (3, 'c')",
                 "CREATE TABLE jf.\"a+b\" (id int PRIMARY KEY)", "INSERT INTO jf.\"a+b\" VALUES (1), (2)",
+                // what the name a+b matches as a pattern: without escaping, Debezium read this one instead
+                "CREATE TABLE jf.aab (id int PRIMARY KEY)", "INSERT INTO jf.aab VALUES (7)",
                 "CREATE TABLE jf.bad (id int PRIMARY KEY, v text)", "INSERT INTO jf.bad VALUES (1, 'x'), (2, 'y')",
                 "CREATE FUNCTION jf.refuse() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN "
                         + "IF current_user = 'cdc_connector' THEN RAISE EXCEPTION 'jf.bad refuses its reader (a test)'; END IF; "
@@ -223,6 +225,9 @@ class SnapshotJobsIT {
                 && Files.exists(regex) && readIds(regex).size() >= 2);
         assertThat(readIds(ok)).containsExactly(1, 2, 3);
         assertThat(readIds(regex)).as("the table named a+b").containsExactly(1, 2);
+        Path aab = output.resolve("jf.jf.aab.log");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(aab) && !readIds(aab).isEmpty());
+        assertThat(readIds(aab)).as("the table aab, read once: by its own name, not by a+b's").containsExactly(7);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> "failed".equals(state(app, "jf.bad")));
         JsonNode failed = job(app, "jf.bad");
