@@ -323,7 +323,7 @@
       }
     } else if (s.phase === 'remote') {
       bar.appendChild(el('b', '', 'Connector running since ' + time(s.streamingSince)));
-      bar.appendChild(el('span', 'muted', ' \u00b7 Connect runs elsewhere: the first snapshot's row counts are read in embedded mode only; each table\'s snapshot job is listed under the tables'));
+      bar.appendChild(el('span', 'muted', ' \u00b7 Connect runs elsewhere: the first snapshot\'s row counts are read in embedded mode only; each table\'s snapshot job is listed under the tables'));
     } else {
       bar.appendChild(el('span', 'muted', 'Waiting for the connector to run\u2026'));
     }
