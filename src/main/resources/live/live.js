@@ -206,6 +206,33 @@
       .catch(function (e) { $('tables-note').textContent = name + ': ' + e; });
   }
 
+  // each captured table's snapshot job (GET /api/tables): a failed one in red with its reason and a retry button
+  function renderJobs(jobs) {
+    var box = clear($('table-jobs'));
+    if (!jobs) { return; }
+    if (jobs.error) { box.appendChild(el('div', 'note', jobs.error)); return; }
+    (jobs.tables || []).forEach(function (j) {
+      if (j.state === 'captured') { return; }
+      var line = el('div', 'job');
+      line.dataset.table = j.table;
+      line.dataset.state = j.state;
+      var failed = j.state === 'failed';
+      line.appendChild(el('span', failed ? 'state FAILED' : 'muted', 'snapshot of ' + j.table + ': ' + j.state
+        + (j.state === 'done' ? ' (' + fmt(j.rows) + ' rows)' : '')));
+      if (failed) {
+        line.appendChild(el('div', 'note', j.reason || ''));
+      } else if (j.lastActivity && j.state !== 'done') {
+        line.appendChild(el('span', 'muted', ' \u00b7 ' + j.lastActivity));
+      }
+      if (failed) {
+        var retry = el('button', 'snapshot', 'Retry');
+        retry.addEventListener('click', function () { snapshotTable(j.table); });
+        line.appendChild(retry);
+      }
+      box.appendChild(line);
+    });
+  }
+
   function renderSlot(slot) {
     var box = $('slot');
     if (!box) { return; }
@@ -313,7 +340,7 @@
       }
     } else if (s.phase === 'remote') {
       bar.appendChild(el('b', '', 'Connector running since ' + time(s.streamingSince)));
-      bar.appendChild(el('span', 'muted', ' \u00b7 Connect runs elsewhere: snapshot progress is read from Debezium in embedded mode only'));
+      bar.appendChild(el('span', 'muted', ' \u00b7 Connect runs elsewhere: the first snapshot\'s row counts are read in embedded mode only; each table\'s snapshot job is listed under the tables'));
     } else {
       bar.appendChild(el('span', 'muted', 'Waiting for the connector to run\u2026'));
     }
@@ -337,6 +364,7 @@
     renderLag(p.lag);
     renderConnector(p.connector);
     renderSlot(p.slot);
+    renderJobs(p.captureTables);
     renderCluster(p.cluster, p.topics);
     renderDeadLetters(m.deadLetters, m.now);
     renderSnapshot(m.snapshot, m.now);

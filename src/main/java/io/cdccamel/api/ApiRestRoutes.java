@@ -24,6 +24,7 @@ public class ApiRestRoutes extends RouteBuilder {
     public static final String DESCRIBE_TOPIC = "describe-topic";
     public static final String CONTROL_BROKER = "control-broker";
     public static final String SNAPSHOT_TABLE = "snapshot-table";
+    public static final String LIST_TABLES = "list-tables";
 
     private final boolean snapshots;
 
@@ -83,9 +84,15 @@ public class ApiRestRoutes extends RouteBuilder {
 
         if (snapshots) {
             rest("/api")
+                .get("/tables")
+                    .description("Each captured table with its snapshot job: requested, running, done or failed (with the "
+                            + "reason), rows read, last activity; failedTables counts the failed ones")
+                    .produces(ApiReplies.JSON)
+                    .routeId("get-tables")
+                    .to("direct:" + LIST_TABLES)
                 .post("/tables/{table}/snapshot")
                     .description("Debezium reads the table again (an incremental snapshot; streaming goes on); "
-                            + "404 names the captured tables, 409 says a snapshot runs already")
+                            + "404 names the captured tables, 409 says a snapshot of the table is requested or runs already")
                     .produces(ApiReplies.JSON)
                     .param().name("table").type(RestParamType.path).description("schema.table").endParam()
                     .param().name("filter").type(RestParamType.query).required(false)

@@ -1,5 +1,9 @@
 package io.cdccamel.capture;
 
+import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.settings.ConsumerSettings;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -35,6 +39,36 @@ public class CaptureConfiguration implements CamelConfiguration {
         return capture.slotWatch();
     }
 
+    /**
+     * Reads Debezium's snapshot notifications into the snapshot jobs (a group of the app's own:
+     * {@code <cdc.consumer.group>.snapshot-notifications}).
+     */
+    @BindToRegistry("snapshotNotifications")
+    public SnapshotNotifications snapshotNotifications(KafkaAdmins admins, ConsumerSettings consumer) {
+        CaptureSync sync = capture.sync();
+        if (sync == null) {
+            return null;
+        }
+        return new SnapshotNotifications(admins, sync.notificationTopic(), consumer.group() + ".snapshot-notifications",
+                sync.jobs());
+    }
+
+    /** What the live page shows of each captured table's snapshot job. */
+    @BindToRegistry("tablesView")
+    public Supplier<Map<String, Object>> tablesView() {
+        CaptureSync sync = capture.sync();
+        if (sync == null) {
+            return null;
+        }
+        return () -> {
+            try {
+                return sync.tablesView();
+            } catch (SQLException e) {
+                return Map.of("error", "Cannot read the snapshot jobs: " + Preflight.firstLine(e.getMessage()));
+            }
+        };
+    }
+
     /** What the live page shows of the slot, read with its other parts (no package of the page's here). */
     @BindToRegistry("slotView")
     public Supplier<Map<String, Object>> slotView() {
@@ -61,6 +95,21 @@ public class CaptureConfiguration implements CamelConfiguration {
         }
         if (sync != null) {
             camel.addRoutes(new SnapshotApiRoutes(sync));
+            HealthCheckRegistry.get(camel).register(new SnapshotJobsHealthCheck(sync));
+            SnapshotNotifications notifications = camel.getRegistry().lookupByNameAndType("snapshotNotifications",
+                    SnapshotNotifications.class);
+            if (notifications != null) {
+                camel.addService(notifications, true, true);
+            }
+            // cdc_snapshot_failed_tables in /observe/metrics, once Camel binds the Prometheus registry
+            camel.addStartupListener((context, alreadyStarted) -> {
+                MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+                if (registry != null) {
+                    Gauge.builder("cdc.snapshot.failed.tables", sync, CaptureSync::failedTables)
+                            .description("Captured tables whose snapshot failed (GET /api/tables gives each one's reason)")
+                            .register(registry);
+                }
+            });
             if (!sync.setsReplicaIdentityFull()) {
                 HealthCheckRegistry.get(camel).register(new ReplicaIdentityHealthCheck(sync));
             }

@@ -83,7 +83,7 @@ public class CaptureListener extends MainListenerSupport {
         CaptureSync.Settings settings = new CaptureSync.Settings(jdbc, postgres.user(), postgres.password(), role, slot,
                 config.getOrDefault("publication.name", "dbz_publication"),
                 capture.manageDatabase(), capture.replicaIdentityFull(ownsDatabase));
-        sync = new CaptureSync(settings, config);
+        sync = new CaptureSync(settings, config, definition.name());
         try {
             sync.sync();
         } catch (Exception e) {
@@ -110,7 +110,8 @@ public class CaptureListener extends MainListenerSupport {
         slotWatch = new SlotWatch(jdbc, postgres.user(), postgres.password(), slot, capture.slotMaxRetainedBytes());
         slotWatch.logAtStart(SettingsReader.read(context, ConnectSettings::read).url(), definition.name());
         try {
-            context.addStartupListener((camel, alreadyStarted) -> startRefresher(camel, capture.refreshMillis()));
+            context.addStartupListener((camel, alreadyStarted) -> startRefresher(camel, capture.refreshMillis(),
+                    capture.snapshotStallMillis()));
             // the Prometheus registry is bound once Camel starts
             context.addStartupListener((camel, alreadyStarted) -> {
                 MeterRegistry registry = camel.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
@@ -250,20 +251,28 @@ public class CaptureListener extends MainListenerSupport {
         }
     }
 
-    /** Every {@code cdc.capture.refresh.ms} the sync again, and every second the queued snapshots, once Camel runs. */
-    private void startRefresher(CamelContext context, long every) {
-        if (sync == null || every <= 0 || refresher != null) {
+    /**
+     * Every {@code cdc.capture.refresh.ms} the sync again (0: never), and, whatever that setting,
+     * every second the pending snapshot jobs, every 5 s the stalled ones, once Camel runs.
+     */
+    private void startRefresher(CamelContext context, long every, long stallMillis) {
+        if (sync == null || refresher != null) {
             return;
         }
         refresher = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "capture-refresh");
-        refresher.scheduleWithFixedDelay(() -> {
-            try {
-                sync.sync();
-                deriveColumns(context);
-            } catch (Exception e) {
-                LOG.warn("Could not bring the publication in line with the connector file: {}", Preflight.firstLine(e.getMessage()));
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        if (every > 0) {
+            refresher.scheduleWithFixedDelay(() -> {
+                try {
+                    sync.sync();
+                    deriveColumns(context);
+                } catch (Exception e) {
+                    LOG.warn("Could not bring the publication in line with the connector file: {}", Preflight.firstLine(e.getMessage()));
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+        } else {
+            LOG.info("{}=0: tables created later are not looked for while the app runs (a start looks for them)",
+                    CaptureSettings.REFRESH_MS);
+        }
         refresher.scheduleWithFixedDelay(() -> {
             ConnectorRegistration registration = context.getRegistry().lookupByNameAndType("connectorRegistration",
                     ConnectorRegistration.class);
@@ -275,5 +284,14 @@ public class CaptureListener extends MainListenerSupport {
                 }
             });
         }, 1, 1, TimeUnit.SECONDS);
+        refresher.scheduleWithFixedDelay(() -> {
+            try {
+                List<SnapshotJobs.Job> stalled = sync.jobs().failStalled(stallMillis);
+                SnapshotJobs.logFailed(stalled);
+                sync.tablesView(); // the failed tables' count, for the metric and the health check
+            } catch (Exception e) {
+                LOG.debug("Could not read the snapshot jobs: {}", e.toString());
+            }
+        }, 1, 5, TimeUnit.SECONDS);
     }
 }

@@ -238,11 +238,13 @@ public final class CaptureScope {
     }
 
     /**
-     * Debezium's {@code data-collections} of an {@code execute-snapshot} signal: the plain names.
-     * Debezium matches them as patterns against the tables it knows, but looks a table it does not
-     * know yet (created after streaming began) up by the name itself, which an escaped name misses.
+     * Debezium's {@code data-collections} of an {@code execute-snapshot} or {@code stop-snapshot}
+     * signal: each name as a pattern that matches it alone. Debezium matches them as regular
+     * expressions (the incremental snapshot against the tables it knows, the blocking one against
+     * the tables it reads from the catalog): {@code a+b} unescaped matches {@code aab} and never
+     * {@code a+b}. A table it does not know yet is read by a blocking snapshot, which reads the catalog.
      */
     static List<String> dataCollections(Set<String> tables) {
-        return List.copyOf(new TreeSet<>(tables));
+        return new TreeSet<>(tables).stream().map(CaptureScope::regexLiteral).toList();
     }
 }

@@ -57,9 +57,10 @@ public final class CaptureSync {
      * changes and PostgreSQL can recycle the WAL (Debezium skips the table's rows).
      */
     public static final String HEARTBEAT_TABLE = CaptureScope.APP_SCHEMA + ".heartbeat";
-    /** Tables to snapshot once the connector runs: name -> whether an incremental snapshot reads it (else a blocking one). */
-    private final Map<String, Boolean> pendingSnapshot = new TreeMap<>();
+    /** The snapshot of each table as a durable job ({@link SnapshotJobs}): what is pending survives a kill -9. */
+    private final SnapshotJobs jobs;
     private final Map<String, String> connectorConfig;
+    private final String connectorName;
     private volatile List<String> captured = List.of();
     private volatile List<String> partitions = List.of();
     /** The captured tables' generated columns as of the last sync: table -> names. */
@@ -68,11 +69,31 @@ public final class CaptureSync {
     private boolean synced;
 
     public CaptureSync(Settings settings, Map<String, String> connectorConfig) {
+        this(settings, connectorConfig, "connector");
+    }
+
+    public CaptureSync(Settings settings, Map<String, String> connectorConfig, String connectorName) {
+        this.connectorName = connectorName;
         this.settings = settings;
         this.scope = CaptureScope.of(connectorConfig);
         this.connectorConfig = Map.copyOf(connectorConfig);
         String signal = connectorConfig.get("signal.data.collection");
         this.signalTable = signal != null && !signal.isBlank() ? signal.trim() : defaultSignalTable(settings.slot());
+        this.jobs = new SnapshotJobs(settings.jdbcUrl(), settings.user(), settings.password(),
+                SnapshotJobs.defaultTable(settings.slot()));
+    }
+
+    /** The tables' snapshot jobs. */
+    public SnapshotJobs jobs() {
+        return jobs;
+    }
+
+    /**
+     * Debezium's notification topic ({@code notification.sink.topic.name}): outside the topics the
+     * print route reads ({@code <topic.prefix>.*}), one per connector.
+     */
+    public String notificationTopic() {
+        return CaptureScope.APP_SCHEMA + ".notifications." + connectorName;
     }
 
     /** {@code cdc_camel.signal_<slot>}: one per connector, so that connectors of one database never read each other's. */
@@ -104,6 +125,10 @@ public final class CaptureSync {
         derived.putAll(scope.generatedColumnSettings(generated));
         derived.put("signal.enabled.channels", "source");
         derived.put("signal.data.collection", signalTable);
+        // Debezium's snapshot notifications (started, each table's scan and its status, completed) to a topic the app
+        // reads: the jobs' states in embedded and external mode alike (no JMX needed)
+        derived.put("notification.enabled.channels", "sink");
+        derived.put("notification.sink.topic.name", notificationTopic());
         // the signal table's own rows (requests, Debezium's window marks) never reach Kafka: Connect's Filter drops them
         derived.put("transforms", prepend(SIGNALS_TRANSFORM, connectorConfig.get("transforms")));
         derived.put("transforms." + SIGNALS_TRANSFORM + ".type", "org.apache.kafka.connect.transforms.Filter");
@@ -142,11 +167,24 @@ public final class CaptureSync {
             boolean streamedBefore = slotExists(c);
             if (settings.manage()) {
                 appTables(c);
+                if (first && !streamedBefore && jobsTableExists(c)) {
+                    // a new slot: the connector's first snapshot reads every captured table, earlier jobs are moot
+                    try (Statement s = c.createStatement()) {
+                        s.executeUpdate("DELETE FROM " + sqlName(jobs.table()));
+                    }
+                }
             }
             String signalSql = sqlName(signalTable);
             Publication.Change change = Publication.plan(c, settings.publication(), scope, read,
                     List.of(signalSql, sqlName(HEARTBEAT_TABLE)));
-            apply(c, "publication " + settings.publication(), change.statements());
+            // the snapshot of the tables the change adds is asked for in its transaction: killed right after, the next
+            // start finds the jobs pending (the publication alone would say the tables are captured already)
+            Map<String, Boolean> planned = streamedBefore ? toSnapshot(read.captured(scope), change, first) : Map.of();
+            List<String> publicationStatements = new ArrayList<>(change.statements());
+            if (!publicationStatements.isEmpty() && !planned.isEmpty() && jobsTableExists(c)) {
+                publicationStatements.add(jobs.requestStatement(planned));
+            }
+            apply(c, "publication " + settings.publication(), publicationStatements);
             // A table created in a schema the publication gains, after the read above and before that change committed,
             // wrote its first rows when the publication did not hold it: they are in no stream. The catalog read again
             // after the commit holds it, so it is snapshotted with the other newly captured tables (one created after
@@ -186,14 +224,17 @@ public final class CaptureSync {
                 LOG.info("No longer captured (not printed from now on): {}", removed);
             }
             if (!added.isEmpty()) {
+                // tables the catalog read after the commit holds and the publication's transaction did not ask for
+                Map<String, Boolean> late = streamedBefore ? toSnapshot(now, change, first) : Map.of();
+                late.keySet().removeAll(planned.keySet());
+                if (!late.isEmpty() && settings.manage()) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(jobs.requestStatement(late));
+                    }
+                }
                 if (streamedBefore && first) {
                     LOG.info("Newly captured: {}; Debezium snapshots them (incremental: streaming goes on, the tables "
                             + "captured before are not read again)", added);
-                    for (SourceTables.Table t : now) {
-                        if (added.contains(t.qualified())) {
-                            pendingSnapshot.put(t.qualified(), t.hasPrimaryKey());
-                        }
-                    }
                 } else if (streamedBefore) {
                     // tables that appeared while streaming: Debezium 3.6's incremental snapshot skips a table it has
                     // not met in the stream yet ("Schema retrieval failed ... for <table>", seen with a schema created
@@ -201,7 +242,6 @@ public final class CaptureSync {
                     // a blocking snapshot reads the table's structure first (streaming pauses while it runs)
                     LOG.info("Newly captured while streaming: {}; Debezium reads them in a blocking snapshot (streaming "
                             + "pauses while it runs)", added);
-                    added.forEach(t -> pendingSnapshot.put(t, false));
                 } else {
                     LOG.info("Newly captured: {}; the connector's first snapshot reads them", added);
                 }
@@ -218,60 +258,125 @@ public final class CaptureSync {
         return Map.copyOf(columns);
     }
 
-    /** Sends the queued tables' {@code execute-snapshot} signal once the connector runs this app's config. */
-    public synchronized void snapshotPending(BooleanSupplier connectorRunning) {
+    /**
+     * The tables {@code change} adds to the publication, each with whether an incremental snapshot
+     * reads it (else a blocking one): at the first sync of a start, incremental for tables with a
+     * key; while streaming, blocking (Debezium 3.6's incremental snapshot skips a table it has not
+     * met in the stream yet, "Schema retrieval failed ... for <table>").
+     */
+    private static Map<String, Boolean> toSnapshot(List<SourceTables.Table> tables, Publication.Change change, boolean first) {
+        Map<String, Boolean> out = new TreeMap<>();
+        if (!change.existed() || change.allTables()) {
+            return out;
+        }
+        for (SourceTables.Table t : tables) {
+            boolean before = change.tablesBefore().contains(t.sql()) || change.schemasBefore().contains(t.schema());
+            boolean after = change.tablesAfter().contains(t.sql()) || change.schemasAfter().contains(t.schema());
+            if (!before && after) {
+                out.put(t.qualified(), first && t.hasPrimaryKey());
+            }
+        }
+        return out;
+    }
+
+    private boolean jobsTableExists(Connection c) throws SQLException {
+        return exists(c, "SELECT to_regclass(?) IS NOT NULL", sqlName(jobs.table()));
+    }
+
+    /** Sends the pending jobs' {@code execute-snapshot} signal once the connector runs this app's config. */
+    public void snapshotPending(BooleanSupplier connectorRunning) {
         snapshotPending(connectorRunning, tables -> { });
     }
 
     /** As above; {@code requested} hears of the tables whose snapshot was asked for (the progress watch). */
     public synchronized void snapshotPending(BooleanSupplier connectorRunning, Consumer<Set<String>> requested) {
-        if (pendingSnapshot.isEmpty() || !connectorRunning.getAsBoolean()) {
-            return;
-        }
-        Set<String> tables = new TreeSet<>(pendingSnapshot.keySet());
-        Set<String> blocking = new TreeSet<>();
-        pendingSnapshot.forEach((table, incremental) -> {
-            if (!incremental) {
-                blocking.add(table);
-            }
-        });
-        Set<String> keyed = new TreeSet<>(tables);
-        keyed.removeAll(blocking);
         try {
-            if (!blocking.isEmpty()) {
-                // an incremental snapshot reads by key ranges: a table without a key is read whole, streaming paused meanwhile
-                LOG.info("Debezium reads {} in a blocking snapshot (streaming pauses while it runs)", blocking);
-                signal(blocking, "blocking", null);
+            Map<String, SnapshotJobs.Job> unsent = jobs.unsent();
+            if (unsent.isEmpty() || !connectorRunning.getAsBoolean()) {
+                return;
             }
-            if (!keyed.isEmpty()) {
-                signal(keyed, "incremental", null);
+            // one signal per kind; a filtered job gets one of its own (Debezium's additional-conditions are per signal)
+            Map<String, Set<String>> groups = new TreeMap<>();
+            unsent.forEach((table, job) -> groups.computeIfAbsent(job.filter() == null ? job.kind() : job.kind() + "|" + table,
+                    k -> new TreeSet<>()).add(table));
+            for (Map.Entry<String, Set<String>> e : groups.entrySet()) {
+                Set<String> tables = e.getValue();
+                SnapshotJobs.Job first = unsent.get(tables.iterator().next());
+                if ("blocking".equals(first.kind())) {
+                    // an incremental snapshot reads by key ranges: a keyless table is read whole, streaming paused meanwhile
+                    LOG.info("Debezium reads {} in a blocking snapshot (streaming pauses while it runs)", tables);
+                }
+                signal(tables, first.kind(), first.filter());
+                requested.accept(tables);
             }
-            tables.forEach(pendingSnapshot::remove);
-            requested.accept(tables);
         } catch (SQLException e) {
-            LOG.warn("Could not ask Debezium to snapshot {} yet (retrying): {}", tables, Preflight.firstLine(e.getMessage()));
+            LOG.warn("Could not ask Debezium to snapshot the pending tables yet (retrying): {}", Preflight.firstLine(e.getMessage()));
         }
     }
 
     /**
-     * Writes Debezium's {@code execute-snapshot} signal (incremental) for {@code tables} into the
-     * signal table; {@code filter} (Debezium's {@code additional-conditions}) may be null.
+     * Asks for one table's snapshot (the API): a job, unless one of the table is requested or
+     * running already, whose signal is sent at once. Incremental for a table with a key, blocking
+     * for one without; {@code filter} (Debezium's {@code additional-conditions}) may be null.
+     *
+     * @return the snapshot's type, or null when one of the table is requested or running already
      */
-    public String snapshot(Set<String> tables, String filter) throws SQLException {
+    public synchronized String snapshot(String table, String filter) throws SQLException {
         boolean keyless;
         try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password())) {
-            keyless = SourceTables.read(c).all().stream().filter(t -> tables.contains(t.qualified()))
+            keyless = SourceTables.read(c).all().stream().filter(t -> t.qualified().equals(table))
                     .anyMatch(t -> !t.hasPrimaryKey());
         }
-        // an incremental snapshot reads by key ranges: a table without a key is read whole, streaming paused meanwhile
-        String type = keyless ? "blocking" : "incremental";
-        signal(tables, type, filter);
-        return type;
+        if (!jobs.request(table, !keyless, filter)) {
+            return null;
+        }
+        // the connector runs (the API answers for a running app); a signal it has not taken up waits in the table
+        snapshotPending(() -> true);
+        return keyless ? "blocking" : "incremental";
     }
 
-    /** Whether a snapshot of newly captured tables waits for the connector. */
-    public synchronized boolean snapshotPending() {
-        return !pendingSnapshot.isEmpty();
+    /**
+     * Each captured table with its snapshot job ({@code captured}: none asked for by the app, read
+     * by the connector's first snapshot or streamed from its first row), and how many failed.
+     */
+    public Map<String, Object> tablesView() throws SQLException {
+        Map<String, SnapshotJobs.Job> byTable = new TreeMap<>();
+        jobs.list().forEach(j -> byTable.put(j.table(), j));
+        List<Map<String, Object>> tables = new ArrayList<>();
+        int failed = 0;
+        for (String table : captured) {
+            SnapshotJobs.Job job = byTable.get(table);
+            if (job == null) {
+                Map<String, Object> v = new LinkedHashMap<>();
+                v.put("table", table);
+                v.put("state", "captured");
+                tables.add(v);
+            } else {
+                tables.add(job.view());
+                failed += SnapshotJobs.FAILED.equals(job.state()) ? 1 : 0;
+            }
+        }
+        failedTables = failed;
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("tables", tables);
+        view.put("failedTables", failed);
+        return view;
+    }
+
+    private volatile int failedTables;
+
+    /** Captured tables whose snapshot job failed, as of the last {@link #tablesView()} (the metric and the health). */
+    public int failedTables() {
+        return failedTables;
+    }
+
+    /** Whether a snapshot of newly captured tables waits for its signal. */
+    public boolean snapshotPending() {
+        try {
+            return !jobs.unsent().isEmpty();
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private volatile long lastSnapshotRequest;
@@ -281,26 +386,41 @@ public final class CaptureSync {
         return lastSnapshotRequest;
     }
 
+    /**
+     * Writes Debezium's {@code execute-snapshot} signal for {@code tables} into the signal table,
+     * and the jobs' signal id, in one transaction. The names go as regular expressions that match
+     * each name alone (Debezium matches {@code data-collections} as patterns: {@code a+b} would
+     * match {@code aab} and never {@code a+b}).
+     */
     private void signal(Set<String> tables, String type, String filter) throws SQLException {
         lastSnapshotRequest = System.currentTimeMillis();
+        String id = UUID.randomUUID().toString();
         ObjectNode data = MAPPER.createObjectNode();
         CaptureScope.dataCollections(tables).forEach(data.putArray("data-collections")::add);
         data.put("type", type);
         if (filter != null) {
-            for (String table : tables) {
+            for (String table : CaptureScope.dataCollections(tables)) {
                 ObjectNode condition = data.withArray("additional-conditions").addObject();
                 condition.put("data-collection", table);
                 condition.put("filter", filter);
             }
         }
-        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password());
-             PreparedStatement s = c.prepareStatement("INSERT INTO " + sqlName(signalTable)
-                     + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
-            s.setString(1, UUID.randomUUID().toString());
-            s.setString(2, data.toString());
-            s.executeUpdate();
+        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password())) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO " + sqlName(signalTable)
+                    + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
+                s.setString(1, id);
+                s.setString(2, data.toString());
+                s.executeUpdate();
+                jobs.markSignalled(c, tables, id);
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
         }
-        LOG.info("Asked Debezium for {} snapshot of {} (signal execute-snapshot in {})", "blocking".equals(type) ? "a blocking" : "an " + type, tables, signalTable);
+        LOG.info("Asked Debezium for {} snapshot of {} (signal execute-snapshot {} in {})", "blocking".equals(type) ? "a blocking"
+                : "an " + type, tables, id, signalTable);
     }
 
     private boolean slotExists(Connection c) throws SQLException {
@@ -317,6 +437,11 @@ public final class CaptureSync {
         // Debezium's signal table: its own marks of an incremental snapshot's windows go there too
         appTable(c, signalTable, "(id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data text)");
         appTable(c, HEARTBEAT_TABLE, "(id int PRIMARY KEY, ts timestamptz NOT NULL)");
+        // the snapshot jobs: the app's own, the connector role needs no rights on it
+        if (!exists(c, "SELECT to_regclass(?) IS NOT NULL", sqlName(jobs.table()))) {
+            apply(c, "table " + jobs.table(), List.of("CREATE SCHEMA IF NOT EXISTS " + SourceTables.quote(CaptureScope.APP_SCHEMA),
+                    "CREATE TABLE IF NOT EXISTS " + sqlName(jobs.table()) + " " + SnapshotJobs.COLUMNS));
+        }
     }
 
     private void appTable(Connection c, String table, String columns) throws SQLException {

@@ -17,7 +17,8 @@ import java.util.Set;
  * table again (an incremental snapshot: streaming goes on; a blocking one for a table without a
  * key), its rows printed as {@code op: "r"}; {@code filter} (Debezium's
  * {@code additional-conditions}) limits it to part of the table. 404 names the captured tables,
- * 409 says a snapshot runs already. A POST: the request guard lets only the app's own page and
+ * 409 says a snapshot of the table is requested or runs already (one job per
+ * table, {@link SnapshotJobs}). {@code GET /api/tables} lists each captured table with its job. A POST: the request guard lets only the app's own page and
  * token holders send it. The path is declared in {@link io.cdccamel.api.ApiRestRoutes}.
  */
 public class SnapshotApiRoutes extends RouteBuilder {
@@ -25,8 +26,6 @@ public class SnapshotApiRoutes extends RouteBuilder {
     public static final String ROUTE_ID = ApiRestRoutes.SNAPSHOT_TABLE;
 
     private final CaptureSync sync;
-    /** How long Debezium may take to take a signal up and record its snapshot in the connector's position. */
-    static final long TAKE_UP_MS = 10_000;
 
     public SnapshotApiRoutes(CaptureSync sync) {
         this.sync = sync;
@@ -38,6 +37,10 @@ public class SnapshotApiRoutes extends RouteBuilder {
             .routeId(ROUTE_ID)
             .routeConfigurationId(ApiErrorPolicy.ID)
             .process(this::snapshot);
+        from("direct:" + ApiRestRoutes.LIST_TABLES)
+            .routeId(ApiRestRoutes.LIST_TABLES)
+            .routeConfigurationId(ApiErrorPolicy.ID)
+            .process(this::list);
     }
 
     private void snapshot(Exchange exchange) throws Exception {
@@ -49,14 +52,13 @@ public class SnapshotApiRoutes extends RouteBuilder {
             return;
         }
         StreamingWatch watch = exchange.getContext().getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
-        // a request Debezium has not taken up yet counts as running too (a second click, say)
-        boolean justAsked = System.currentTimeMillis() - sync.lastSnapshotRequestMillis() < TAKE_UP_MS;
-        if (sync.snapshotPending() || justAsked || (watch != null && watch.isSnapshotRunning())) {
-            reply(exchange, 409, Map.of("error", "A snapshot runs already; ask again once it is done (the log and the live page "
-                    + "show its progress)"));
+        // one job per table: a request while one is requested or running (a second click, two clients at once) is 409
+        String type = sync.snapshot(table, filter == null || filter.isBlank() ? null : filter);
+        if (type == null) {
+            reply(exchange, 409, Map.of("error", "A snapshot of " + table + " is requested or runs already; ask again once it "
+                    + "is done or failed (GET /api/tables, the log and the live page show its state)"));
             return;
         }
-        String type = sync.snapshot(Set.of(table), filter == null || filter.isBlank() ? null : filter);
         if (watch != null) {
             watch.followSnapshot(Set.of(table));
         }
@@ -68,6 +70,11 @@ public class SnapshotApiRoutes extends RouteBuilder {
             body.put("filter", filter);
         }
         reply(exchange, 202, body);
+    }
+
+    /** {@code GET /api/tables}: each captured table with its snapshot job's state. */
+    private void list(Exchange exchange) throws Exception {
+        reply(exchange, 200, sync.tablesView());
     }
 
     private static void reply(Exchange exchange, int status, Object body) {

@@ -83,6 +83,10 @@ public class LiveViewRoutes extends RouteBuilder {
         Supplier<Map<String, Object>> slot = getContext().getRegistry().lookupByNameAndType(PipelineProbe.SLOT_VIEW,
                 Supplier.class);
         probe.slotView(slot);
+        @SuppressWarnings("unchecked")
+        Supplier<Map<String, Object>> jobs = getContext().getRegistry().lookupByNameAndType(PipelineProbe.TABLES_VIEW,
+                Supplier.class);
+        probe.tablesView(jobs);
         LiveView view = new LiveView(getContext(), mapper, state, tail, probe,
                 stack.embedded() ? StackModeSettings.MODE_EMBEDDED : StackModeSettings.MODE_EXTERNAL, api.url(),
                 live.eventsPerPush());

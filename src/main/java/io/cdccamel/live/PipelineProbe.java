@@ -73,6 +73,14 @@ final class PipelineProbe implements AutoCloseable {
         this.slot = slot;
     }
 
+    /** Each captured table's snapshot job (bean {@value #TABLES_VIEW}), when the app captures its own database. */
+    public static final String TABLES_VIEW = "tablesView";
+    private volatile Supplier<Map<String, Object>> tables;
+
+    void tablesView(Supplier<Map<String, Object>> tables) {
+        this.tables = tables;
+    }
+
     /** One reading of everything; a part that could not be read says why in {@code error}. */
     Map<String, Object> read() {
         Map<String, Object> view = new LinkedHashMap<>();
@@ -99,6 +107,13 @@ final class PipelineProbe implements AutoCloseable {
                 view.put("slot", slot.get());
             } catch (RuntimeException e) {
                 view.put("slot", Map.of("error", reason(e)));
+            }
+        }
+        if (tables != null) {
+            try {
+                view.put("captureTables", tables.get());
+            } catch (RuntimeException e) {
+                view.put("captureTables", Map.of("error", reason(e)));
             }
         }
         return view;

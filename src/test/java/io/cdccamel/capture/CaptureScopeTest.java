@@ -117,7 +117,11 @@ class CaptureScopeTest {
                 .containsEntry("signal.data.collection", "cdc_camel.signal_my_slot")
                 .containsEntry("transforms", "cdcCamelDropSignals,unwrap")
                 .containsEntry("predicates", "cdcCamelSignalTopic")
-                .containsEntry("publish.via.partition.root", "true");
+                .containsEntry("publish.via.partition.root", "true")
+                .containsEntry("notification.enabled.channels", "sink")
+                .containsEntry("notification.sink.topic.name", "cdc_camel.notifications.connector");
+        assertThat(Pattern.compile(sync.scope().topicPattern()).matcher(derived.get("notification.sink.topic.name")).matches())
+                .as("the notifications are not printed").isFalse();
         Pattern signalTopic = Pattern.compile(derived.get("predicates.cdcCamelSignalTopic.pattern"));
         assertThat(signalTopic.matcher("postgres.cdc_camel.signal_my_slot").matches()).isTrue();
         assertThat(signalTopic.matcher("postgres.cdc_camel.heartbeat").matches()).isTrue();
@@ -184,5 +188,15 @@ class CaptureScopeTest {
         assertThat(included.getColumnFilter().matches(null, "public", "film", "title")).isTrue();
         assertThat(included.getColumnFilter().matches(null, "public", "other", "title")).isFalse();
         assertThat(scope("column.include.list", "public\\.film\\..*").generatedColumnSettings(Map.of())).isEmpty();
+    }
+
+    @Test
+    void shouldSendEachTableNameToDebeziumAsAPatternThatMatchesItAlone() {
+        List<String> names = CaptureScope.dataCollections(java.util.Set.of("s.a+b", "s.orders.v2", "s.plain"));
+        assertThat(names).containsExactly("s\\.a\\+b", "s\\.orders\\.v2", "s\\.plain");
+        assertThat(Pattern.compile(names.get(0)).matcher("s.a+b").matches()).isTrue();
+        assertThat(Pattern.compile(names.get(0)).matcher("s.aab").matches()).isFalse();
+        assertThat(Pattern.compile(names.get(1)).matcher("s.orders.v2").matches()).isTrue();
+        assertThat(Pattern.compile(names.get(1)).matcher("sXordersXv2").matches()).isFalse();
     }
 }
