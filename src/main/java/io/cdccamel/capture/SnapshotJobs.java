@@ -90,7 +90,16 @@ public final class SnapshotJobs {
     static final String COLUMNS = "(table_name text PRIMARY KEY, state varchar(16) NOT NULL, kind varchar(16) NOT NULL, "
             + "filter text, signal_id varchar(64), signalled_at timestamptz, rows_scanned bigint NOT NULL DEFAULT 0, "
             + "reason text, activity text, requested_at timestamptz NOT NULL DEFAULT now(), "
-            + "updated_at timestamptz NOT NULL DEFAULT now())";
+            + "updated_at timestamptz NOT NULL DEFAULT now(), attempts int NOT NULL DEFAULT 0)";
+
+    /**
+     * How often a table Debezium did not know when it took the signal up is asked for again. Right
+     * after the app changes the connector's config (a schema the include list gains, generated
+     * columns), Connect's status cannot tell the old task from the new one; the old one may take the
+     * signal up and skip the tables its config lacks ("Schema retrieval failed ... for <table>"). The
+     * job goes back to requested and is signalled again once the connector runs the current config.
+     */
+    static final int UNKNOWN_TABLE_RETRIES = 3;
 
     /**
      * The statement that asks for the snapshot of {@code tables} (schema.table -> incremental), run
@@ -108,7 +117,7 @@ public final class SnapshotJobs {
 
     private static String resetFrom(String kind, String filter) {
         return "state = '" + REQUESTED + "', kind = " + kind + ", filter = " + filter + ", signal_id = NULL, signalled_at = NULL, "
-                + "rows_scanned = 0, reason = NULL, activity = NULL, requested_at = now(), updated_at = now()";
+                + "rows_scanned = 0, reason = NULL, activity = NULL, requested_at = now(), updated_at = now(), attempts = 0";
     }
 
     private String alias() {
@@ -218,6 +227,9 @@ public final class SnapshotJobs {
                         update(c, "state = '" + DONE + "', reason = NULL, rows_scanned = " + rows + ", activity = ?",
                                 which + live + " AND table_name = ?", scanned, incremental, id, at, "table scan " + status);
                     } else {
+                        if ("UNKNOWN_SCHEMA".equals(status)) {
+                            askAgain(c, which + live + " AND table_name = ?", scanned, incremental, id, at, status);
+                        }
                         String reason = reason(status, scanned);
                         failed.addAll(update(c, "state = '" + FAILED + "', reason = " + literal(reason) + ", activity = ?",
                                 which + live + " AND table_name = ?", scanned, incremental, id, at, "table scan " + status));
@@ -226,13 +238,32 @@ public final class SnapshotJobs {
                 case "ABORTED" -> failed.addAll(update(c, "state = '" + FAILED + "', reason = 'Debezium aborted the snapshot "
                         + "(a stop-snapshot signal, or the connector stopped it)', activity = ?", which + live, null, incremental,
                         id, at, type));
-                case "COMPLETED" -> failed.addAll(update(c, "state = '" + FAILED + "', reason = 'Debezium completed the snapshot "
+                case "COMPLETED" -> {
+                    askAgain(c, which + live, null, incremental, id, at, "not read");
+                    failed.addAll(update(c, "state = '" + FAILED + "', reason = 'Debezium completed the snapshot "
                         + "without reading this table (it did not find it by that name)', activity = ?", which + live,
                         null, incremental, id, at, type));
+                }
                 default -> { }
             }
         }
         return failed;
+    }
+
+    /**
+     * A table Debezium did not know when it took the signal up goes back to requested, to be
+     * signalled again ({@link #UNKNOWN_TABLE_RETRIES} times at most; then it fails as any other).
+     */
+    private void askAgain(Connection c, String where, String table, boolean incremental, String id, long at, String status)
+            throws SQLException {
+        List<Job> again = update(c, "state = '" + REQUESTED + "', signal_id = NULL, signalled_at = NULL, reason = NULL, "
+                + "attempts = attempts + 1, activity = ?", where + " AND attempts < " + UNKNOWN_TABLE_RETRIES, table,
+                incremental, id, at, "Debezium did not read it (" + status + "; a task restarting for a new connector "
+                + "config takes a signal up with the old one): asked again");
+        for (Job j : again) {
+            LOG.warn("Debezium did not read {} ({}): its task may have been restarting for a new connector config; "
+                    + "asking for its snapshot again", j.table(), status);
+        }
     }
 
     /** One line: Debezium's status, what it means and the fix where one exists. */
