@@ -189,9 +189,10 @@ class SnapshotJobsIT {
     }
 
     /**
-     * Four tables become captured at a start: one Debezium cannot read (a row-level security
+     * Five tables become captured at a start: one Debezium cannot read (a row-level security
      * policy that raises an error for the connector's role), one named {@code a+b} (a regular
-     * expression that does not match itself, but matches {@code aab}), {@code aab}, one plain. The others are printed, the failed
+     * expression that does not match itself, but matches {@code aab}), {@code aab}, one named
+     * {@code orders.v2} (a dot Debezium's incremental snapshot splits the name at), one plain. The others are printed, the failed
      * one is said in the log, the health check, the API and the metric; fixed and asked for twice
      * at once, it is snapshotted once.
      */
@@ -205,6 +206,8 @@ class SnapshotJobsIT {
                 "CREATE TABLE jf.\"a+b\" (id int PRIMARY KEY)", "INSERT INTO jf.\"a+b\" VALUES (1), (2)",
                 // what the name a+b matches as a pattern: without escaping, Debezium read this one instead
                 "CREATE TABLE jf.aab (id int PRIMARY KEY)", "INSERT INTO jf.aab VALUES (7)",
+                // a dot in the name: Debezium's incremental snapshot parses the name it matched at every dot
+                "CREATE TABLE jf.\"orders.v2\" (id int PRIMARY KEY)", "INSERT INTO jf.\"orders.v2\" VALUES (4), (5)",
                 "CREATE TABLE jf.bad (id int PRIMARY KEY, v text)", "INSERT INTO jf.bad VALUES (1, 'x'), (2, 'y')",
                 "CREATE FUNCTION jf.refuse() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN "
                         + "IF current_user = 'cdc_connector' THEN RAISE EXCEPTION 'jf.bad refuses its reader (a test)'; END IF; "
@@ -217,7 +220,7 @@ class SnapshotJobsIT {
         first.process().destroy();
         first.process().waitFor();
 
-        // the include list grows by schema jf: its three tables in one incremental snapshot
+        // the include list grows by schema jf: its tables in one incremental snapshot (bad fails)
         App app = startApp(connector, "jf", "jf_base,jf", output, 2);
         Path ok = output.resolve("jf.jf.ok.log");
         Path regex = output.resolve("jf.jf.a_b.log"); // Debezium's topic name: '+' is not allowed in one
@@ -228,6 +231,9 @@ class SnapshotJobsIT {
         Path aab = output.resolve("jf.jf.aab.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(aab) && !readIds(aab).isEmpty());
         assertThat(readIds(aab)).as("the table aab, read once: by its own name, not by a+b's").containsExactly(7);
+        Path dotted = output.resolve("jf.jf.orders.v2.log");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(dotted) && readIds(dotted).size() >= 2);
+        assertThat(readIds(dotted)).as("the table named orders.v2, read once").containsExactly(4, 5);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> "failed".equals(state(app, "jf.bad")));
         JsonNode failed = job(app, "jf.bad");
@@ -235,6 +241,7 @@ class SnapshotJobsIT {
         assertThat(job(app, "jf.ok").path("state").asText()).isEqualTo("done");
         assertThat(job(app, "jf.ok").path("rows").asLong()).isEqualTo(3);
         assertThat(job(app, "jf.a+b").path("state").asText()).isEqualTo("done");
+        assertThat(job(app, "jf.orders.v2").path("state").asText()).isEqualTo("done");
         assertThat(MAPPER.readTree(get(app, "/api/tables").body()).path("failedTables").asInt()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String health = get(app, "/observe/health").body();
