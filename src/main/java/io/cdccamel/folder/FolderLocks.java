@@ -1,6 +1,7 @@
 package io.cdccamel.folder;
 
 import io.cdccamel.settings.OutputSettings;
+import io.cdccamel.settings.OwnerOnly;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.CamelContext;
@@ -38,6 +39,11 @@ public class FolderLocks extends MainListenerSupport {
         Path output = SettingsReader.read(main.getCamelContext(), OutputSettings::read).dir();
         try {
             if (mode.embedded()) {
+                // the data folder holds the database and the secrets: a new one is the app's user's alone from its
+                // creation, here where it is made first (stack/DataDirs narrows an earlier start's)
+                if (!Files.exists(mode.dir())) {
+                    OwnerOnly.folder(mode.dir());
+                }
                 held.add(FolderLock.take(mode.dir(), StackModeSettings.DIR));
             }
             // one lock file when both settings name one folder

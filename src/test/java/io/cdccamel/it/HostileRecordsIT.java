@@ -163,10 +163,12 @@ class HostileRecordsIT {
         assertThat(printed.get(offsetOf(byOffset, "tombstone")).text()).startsWith("tombstone (null value) for key");
         assertThat(printed.get(offsetOf(byOffset, "5 MB value")).json().path("after").path("name").asText()).hasSize(FIVE_MB);
         assertThat(printed.get(offsetOf(byOffset, "schema and payload")).json().has("schema")).isFalse();
-        // headers from the record steered nothing: one output file per topic, plus the dead letters and the positions journal
+        // headers from the record steered nothing: one output file per topic, plus the dead letters, the positions
+        // journal and the folder's lock
         try (var files = Files.list(app.outputDir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(TOPIC + ".log",
-                    io.cdccamel.events.OutputFormat.DEAD_LETTER_FILE, io.cdccamel.events.PositionsJournal.FILE_NAME);
+                    io.cdccamel.events.OutputFormat.DEAD_LETTER_FILE, io.cdccamel.events.PositionsJournal.FILE_NAME,
+                    io.cdccamel.folder.FolderLock.FILE_NAME);
         }
         assertThat(Files.exists(app.outputDir.resolveSibling("escaped.log"))).isFalse();
 
