@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Port checks made before anything binds, so that a busy port is one clear line, not a stack trace. */
 public final class Ports {
@@ -33,11 +35,25 @@ public final class Ports {
         }
     }
 
+    /**
+     * A free port on the loopback interface, never one this JVM handed out before: a port is free
+     * until what asked for it binds, so two calls in a row can get the same one (a benchmark's
+     * PostgreSQL and its KRaft controller were both given 40175, and the start hung).
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new StackStartException("Could not find a free port on the loopback interface", e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            } catch (IOException e) {
+                throw new StackStartException("Could not find a free port on the loopback interface", e);
+            }
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
         }
+        throw new StackStartException("Could not find a free port on the loopback interface that this JVM had not handed out");
     }
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 }
