@@ -4,6 +4,7 @@ import io.cdccamel.events.OutputFormat;
 import io.cdccamel.settings.Hermetic;
 import io.cdccamel.stack.DataDirs;
 import io.cdccamel.stack.Ports;
+import io.cdccamel.stack.PostgresPassword;
 import org.apache.camel.main.Main;
 
 import java.nio.file.Files;
@@ -95,8 +96,10 @@ public final class CdsTraining {
         try {
             // the demo row, from Debezium's snapshot
             awaitPrinted(output, "\"first product\"", failure);
+            // the install's superuser password, which the stack made at its start
+            String password = PostgresPassword.read(dir.resolve("data")).orElseThrow();
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + pgPort + "/postgres",
-                    "postgres", "postgres"); Statement s = c.createStatement()) {
+                    "postgres", password); Statement s = c.createStatement()) {
                 s.execute("INSERT INTO debezium.product VALUES (" + ROW_ID + ", 'cds training')");
             }
             // a row from the stream, which a restart resumes

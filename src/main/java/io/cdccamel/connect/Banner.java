@@ -24,8 +24,8 @@ public record Banner(StackModeSettings stack, PostgresSettings postgres, Connect
     public static final String FILE_LOGGER = "io.cdccamel.banner-file";
     private static final Logger FILE_LOG = LoggerFactory.getLogger(FILE_LOGGER);
 
-    /** The tutorial's password: shown in the Try line; a password of the user's own never is. */
-    static final String DEFAULT_PASSWORD = "postgres";
+    /** docker-compose's password: shown in the Try line; a password of the user's own never is. */
+    static final String DEFAULT_PASSWORD = PostgresSettings.COMPOSE_PASSWORD;
 
     /** @param state what Debezium does: {@code streaming}, or {@code running} where that cannot be seen */
     public void print(String state) {
@@ -37,7 +37,9 @@ public record Banner(StackModeSettings stack, PostgresSettings postgres, Connect
         String text = String.join("\n",
                 "",
                 "==================== cdc-camel is " + state + " (" + mode + " mode) ====================",
-                "  PostgreSQL     " + host + ":" + port + "  (user " + user + ", database " + db + ")",
+                "  PostgreSQL     " + host + ":" + port + "  (user " + user + ", database " + db
+                        + (stack.embedded() && postgres.embedded()
+                        ? ", password in " + PostgresSettings.passwordFile(stack.dir()) : "") + ")",
                 "  Kafka brokers  " + stack.brokers(),
                 "  Kafka Connect  " + connect.url(),
                 "  Output         " + output.dir() + "/<topic>.log",
@@ -48,13 +50,24 @@ public record Banner(StackModeSettings stack, PostgresSettings postgres, Connect
                 "  API token      " + (security.tokenFile() == null ? "in the link above, for curl -H \"Authorization: Bearer <token>\" -X POST ..."
                         : "in " + security.tokenFile() + ", for curl -H \"Authorization: Bearer $(cat "
                         + security.tokenFile() + ")\" -X POST ..."),
-                "  Try:  " + (DEFAULT_PASSWORD.equals(postgres.password()) ? "PGPASSWORD=postgres " : "")
+                "  Try:  " + passwordHint()
                         + "psql -h " + host + " -p " + port + " -U " + user + " -d " + db
                         + " -c \"INSERT INTO debezium.product VALUES (24, 'my product')\"",
                 "====================================================================================");
         LOG.info(text);
         FILE_LOG.info(text.replace(security.token(), "<token: on the console, and in "
                 + (security.tokenFile() == null ? "cdc.api.token" : security.tokenFile().toString()) + ">"));
+    }
+
+    /**
+     * How the Try line's psql gets the password, never the password itself: the embedded PostgreSQL's
+     * password file, or docker-compose's well-known password; nothing for a password of the user's own.
+     */
+    private String passwordHint() {
+        if (stack.embedded() && postgres.embedded()) {
+            return "PGPASSFILE=" + PostgresSettings.pgpassFile(stack.dir()) + " ";
+        }
+        return DEFAULT_PASSWORD.equals(postgres.password()) ? "PGPASSWORD=" + DEFAULT_PASSWORD + " " : "";
     }
 
     /** Never the password nor the token. */

@@ -93,6 +93,10 @@ public class EmbeddedStackListener extends MainListenerSupport {
         pc.addOverrideProperty(ConnectSettings.TOKEN, stack.connectToken());
         String pgHost = settings.postgres() ? "localhost" : postgres.host();
         String pgPort = Integer.toString(settings.postgres() ? stack.postgres().port() : postgres.port());
+        if (settings.postgres()) {
+            // every connection of the app's (checks, capture, demo data, health) reads cdc.postgres.password
+            pc.addOverrideProperty(PostgresSettings.PASSWORD, stack.postgresPassword());
+        }
         pc.addOverrideProperty(PostgresSettings.HOST, pgHost);
         pc.addOverrideProperty(PostgresSettings.PORT, pgPort);
         pc.addOverrideProperty(ConnectSettings.PORT, Integer.toString(stack.connectPort()));

@@ -40,6 +40,7 @@ public final class LocalStack implements AutoCloseable {
     private volatile FolderLock dataLock;
     /** Why PostgreSQL is not running while it should; null while it runs. */
     private volatile String postgresDown;
+    private volatile String postgresPassword;
     private volatile boolean postgresStopPlanned;
     private final AtomicLong postgresRestarts = new AtomicLong();
     private volatile Consumer<String> onPostgresLost = reason -> { };
@@ -126,12 +127,18 @@ public final class LocalStack implements AutoCloseable {
         long t0 = System.nanoTime();
         Path secrets = secretsFile(settings);
         connectToken = ConnectWorker.token(secrets);
+        if (settings.postgres()) {
+            // the superuser's password: the user's, or this install's own, kept under secrets/ (never the tutorial's)
+            postgresPassword = PostgresPassword.resolve(settings.dir(), settings.postgresPassword());
+            PostgresPassword.writePgpass(settings.dir(), pgPort, postgresPassword);
+        }
+        String superuserPassword = postgresPassword;
         CompletableFuture<Void> database = settings.postgres() ? CompletableFuture.runAsync(() -> {
             try {
                 LOG.info("Starting PostgreSQL on 127.0.0.1:{} (data in {})", pgPort, settings.dir().resolve("postgres"));
-                postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort, settings.postgresPassword());
+                postgres = PostgresServer.start(settings.dir().resolve("postgres"), pgPort, superuserPassword);
                 watch(postgres);
-                ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, settings.postgresPassword(),
+                ConnectorRole.ensure(postgres.jdbcUrl(), PostgresServer.USER, superuserPassword,
                         ConnectorRole.password(secrets));
                 LOG.info("PostgreSQL ready in {} ms (connector role {}, publication {})", millisSince(t0),
                         ConnectorRole.ROLE, ConnectorRole.PUBLICATION);
@@ -203,6 +210,14 @@ public final class LocalStack implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StackStartException("Interrupted while Kafka Connect was starting", e);
         }
+    }
+
+    /**
+     * The embedded PostgreSQL superuser's password of this start ({@code cdc.postgres.password}, or
+     * the install's own in {@code secrets/postgres-password}); null when no embedded PostgreSQL runs.
+     */
+    public String postgresPassword() {
+        return postgresPassword;
     }
 
     /** The token of Connect's REST API for state changes, known before its worker is up. */

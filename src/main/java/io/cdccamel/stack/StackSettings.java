@@ -20,7 +20,8 @@ import java.util.Map;
  * @param connectWorker Kafka Connect worker settings over the stack's own ({@code cdc.connect.worker.<key>})
  * @param reset        delete what {@code dir} holds and start from scratch ({@code cdc.stack.reset})
  * @param postgresPassword the PostgreSQL superuser's password ({@code cdc.postgres.password}): the
- *                     embedded server asks every role for its password
+ *                     embedded server asks every role for its password; empty: the install's own,
+ *                     generated at the first start ({@link PostgresPassword})
  * @param scramListener each broker also listens on a free port with SASL_PLAINTEXT and SCRAM-SHA-256
  *                     ({@link KafkaCluster#scramBootstrapServers()}): a secured cluster for tests of
  *                     external mode, on the same brokers
@@ -30,21 +31,19 @@ public record StackSettings(Path dir, int postgresPort, List<Integer> brokerPort
                             Map<String, String> connectWorker, boolean reset, String postgresPassword,
                             boolean scramListener, boolean postgres) {
 
-    /** The tutorial's superuser password, {@code cdc.postgres.password}'s default. */
-    public static final String DEFAULT_POSTGRES_PASSWORD = "postgres";
-
     public static final String POSTGRES_PORT = PostgresSettings.PORT;
     public static final String KAFKA_PORTS = StackModeSettings.KAFKA_PORTS;
     public static final String CONNECT_PORT = ConnectSettings.PORT;
     public static final String CONNECT_WORKER_PREFIX = ConnectSettings.WORKER_PREFIX;
 
-    /** With the default superuser password. */
+    /** With the install's own superuser password ({@link PostgresPassword}). */
     public StackSettings(Path dir, int postgresPort, List<Integer> brokerPorts, int connectPort, Duration startTimeout,
                          Map<String, String> connectWorker, boolean reset) {
-        this(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, DEFAULT_POSTGRES_PASSWORD, false, true);
+        this(dir, postgresPort, brokerPorts, connectPort, startTimeout, connectWorker, reset, "", false, true);
     }
 
     public StackSettings {
+        postgresPassword = postgresPassword == null ? "" : postgresPassword;
         brokerPorts = List.copyOf(brokerPorts);
         connectWorker = Map.copyOf(connectWorker);
         if (brokerPorts.size() != 3) {
