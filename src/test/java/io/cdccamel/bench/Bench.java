@@ -1,5 +1,6 @@
 package io.cdccamel.bench;
 
+import io.cdccamel.testing.Superuser;
 import io.cdccamel.CdcApplication;
 import org.apache.camel.main.Main;
 import io.cdccamel.stack.LocalStack;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
@@ -171,7 +171,7 @@ public final class Bench {
     }
 
     static void sql(LocalStack stack, String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+        try (Connection c = Superuser.connect(stack);
              Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);

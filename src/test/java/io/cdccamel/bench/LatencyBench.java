@@ -1,5 +1,6 @@
 package io.cdccamel.bench;
 
+import io.cdccamel.testing.Superuser;
 import org.apache.camel.main.Main;
 import io.cdccamel.stack.LocalStack;
 
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -49,7 +49,7 @@ final class LatencyBench {
         tail.start();
 
         Map<String, double[]> results = new LinkedHashMap<>();
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+        try (Connection c = Superuser.connect(stack);
              PreparedStatement insert = c.prepareStatement("INSERT INTO debezium.latency VALUES (?, 'latency probe')")) {
             // warm-up: the topic is created by the first event and the consumer finds it
             long warm = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.cdccamel.bench;
 
+import io.cdccamel.testing.Superuser;
 import org.apache.camel.main.Main;
 import io.cdccamel.it.Chromium;
 import io.cdccamel.route.DurableCommits;
@@ -9,7 +10,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -39,7 +39,7 @@ final class LiveViewBench {
                 .findSingleByType(DurableCommits.class);
         AtomicLong next = new AtomicLong(1);
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
-        Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+        Connection c = Superuser.connect(stack);
         Statement s = c.createStatement();
         int perTick = rate / 10;
         load.scheduleAtFixedRate(() -> {

@@ -1,12 +1,12 @@
 package io.cdccamel.bench;
 
+import io.cdccamel.testing.Superuser;
 import io.cdccamel.stack.Ports;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -87,7 +87,7 @@ final class StartupBench {
                 awaitOutput(app, file, dir, start, () -> Files.readString(file).contains("Message on ["));
                 first[run] = (System.nanoTime() - start) / 1e9;
                 rss[run] = stackRssKb(app, pgPort) / 1024.0;
-                sql(jdbc, "INSERT INTO debezium.product SELECT g, 'row ' || g FROM generate_series(1000, " + (999 + rows) + ") g");
+                sql(jdbc, dir, "INSERT INTO debezium.product SELECT g, 'row ' || g FROM generate_series(1000, " + (999 + rows) + ") g");
                 awaitOutput(app, file, dir, System.nanoTime(), () -> entries(file) >= rows + 1);
                 stop[run] = stop(app);
             } finally {
@@ -98,7 +98,7 @@ final class StartupBench {
             start = System.nanoTime();
             Process again = launch(command, dir, 2);
             try {
-                while (!tryInsertMarker(jdbc)) {
+                while (!tryInsertMarker(jdbc, dir)) {
                     if (!again.isAlive() || System.nanoTime() - start > TimeUnit.MINUTES.toNanos(3)) {
                         throw new IllegalStateException("PostgreSQL did not come back; see " + dir.resolve("console-2.out"));
                     }
@@ -161,17 +161,17 @@ final class StartupBench {
         }
     }
 
-    private static boolean tryInsertMarker(String jdbc) {
+    private static boolean tryInsertMarker(String jdbc, Path dir) {
         try {
-            sql(jdbc, "INSERT INTO debezium.product VALUES (" + MARKER_ID + ", 'after the restart')");
+            sql(jdbc, dir, "INSERT INTO debezium.product VALUES (" + MARKER_ID + ", 'after the restart')");
             return true;
         } catch (SQLException e) {
             return false; // not up yet
         }
     }
 
-    private static void sql(String jdbc, String statement) throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "postgres"); Statement s = c.createStatement()) {
+    private static void sql(String jdbc, Path dir, String statement) throws SQLException {
+        try (Connection c = Superuser.connect(jdbc, dir.resolve("data")); Statement s = c.createStatement()) {
             s.execute(statement);
         }
     }

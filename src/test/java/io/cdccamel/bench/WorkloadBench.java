@@ -1,5 +1,6 @@
 package io.cdccamel.bench;
 
+import io.cdccamel.testing.Superuser;
 import org.apache.camel.main.Main;
 import io.cdccamel.stack.LocalStack;
 
@@ -75,7 +76,7 @@ final class WorkloadBench {
                     "DELETE FROM debezium.audit_log WHERE n BETWEEN " + (from / 2) + " AND " + (to / 2));
         }
         Map<String, long[]> expected = new TreeMap<>();
-        try (var c = java.sql.DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+        try (var c = Superuser.connect(stack);
              var s = c.createStatement()) {
             for (String table : TABLES) {
                 try (var rs = s.executeQuery("SELECT count(*) FROM debezium." + table)) {
@@ -127,7 +128,7 @@ final class WorkloadBench {
 
     /** PostgreSQL's current WAL position, in bytes. */
     private static long walPosition(LocalStack stack) throws java.sql.SQLException {
-        try (var c = java.sql.DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+        try (var c = Superuser.connect(stack);
              var rs = c.createStatement().executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
             rs.next();
             return rs.getLong(1);
@@ -136,7 +137,7 @@ final class WorkloadBench {
 
     /** FULL or DEFAULT: what {@code cdc.capture.replica-identity-full} gave the keyed table. */
     private static String replicaIdentity(LocalStack stack, String table) throws java.sql.SQLException {
-        try (var c = java.sql.DriverManager.getConnection(stack.postgres().jdbcUrl(), "postgres", "postgres");
+        try (var c = Superuser.connect(stack);
              var rs = c.createStatement().executeQuery("SELECT CASE relreplident WHEN 'f' THEN 'FULL' ELSE 'DEFAULT' END "
                      + "FROM pg_class WHERE oid = '" + table + "'::regclass")) {
             rs.next();

@@ -1,5 +1,6 @@
 package io.cdccamel.it;
 
+import io.cdccamel.testing.Superuser;
 import io.cdccamel.stack.RecordLimits;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -250,8 +250,7 @@ class BigRowsIT {
     }
 
     private static String md5Of(EmbeddedApp app, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + app.postgresPort + "/postgres",
-                "postgres", "postgres");
+        try (Connection c = Superuser.connect(app.postgresPort, app.stackDir());
              ResultSet rs = c.createStatement().executeQuery(sql)) {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);

@@ -1,5 +1,6 @@
 package io.cdccamel.it;
 
+import io.cdccamel.testing.Superuser;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.it.OutputEntries.Entry;
 import io.cdccamel.stack.ConnectorRole;
@@ -133,8 +134,7 @@ class CaptureIT {
         // the stack's event trigger (REPLICA IDENTITY FULL for keyless tables) reads every published table at each
         // CREATE TABLE, which the lock below would hold up too
         Db.exec("ALTER EVENT TRIGGER cdc_camel_replica_identity_full DISABLE");
-        try (java.sql.Connection holder = java.sql.DriverManager.getConnection(
-                EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres")) {
+        try (java.sql.Connection holder = Superuser.connect(EmbeddedStackExtension.stack())) {
             holder.setAutoCommit(false);
             try (java.sql.Statement s = holder.createStatement()) {
                 s.execute("DO $$ DECLARE t text; BEGIN FOR t IN SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "

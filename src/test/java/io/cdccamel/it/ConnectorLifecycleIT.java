@@ -1,5 +1,6 @@
 package io.cdccamel.it;
 
+import io.cdccamel.testing.Superuser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.stack.ConnectorRole;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -43,7 +43,7 @@ class ConnectorLifecycleIT {
 
     private static List<String> column(String sql) throws Exception {
         List<String> values = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+        try (Connection c = Superuser.connect(EmbeddedStackExtension.stack());
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 values.add(rs.getString(1));

@@ -1,9 +1,9 @@
 package io.cdccamel.it;
 
+import io.cdccamel.testing.Superuser;
 import io.cdccamel.stack.ConnectorRole;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -14,7 +14,7 @@ final class Db {
     }
 
     static void exec(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+        try (Connection c = Superuser.connect(EmbeddedStackExtension.stack());
              Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
@@ -24,7 +24,7 @@ final class Db {
 
     /** The first column of the first row of {@code query}, a count. */
     static long count(String query) throws SQLException {
-        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+        try (Connection c = Superuser.connect(EmbeddedStackExtension.stack());
              java.sql.ResultSet rs = c.createStatement().executeQuery(query)) {
             rs.next();
             return rs.getLong(1);
@@ -33,7 +33,7 @@ final class Db {
 
     /** {@code pg_class.relreplident} of {@code table}: d (default), f (full), n (nothing) or i (an index). */
     static String replicaIdentity(String table) throws SQLException {
-        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+        try (Connection c = Superuser.connect(EmbeddedStackExtension.stack());
              java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT relreplident FROM pg_class WHERE oid = '" + table
                      + "'::regclass")) {
             rs.next();
@@ -51,7 +51,7 @@ final class Db {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
             exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot
                     + "' AND NOT active");
-            try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+            try (Connection c = Superuser.connect(EmbeddedStackExtension.stack());
                  java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '"
                          + slot + "'")) {
                 return !rs.next();

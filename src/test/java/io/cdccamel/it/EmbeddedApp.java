@@ -1,12 +1,12 @@
 package io.cdccamel.it;
 
+import io.cdccamel.testing.Superuser;
 import io.cdccamel.stack.Ports;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -61,6 +61,11 @@ final class EmbeddedApp implements AutoCloseable {
         return dir.resolve("logs-" + run).resolve("cdc-camel.log");
     }
 
+    /** This app's {@code cdc.stack.dir}. */
+    Path stackDir() {
+        return dir.resolve("data");
+    }
+
     Path postgresData() {
         return dir.resolve("data").resolve("postgres").resolve("data");
     }
@@ -98,7 +103,7 @@ final class EmbeddedApp implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap, gc,
                 "-cp", System.getProperty("java.class.path"),
                 "-Dcdc.log.dir=" + dir.resolve("logs-" + run),
-                "-Dcdc.stack.dir=" + dir.resolve("data"),
+                "-Dcdc.stack.dir=" + stackDir(),
                 "-Dcdc.output.dir=" + dir.resolve("output"),
                 "-Dcdc.postgres.port=" + postgresPort,
                 "-Dcdc.kafka.ports=" + brokerPorts.get(0) + "," + brokerPorts.get(1) + "," + brokerPorts.get(2),
@@ -147,8 +152,7 @@ final class EmbeddedApp implements AutoCloseable {
     }
 
     void sql(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + postgresPort + "/postgres",
-                "postgres", "postgres");
+        try (Connection c = Superuser.connect(postgresPort, stackDir());
              Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);

@@ -1,5 +1,6 @@
 package io.cdccamel.it;
 
+import io.cdccamel.testing.Superuser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.it.OutputEntries.Entry;
@@ -92,7 +93,7 @@ class GeneratedColumnsIT {
         // the last event of each row prints what the table holds now
         Map<Integer, Entry> last = new java.util.TreeMap<>();
         entries.stream().filter(e -> !e.isTombstone()).forEach(e -> last.put(e.row().path("id").asInt(), e));
-        try (var c = java.sql.DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+        try (var c = Superuser.connect(EmbeddedStackExtension.stack());
              var rs = c.createStatement().executeQuery("SELECT id, title, price::text, qty, note FROM " + table + " ORDER BY id")) {
             int rows = 0;
             while (rs.next()) {

@@ -1,5 +1,6 @@
 package io.cdccamel.it;
 
+import io.cdccamel.testing.Superuser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.connect.ConnectorRegistration;
@@ -15,7 +16,6 @@ import org.postgresql.core.BaseConnection;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +95,7 @@ class KeylessRowsIT {
 
         // three identical rows in one statement, three in one COPY, three in transactions of their own
         Db.exec("INSERT INTO " + schema + ".dupes VALUES (1, 'same'), (1, 'same'), (1, 'same')");
-        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres")) {
+        try (Connection c = Superuser.connect(EmbeddedStackExtension.stack())) {
             long copied = new CopyManager(c.unwrap(BaseConnection.class))
                     .copyIn("COPY " + schema + ".dupes FROM STDIN", new StringReader("2\tcopied\n2\tcopied\n2\tcopied\n"));
             assertThat(copied).isEqualTo(3);

@@ -1,5 +1,6 @@
 package io.cdccamel.it;
 
+import io.cdccamel.testing.Superuser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
@@ -11,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -92,8 +92,7 @@ class PostgresCrashIT {
         long t0;
         // a session of ours, stopped (SIGSTOP), outlives the postmaster: it keeps PostgreSQL's shared memory,
         // so that starts again fail until it ends, and the DOWN state lasts long enough to be read
-        Connection session = DriverManager.getConnection("jdbc:postgresql://localhost:" + app.postgresPort + "/postgres",
-                "postgres", "postgres");
+        Connection session = Superuser.connect(app.postgresPort, app.stackDir());
         long backend;
         try (Statement s = session.createStatement(); ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
             r.next();

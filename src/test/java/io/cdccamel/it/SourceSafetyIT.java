@@ -1,5 +1,6 @@
 package io.cdccamel.it;
 
+import io.cdccamel.testing.Superuser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.connect.ConnectorRegistration;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashMap;
@@ -64,7 +64,7 @@ class SourceSafetyIT {
     }
 
     private static long retainedWal(String slot) throws Exception {
-        try (Connection c = DriverManager.getConnection(EmbeddedStackExtension.stack().postgres().jdbcUrl(), "postgres", "postgres");
+        try (Connection c = Superuser.connect(EmbeddedStackExtension.stack());
              ResultSet rs = c.createStatement().executeQuery("SELECT (pg_current_wal_lsn() - restart_lsn)::bigint "
                      + "FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
             return rs.next() ? rs.getLong(1) : -1;
