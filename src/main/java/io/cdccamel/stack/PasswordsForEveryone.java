@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>writes {@code pg_hba.conf}: {@code scram-sha-256} for every role and database, over TCP
  *       (127.0.0.1 and ::1) and over the Unix socket, replication included; nothing else is accepted;</li>
- *   <li>sets the superuser's password to {@code cdc.postgres.password} in PostgreSQL's single-user
+ *   <li>sets the superuser's password (this install's, {@link PostgresPassword}) in PostgreSQL's single-user
  *       mode ({@code postgres --single}, no socket open meanwhile; the password goes through stdin,
  *       never on a command line), so a changed setting takes effect at the next start.</li>
  * </ul>
