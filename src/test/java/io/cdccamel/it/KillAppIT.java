@@ -79,6 +79,7 @@ class KillAppIT {
                 "-Dcdc.connect.url=" + stack.connect().url(),
                 "-Dcdc.connect.token=" + stack.connect().token(),
                 "-Dcdc.postgres.port=" + stack.postgres().port(),
+                "-Dcdc.postgres.password=" + stack.postgresPassword(),
                 "-Dcdc.api.port=" + Ports.freePort(),
                 "-Dcdc.connector.name=" + CONNECTOR,
                 "-Dcdc.connector.config.database.hostname=localhost",

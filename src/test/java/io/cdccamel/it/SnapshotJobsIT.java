@@ -89,6 +89,7 @@ class SnapshotJobsIT {
                 "-Dcdc.connect.token=" + stack.connect().token(),
                 "-Dcdc.connect.poll.ms=500",
                 "-Dcdc.postgres.port=" + stack.postgres().port(),
+                "-Dcdc.postgres.password=" + stack.postgresPassword(),
                 "-Dcdc.api.port=" + port,
                 "-Dcdc.api.token-file=" + token,
                 "-Dcdc.connector.name=" + connector,

@@ -123,6 +123,8 @@ final class TestApp implements AutoCloseable {
         // the shared worker takes state changes with its token only (ConnectRestGuard)
         props.put("cdc.connect.token", stack.connect().token());
         props.put("cdc.postgres.port", Integer.toString(stack.postgres().port()));
+        // the shared stack's superuser password is its own (external mode would ask with docker-compose's)
+        props.put("cdc.postgres.password", stack.postgresPassword());
         props.put("cdc.connect.poll.ms", "500");
         props.put("cdc.connector.name", connector);
         props.put("cdc.connector.config.database.hostname", "localhost");
