@@ -295,10 +295,23 @@ public final class CaptureSync {
             if (unsent.isEmpty() || !connectorRunning.getAsBoolean()) {
                 return;
             }
-            // one signal per kind; a filtered job gets one of its own (Debezium's additional-conditions are per signal)
+            // one signal per kind; a filtered job gets one of its own (Debezium's additional-conditions are per signal);
+            // a job asked for again (attempts > 0) is read alone, once no other snapshot is in flight (a signal sent
+            // meanwhile joins the running snapshot, whose failed table would fail it again): one such per pass
             Map<String, Set<String>> groups = new TreeMap<>();
-            unsent.forEach((table, job) -> groups.computeIfAbsent(job.filter() == null ? job.kind() : job.kind() + "|" + table,
-                    k -> new TreeSet<>()).add(table));
+            String alone = null;
+            for (Map.Entry<String, SnapshotJobs.Job> u : unsent.entrySet()) {
+                SnapshotJobs.Job job = u.getValue();
+                if (job.attempts() > 0) {
+                    alone = alone == null ? u.getKey() : alone;
+                } else {
+                    groups.computeIfAbsent(job.filter() == null ? job.kind() : job.kind() + "|" + u.getKey(),
+                            k -> new TreeSet<>()).add(u.getKey());
+                }
+            }
+            if (groups.isEmpty() && alone != null && !jobs.inFlight()) {
+                groups.put("alone", new TreeSet<>(Set.of(alone)));
+            }
             for (Map.Entry<String, Set<String>> e : groups.entrySet()) {
                 Set<String> tables = e.getValue();
                 SnapshotJobs.Job first = unsent.get(tables.iterator().next());

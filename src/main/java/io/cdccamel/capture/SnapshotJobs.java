@@ -44,7 +44,7 @@ public final class SnapshotJobs {
 
     /** One job, as the API and the live page show it. */
     public record Job(String table, String state, String kind, long rows, String reason, String activity,
-                      long requestedAtMillis, long updatedAtMillis, String signalId, String filter) {
+                      long requestedAtMillis, long updatedAtMillis, String signalId, String filter, int attempts) {
         Map<String, Object> view() {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("table", table);
@@ -173,11 +173,11 @@ public final class SnapshotJobs {
         try (Connection c = connect();
              PreparedStatement s = c.prepareStatement("SELECT table_name, state, kind, rows_scanned, reason, activity, "
                      + "(extract(epoch FROM requested_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint, "
-                     + "signal_id, filter FROM " + alias() + " ORDER BY table_name");
+                     + "signal_id, filter, attempts FROM " + alias() + " ORDER BY table_name");
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
-                        rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getString(10)));
+                        rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getString(10), rs.getInt(11)));
             }
         }
         return jobs;
@@ -229,6 +229,8 @@ public final class SnapshotJobs {
                     } else {
                         if ("UNKNOWN_SCHEMA".equals(status)) {
                             askAgain(c, which + live + " AND table_name = ?", scanned, incremental, id, at, status);
+                        } else if ("SQL_EXCEPTION".equals(status) && incremental) {
+                            askAlone(c, scanned, id, at);
                         }
                         String reason = reason(status, scanned);
                         failed.addAll(update(c, "state = '" + FAILED + "', reason = " + literal(reason) + ", activity = ?",
@@ -266,6 +268,38 @@ public final class SnapshotJobs {
         }
     }
 
+    /**
+     * A table whose scan failed with {@code SQL_EXCEPTION} in a signal of several tables goes back
+     * to requested once, to be read alone: Debezium (3.6) reads the next table of a snapshot in the
+     * transaction the first failure aborted, so every table after a failed one fails too ("current
+     * transaction is aborted"), whatever its own state. Read alone, a table fails for its own reason
+     * only. {@link CaptureSync#snapshotPending} sends such a job in a signal of its own, one at a time.
+     */
+    private void askAlone(Connection c, String table, String id, long at) throws SQLException {
+        List<Job> again = update(c, "state = '" + REQUESTED + "', signal_id = NULL, signalled_at = NULL, reason = NULL, "
+                + "attempts = attempts + 1, activity = ?", "signal_id = ? AND state IN ('" + REQUESTED + "', '" + RUNNING
+                + "') AND table_name = ? AND attempts < " + UNKNOWN_TABLE_RETRIES + " AND (SELECT count(*) FROM " + alias()
+                + " o WHERE o.signal_id = " + alias() + ".signal_id) > 1", table, true, id, at,
+                "Debezium could not read it in a snapshot of several tables (SQL_EXCEPTION): asked again, alone");
+        for (Job j : again) {
+            LOG.warn("Debezium could not read {} in a snapshot of several tables (SQL_EXCEPTION; a table failing before it "
+                    + "aborts the transaction the next ones are read in): reading it again, alone", j.table());
+        }
+    }
+
+    /**
+     * Whether a snapshot is in flight: a job signalled and not answered yet, or running. A job asked
+     * for again alone waits for it (a signal sent meanwhile joins the running snapshot).
+     */
+    boolean inFlight() throws SQLException {
+        for (Job j : list()) {
+            if (RUNNING.equals(j.state()) || REQUESTED.equals(j.state()) && j.signalId() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One line: Debezium's status, what it means and the fix where one exists. */
     static String reason(String status, String table) {
         return switch (status) {
@@ -299,7 +333,7 @@ public final class SnapshotJobs {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     changed.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
-                            rs.getString(6), 0, 0, id, null));
+                            rs.getString(6), 0, 0, id, null, 0));
                 }
             }
         }
@@ -325,7 +359,7 @@ public final class SnapshotJobs {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     stalled.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
-                            rs.getString(6), 0, 0, null, null));
+                            rs.getString(6), 0, 0, null, null, 0));
                 }
             }
         }
