@@ -6,7 +6,9 @@ import org.apache.camel.spi.PropertiesComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -137,23 +139,95 @@ public final class SettingsReader {
     }
 
     /**
-     * Every {@code <prefix><key>} setting (from the properties files, -D or an override), keyed by
-     * {@code <key>}, with the value that wins: how {@code cdc.connector.config.*} and
-     * {@code cdc.connect.worker.*} pass settings through.
+     * Every {@code <prefix><key>} setting (from the properties files, -D, an override or an
+     * environment variable), keyed by {@code <key>}, with the value that wins: how
+     * {@code cdc.kafka.client.*}, {@code cdc.connector.config.*} and {@code cdc.connect.worker.*} pass
+     * settings through. An environment variable names a key with {@link #keyOfVariable}'s rule
+     * ({@code CDC_KAFKA_CLIENT_SECURITY_PROTOCOL} is {@code cdc.kafka.client.security.protocol}).
      */
     public Map<String, String> withPrefix(String prefix) {
         return withPrefix(pc, prefix);
     }
 
-    /** {@link #withPrefix(String)} of {@code pc}. */
+    /** {@link #withPrefix(String)} of {@code pc}, with this process's environment unless {@code pc} reads none. */
     public static Map<String, String> withPrefix(PropertiesComponent pc, String prefix) {
+        return withPrefix(pc, prefix, environmentMode(pc) == NEVER ? Map.of() : System.getenv());
+    }
+
+    /**
+     * {@link #withPrefix(PropertiesComponent, String)} with {@code environment} for the process's
+     * variables. Camel's order holds for every key: an override property (what the launcher sets)
+     * first, then, in Camel's default environment mode (override), the variable, then -D, then the
+     * files; in the fallback mode the variable comes last.
+     */
+    static Map<String, String> withPrefix(PropertiesComponent pc, String prefix, Map<String, String> environment) {
         Set<String> keys = new TreeSet<>(pc.loadProperties(k -> k.startsWith(prefix)).stringPropertyNames());
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix)).forEach(keys::add);
+        int mode = environmentMode(pc);
+        Map<String, String> variables = new TreeMap<>();
+        if (mode != NEVER) {
+            String variablePrefix = variableOf(prefix);
+            environment.forEach((name, value) -> {
+                if (name.startsWith(variablePrefix) && name.length() > variablePrefix.length()) {
+                    variables.put(prefix + keyOfVariable(name.substring(variablePrefix.length())), value);
+                }
+            });
+        }
+        keys.addAll(variables.keySet());
+        Properties overrides = pc instanceof org.apache.camel.component.properties.PropertiesComponent camelPc
+                && camelPc.getOverrideProperties() != null ? camelPc.getOverrideProperties() : new Properties();
         Map<String, String> values = new TreeMap<>();
         for (String key : keys) {
-            pc.resolveProperty(key).ifPresent(v -> values.put(key.substring(prefix.length()), v));
+            String variable = variables.get(key);
+            String value;
+            if (variable != null && overrides.getProperty(key) == null && mode == OVERRIDE) {
+                value = variable;
+            } else {
+                value = pc.resolveProperty(key).orElse(variable);
+            }
+            if (value != null) {
+                values.put(key.substring(prefix.length()), value);
+            }
         }
         return values;
+    }
+
+    private static final int NEVER = org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER;
+    private static final int OVERRIDE = org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_OVERRIDE;
+
+    private static int environmentMode(PropertiesComponent pc) {
+        return pc instanceof org.apache.camel.component.properties.PropertiesComponent camelPc
+                ? camelPc.getEnvironmentVariableMode() : OVERRIDE;
+    }
+
+    /** {@code cdc.kafka.client.} as a variable's start: {@code CDC_KAFKA_CLIENT_}. */
+    static String variableOf(String prefix) {
+        return prefix.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * The key a variable's rest names, by the rule of Confluent's Kafka images: lower case,
+     * {@code ___} a dash, {@code __} an underscore, {@code _} a dot ({@code SASL_JAAS_CONFIG} is
+     * {@code sasl.jaas.config}, {@code SNAPSHOT__MODE} {@code snapshot_mode}). A key with capitals (a
+     * transform's name) cannot be written as a variable: set it with -D or in a properties file.
+     */
+    static String keyOfVariable(String rest) {
+        String lower = rest.toLowerCase(Locale.ROOT);
+        StringBuilder key = new StringBuilder(lower.length());
+        int i = 0;
+        while (i < lower.length()) {
+            if (lower.startsWith("___", i)) {
+                key.append('-');
+                i += 3;
+            } else if (lower.startsWith("__", i)) {
+                key.append('_');
+                i += 2;
+            } else {
+                key.append(lower.charAt(i) == '_' ? '.' : lower.charAt(i));
+                i++;
+            }
+        }
+        return key.toString();
     }
 
     /** A bad value found by a caller's own rule. */

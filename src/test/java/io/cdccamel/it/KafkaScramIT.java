@@ -132,6 +132,17 @@ class KafkaScramIT {
                 assertThat(r.body()).as("/q/dev/" + id + format).doesNotContain(password);
             }
         }
+        // the route console, wrapped for masking, lists every running route with its counters
+        JsonNode routeConsole = get("/q/dev/route?format=json");
+        JsonNode listed = routeConsole.has("route") ? routeConsole.path("route").path("routes") : routeConsole.path("routes");
+        Map<String, JsonNode> byId = new java.util.TreeMap<>();
+        listed.forEach(r -> byId.put(r.path("routeId").asText(), r));
+        assertThat(byId.keySet()).as(routeConsole.toString())
+                .containsAll(app.camel().getRoutes().stream().map(org.apache.camel.Route::getRouteId).toList());
+        assertThat(byId.get("print-change-events").path("statistics").path("exchangesTotal").asLong())
+                .as(byId.get("print-change-events").toString()).isGreaterThanOrEqualTo(1);
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(app.apiUrl() + "/q/dev/route")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("print-change-events");
 
         // the password is in no log line, while the masked settings are
         Path logDir = Path.of(System.getProperty("cdc.log.dir", "data/logs"));
