@@ -133,7 +133,10 @@ class KafkaScramIT {
             }
         }
         // the route console, wrapped for masking, lists every running route with its counters
-        JsonNode routeConsole = get("/q/dev/route?format=json");
+        HttpResponse<String> routeReply = HTTP.send(HttpRequest.newBuilder(URI.create(app.apiUrl() + "/q/dev/route"))
+                .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(routeReply.statusCode()).as(routeReply.body()).isEqualTo(200);
+        JsonNode routeConsole = MAPPER.readTree(routeReply.body());
         JsonNode listed = routeConsole.has("route") ? routeConsole.path("route").path("routes") : routeConsole.path("routes");
         Map<String, JsonNode> byId = new java.util.TreeMap<>();
         listed.forEach(r -> byId.put(r.path("routeId").asText(), r));
