@@ -93,6 +93,8 @@
     c.note.textContent = error ? 'not read: ' + error + ' (a gap on the chart)' : (note || (names.length ? '' : 'no data yet'));
     c.note.className = 'chart-note' + (error ? ' error' : '');
     c.box.dataset.error = error ? 'true' : 'false';
+    var failedMarks = data.series['failed ' + kind] || [];
+    c.box.dataset.failedSamples = String(failedMarks.filter(function (v) { return v != null; }).length);
     var times = data.times.map(function (t) { return t / 1000; });
     var columns = [times].concat(names.map(function (n) {
       return data.series[n].map(function (v) { return v == null ? null : v * (c.scale || 1); });
@@ -113,6 +115,7 @@
     var width = Math.max(200, c.area.clientWidth || 260);
     plot = new uPlot({
       width: width,
+      hooks: { draw: [function (u) { shadeFailures(u, kind); }] },
       height: 110,
       legend: { show: names.length > 1, live: false },
       cursor: { drag: { x: false, y: false } },
@@ -128,6 +131,24 @@
     }, columns, c.area);
     plot.cdcKey = key;
     plots[c.id] = plot;
+  }
+
+  // the samples at which the series could not be read: a red band over each (the gap's reason is under the chart)
+  function shadeFailures(u, kind) {
+    var failed = data.series['failed ' + kind];
+    if (!failed) { return; }
+    var half = (data.everyMs || 5000) / 2000;
+    var ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = 'rgba(207, 34, 46, 0.18)';
+    failed.forEach(function (v, i) {
+      if (v == null) { return; }
+      var t = data.times[i] / 1000;
+      var x0 = Math.max(u.bbox.left, u.valToPos(t - half, 'x', true));
+      var x1 = Math.min(u.bbox.left + u.bbox.width, u.valToPos(t + half, 'x', true));
+      if (x1 > x0) { ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height); }
+    });
+    ctx.restore();
   }
 
   function update(m) {

@@ -34,6 +34,8 @@ final class ChartSeries {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.live-view");
 
+    /** A sample's mark that a series failed to be read then ({@code failed <series>}: 1): the page shades it. */
+    static final String FAILED = "failed ";
     /** Series names: {@code events <topic>} per topic, and one each for the others. */
     static final String EVENTS = "events";
     static final String LAG = "lag";
@@ -85,7 +87,10 @@ final class ChartSeries {
         this.lag = lag;
     }
 
-    /** @param unavailable why Debezium's lag cannot be read in this app, or null when {@code behind} reads it */
+    /**
+     * @param behind      Debezium's MilliSecondsBehindSource, or null before it streams
+     * @param unavailable why Debezium's lag cannot be read in this app, or null when {@code behind} reads it
+     */
     void behindFrom(Callable<Long> behind, String unavailable) {
         this.behind = behind;
         this.behindUnavailable = unavailable;
@@ -131,6 +136,10 @@ final class ChartSeries {
         sampleEvents(now, values);
         sampleLag(values);
         read(BEHIND, behind, behindUnavailable, values, v -> {
+            if (v == null) {
+                notes.put(BEHIND, "Debezium does not stream yet");
+                return null;
+            }
             if (v < 0) {
                 notes.put(BEHIND, "Debezium has streamed no change yet (MilliSecondsBehindSource -1)");
                 return null;
@@ -162,7 +171,7 @@ final class ChartSeries {
         try {
             counts = source.get();
         } catch (RuntimeException e) {
-            failed(EVENTS, e);
+            failed(EVENTS, e, values);
             return;
         }
         recovered(EVENTS);
@@ -214,7 +223,7 @@ final class ChartSeries {
             recovered(LAG);
         } catch (Exception e) {
             partitionLag.replaceAll((k, v) -> Double.NaN);
-            failed(LAG, e);
+            failed(LAG, e, values);
         }
     }
 
@@ -234,11 +243,12 @@ final class ChartSeries {
             }
             recovered(series);
         } catch (Exception e) {
-            failed(series, e);
+            failed(series, e, values);
         }
     }
 
-    private void failed(String series, Exception e) {
+    private void failed(String series, Exception e, Map<String, Double> values) {
+        values.put(FAILED + series, 1.0);
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         String reason = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
         Counter counter = failures.get(series);

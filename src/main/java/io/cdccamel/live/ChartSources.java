@@ -2,6 +2,7 @@ package io.cdccamel.live;
 
 import io.cdccamel.capture.CaptureListener;
 import io.cdccamel.capture.SlotWatch;
+import io.cdccamel.connect.SnapshotProgress;
 import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.route.DurableCommits;
 import org.apache.camel.CamelContext;
@@ -26,7 +27,9 @@ final class ChartSources {
         StreamingWatch watch = context.getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
         if (watch != null) {
             String unavailable = watch.behindSourceUnavailable();
-            charts.behindFrom(watch::millisecondsBehindSource, unavailable);
+            // before Debezium streams, its streaming MBean is not registered yet: a note, not a failure
+            charts.behindFrom(() -> watch.progress().phase() == SnapshotProgress.Phase.STREAMING
+                    ? watch.millisecondsBehindSource() : null, unavailable);
             charts.snapshotFrom(() -> watch.progress().done(), unavailable == null ? null
                     : "not available: Debezium's snapshot metrics are JMX attributes of Connect's JVM (external mode)");
         }

@@ -119,6 +119,7 @@ class ChartSeriesTest {
         @SuppressWarnings("unchecked")
         Map<String, List<Double>> series = (Map<String, List<Double>>) failing.get("series");
         assertThat(series.get("wal")).containsExactly(4_096.0, null, null);
+        assertThat(series.get("failed wal")).as("the failed samples, marked for the page").containsExactly(null, 1.0, 1.0);
         assertThat(series.get("lag")).containsExactly(15.0, 15.0, 15.0);
         assertThat(series).doesNotContainKey("behind");
         assertThat(failing.get("errors")).isEqualTo(Map.of("wal", "SQLException: connection refused"));
@@ -131,6 +132,30 @@ class ChartSeriesTest {
         assertThat(later.get("errors")).isEqualTo(Map.of());
         assertThat(later.get("times")).isEqualTo(List.of(1_000L, 2_000L, 3_000L, 4_000L));
         assertThat(charts.forPage(false)).as("nothing new since the last message").isNull();
+    }
+
+    @Test
+    void shouldNoteRatherThanFailWhatDoesNotExistYet() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ChartSeries charts = new ChartSeries(HOUR, 1_000, "g");
+        charts.bindTo(registry);
+        AtomicReference<Long> behind = new AtomicReference<>();
+        charts.behindFrom(behind::get, null);
+        charts.walFrom(() -> -1L);
+        charts.sample(1_000);
+        behind.set(-1L);
+        charts.sample(2_000);
+        behind.set(250L);
+        charts.sample(3_000);
+
+        Map<String, Object> page = charts.forPage(true);
+        @SuppressWarnings("unchecked")
+        Map<String, List<Double>> series = (Map<String, List<Double>>) page.get("series");
+        assertThat(series.get("behind")).containsExactly(null, null, 250.0);
+        assertThat(series).doesNotContainKeys("failed behind", "failed wal");
+        assertThat(page.get("errors")).isEqualTo(Map.of());
+        assertThat(((Map<?, ?>) page.get("notes")).get("wal").toString()).contains("does not exist yet");
+        assertThat(registry.get("cdc.charts.read.failures").tag("series", "behind").counter().count()).isZero();
     }
 
     @Test
