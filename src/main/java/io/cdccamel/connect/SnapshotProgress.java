@@ -122,6 +122,11 @@ public final class SnapshotProgress {
         streamingSince = nowMillis;
     }
 
+    /** Rows the snapshot has read so far (all tables; Debezium's events seen, or its rows scanned). */
+    public long done() {
+        return done;
+    }
+
     public Phase phase() {
         return phase;
     }

@@ -237,6 +237,52 @@ public final class StreamingWatch {
         }
     }
 
+    /** Why Debezium's streaming lag cannot be read here, or null when it can (Connect runs in this JVM). */
+    public String behindSourceUnavailable() {
+        return inThisJvm ? null : "not available: Connect runs outside this app's JVM (external mode), and Debezium's "
+                + "MilliSecondsBehindSource is a JMX attribute of Connect's JVM";
+    }
+
+    /**
+     * Debezium's own streaming lag: {@code MilliSecondsBehindSource} of its MBean
+     * {@code debezium.postgres:type=connector-metrics,context=streaming,server=<topic.prefix>}, the time
+     * between the last change's commit in PostgreSQL and Debezium handling it (-1 until it streamed one).
+     *
+     * @throws IllegalStateException in external mode ({@link #behindSourceUnavailable()}), or when the MBean is not
+     *                               registered (the connector's task does not run in this JVM now)
+     */
+    public long millisecondsBehindSource() throws Exception {
+        if (!inThisJvm) {
+            throw new IllegalStateException(behindSourceUnavailable());
+        }
+        Object value = attribute("streaming", "MilliSecondsBehindSource");
+        if (!(value instanceof Number n)) {
+            throw new IllegalStateException("Debezium's MBean debezium.postgres:type=connector-metrics,context=streaming,"
+                    + "server=" + topicPrefix + " is not registered: the connector's task does not stream in this JVM now");
+        }
+        return n.longValue();
+    }
+
+    /**
+     * Gauge {@code cdc.debezium.milliseconds.behind.source} (embedded mode only: in external mode it is not
+     * exported rather than invented); NaN while Debezium's MBean cannot be read.
+     */
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        if (!inThisJvm) {
+            LOG.info("Debezium's MilliSecondsBehindSource is not in /observe/metrics: Connect runs outside this JVM");
+            return;
+        }
+        io.micrometer.core.instrument.Gauge.builder("cdc.debezium.milliseconds.behind.source", this, w -> {
+            try {
+                return w.millisecondsBehindSource();
+            } catch (Exception e) {
+                return Double.NaN;
+            }
+        }).description("Debezium's MilliSecondsBehindSource (JMX, streaming): from a change's commit in PostgreSQL to "
+                + "Debezium handling it; -1 before the first streamed change, NaN while the MBean cannot be read")
+                .tag("connector", connector).register(registry);
+    }
+
     /** Debezium's snapshot as the live view and {@code /observe/metrics} show it. */
     public SnapshotProgress progress() {
         return progress;

@@ -4,6 +4,7 @@ import io.cdccamel.connect.ConnectApi;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.ApiSettings;
+import io.cdccamel.settings.ChartSettings;
 import io.cdccamel.settings.ConsumerSettings;
 import io.cdccamel.settings.DeadLetterSettings;
 import io.cdccamel.settings.LiveSettings;
@@ -20,7 +21,8 @@ public class LiveConfiguration implements CamelConfiguration {
     @BindToRegistry
     public LiveViewRoutes liveViewRoutes(CamelContext camel, ConnectorDefinition definition, KafkaAdmins admins,
                                          LiveSettings live, ConsumerSettings consumer, DeadLetterSettings deadLetters,
-                                         StackModeSettings stack, ApiSettings api) {
-        return new LiveViewRoutes(new ConnectApi(camel, definition), admins, live, consumer, deadLetters, stack, api);
+                                         StackModeSettings stack, ApiSettings api, ChartSettings charts) {
+        return new LiveViewRoutes(new ConnectApi(camel, definition), admins, live, consumer, deadLetters, stack, api,
+                charts);
     }
 }

@@ -45,13 +45,14 @@ final class LiveView implements Service {
     private final String mode;
     private final String address;
     private final int firstEvents;
+    private final ChartSeries charts;
     private volatile Map<String, Object> pipeline = Map.of();
     private long lastWriteAt;
     /** When {@code /live/state} was last asked for ({@code System.nanoTime}), or 0: the view reads for a while after. */
     private volatile long stateAskedAt;
 
     LiveView(CamelContext context, ObjectMapper mapper, LiveState state, ChangeTail tail, PipelineProbe probe,
-             String mode, String address, int firstEvents) {
+             String mode, String address, int firstEvents, ChartSeries charts) {
         this.context = context;
         this.mapper = mapper;
         this.state = state;
@@ -60,6 +61,7 @@ final class LiveView implements Service {
         this.mode = mode;
         this.address = address;
         this.firstEvents = firstEvents;
+        this.charts = charts;
     }
 
     /** The registry's broker control (embedded mode), or null: the page shows stop/start buttons only with it. */
@@ -81,6 +83,7 @@ final class LiveView implements Service {
         FILES.keySet().forEach(path -> files.put(path, resource(path.substring(1))));
         router.get(PAGE).handler(ctx -> serve(ctx, files.get(PAGE), "text/html; charset=utf-8"));
         FILES.forEach((path, type) -> router.get(path).handler(ctx -> serve(ctx, files.get(path), type)));
+        ChartSeries.mount(router);
         router.get(EVENTS).handler(ctx -> hub.subscribe(ctx, json(message(state.recent(), 0, true))));
         router.get(STATE).handler(ctx -> {
             stateAskedAt = System.nanoTime();
@@ -141,6 +144,10 @@ final class LiveView implements Service {
         // the first message goes out on the HTTP server's event loop: it never waits for Kafka
         m.put("pipeline", pipeline);
         m.put("snapshot", snapshot());
+        Map<String, Object> series = charts.forPage(first);
+        if (series != null) {
+            m.put("charts", series);
+        }
         return m;
     }
 
@@ -159,6 +166,7 @@ final class LiveView implements Service {
         view.put("deadLetters", state.deadLetters());
         view.put("snapshot", snapshot());
         view.put("pipeline", pipeline);
+        view.put("charts", charts.forPage(true));
         return view;
     }
 

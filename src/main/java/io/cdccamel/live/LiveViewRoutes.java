@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.connect.ConnectApi;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.ApiSettings;
+import io.cdccamel.settings.ChartSettings;
 import io.cdccamel.settings.ConsumerSettings;
 import io.cdccamel.settings.DeadLetterSettings;
 import io.cdccamel.settings.KafkaClientSettings;
@@ -29,6 +30,7 @@ public class LiveViewRoutes extends RouteBuilder {
 
     public static final String PUSH_LIVE_VIEW = "push-live-view";
     public static final String PROBE_PIPELINE = "probe-pipeline";
+    public static final String SAMPLE_CHARTS = "sample-charts";
     /** The app's one mapper, bound by {@code CdcApplication}. */
     static final String MAPPER_BEAN = "exactJson";
 
@@ -39,6 +41,7 @@ public class LiveViewRoutes extends RouteBuilder {
     private final String deadLetterTopic;
     private final StackModeSettings stack;
     private final ApiSettings api;
+    private final ChartSettings chartSettings;
 
     /**
      * @param connect the app's Connect client (the probe asks it for the connector's status)
@@ -46,7 +49,8 @@ public class LiveViewRoutes extends RouteBuilder {
      * @param consumer the print route's topics and group: what the view reads and whose lag it shows
      */
     public LiveViewRoutes(ConnectApi connect, KafkaAdmins admins, LiveSettings live, ConsumerSettings consumer,
-                          DeadLetterSettings deadLetters, StackModeSettings stack, ApiSettings api) {
+                          DeadLetterSettings deadLetters, StackModeSettings stack, ApiSettings api,
+                          ChartSettings chartSettings) {
         this.connect = connect;
         this.admins = admins;
         this.live = live;
@@ -54,6 +58,7 @@ public class LiveViewRoutes extends RouteBuilder {
         this.deadLetterTopic = deadLetters.topic();
         this.stack = stack;
         this.api = api;
+        this.chartSettings = chartSettings;
     }
 
     @Override
@@ -87,9 +92,11 @@ public class LiveViewRoutes extends RouteBuilder {
         Supplier<Map<String, Object>> jobs = getContext().getRegistry().lookupByNameAndType(PipelineProbe.TABLES_VIEW,
                 Supplier.class);
         probe.tablesView(jobs);
+        ChartSeries charts = new ChartSeries(ChartSettings.WINDOW_MILLIS, chartSettings.sampleMillis(), consumer.group());
+        charts.lagFrom(probe::lagNow);
         LiveView view = new LiveView(getContext(), mapper, state, tail, probe,
                 stack.embedded() ? StackModeSettings.MODE_EMBEDDED : StackModeSettings.MODE_EXTERNAL, api.url(),
-                live.eventsPerPush());
+                live.eventsPerPush(), charts);
         holder[0] = view;
         getContext().addService(view, true, true);
         int port = api.port();
@@ -106,7 +113,9 @@ public class LiveViewRoutes extends RouteBuilder {
             if (registry != null) {
                 Gauge.builder("cdc.live.subscribers", view, LiveView::subscribers)
                         .description("Pages of the live view open now").register(registry);
+                charts.bindTo(registry);
             }
+            ChartSources.connect(charts, context);
         });
 
         from("timer:" + PUSH_LIVE_VIEW + "?period=" + live.pushMillis())
@@ -116,5 +125,10 @@ public class LiveViewRoutes extends RouteBuilder {
         from("timer:" + PROBE_PIPELINE + "?period=" + live.probeMillis())
             .routeId(PROBE_PIPELINE)
             .process(e -> view.probe());
+
+        // the charts' last hour is sampled whether or not a page is open (docs/live-view.md#charts)
+        from("timer:" + SAMPLE_CHARTS + "?period=" + chartSettings.sampleMillis())
+            .routeId(SAMPLE_CHARTS)
+            .process(e -> charts.sample(System.currentTimeMillis()));
     }
 }

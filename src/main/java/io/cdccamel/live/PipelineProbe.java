@@ -119,6 +119,11 @@ final class PipelineProbe implements AutoCloseable {
         return view;
     }
 
+    /** The print route's group lag alone, as {@link #read()} gives it under {@code lag} (the charts' sampler). */
+    Map<String, Object> lagNow() throws Exception {
+        return lag(describeTopics());
+    }
+
     private Map<String, Object> cluster() throws Exception {
         Collection<Node> nodes = admin.describeCluster().nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         Set<Integer> up = new TreeSet<>();

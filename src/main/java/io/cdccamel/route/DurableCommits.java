@@ -75,6 +75,9 @@ public class DurableCommits {
      */
     private final ReadWriteLock handOver = new ReentrantReadWriteLock();
     private volatile String failure;
+    /** Entries printed per topic since start (events and tombstones), counted once their batch is committed. */
+    private final Map<String, AtomicLong> printedByTopic = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<String> newTopic = topic -> { };
 
     public DurableCommits(OutputFiles files) {
         this.files = files;
@@ -148,6 +151,30 @@ public class DurableCommits {
         }
         records.addAndGet(batch.records());
         snapshotEvents.addAndGet(batch.snapshotEvents());
+        batch.printedByTopic().forEach((topic, n) -> printedByTopic.computeIfAbsent(topic, t -> {
+            AtomicLong count = new AtomicLong();
+            newTopic.accept(t);
+            return count;
+        }).addAndGet(n));
+    }
+
+    /** Entries printed since start (events and tombstones, not dead letters), per topic; a copy. */
+    public Map<String, Long> printedByTopic() {
+        Map<String, Long> copy = new java.util.TreeMap<>();
+        printedByTopic.forEach((topic, n) -> copy.put(topic, n.get()));
+        return copy;
+    }
+
+    /** Entries printed to {@code topic}'s file since start. */
+    public long printed(String topic) {
+        AtomicLong n = printedByTopic.get(topic);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Told each topic the first time something of it is printed (the metrics register its counter). */
+    void onNewTopic(java.util.function.Consumer<String> listener) {
+        this.newTopic = listener;
+        printedByTopic.keySet().forEach(listener);
     }
 
     /**

@@ -35,6 +35,7 @@ public final class OutputMetrics {
                 StreamingWatch.class);
         if (watch != null) {
             watch.progress().bindTo(registry);
+            watch.bindTo(registry);
         }
         if (written != null) {
             FunctionCounter.builder("cdc.redelivered.records.skipped", written, WrittenPositions::skippedCount)
@@ -62,6 +63,10 @@ public final class OutputMetrics {
             FunctionCounter.builder("cdc.records.committed", commits, DurableCommits::recordCount)
                     .description("Records done with (printed, dead-lettered, skipped), offsets committed")
                     .register(registry);
+            MeterRegistry into = registry;
+            commits.onNewTopic(topic -> FunctionCounter.builder("cdc.printed.events", commits, c -> c.printed(topic))
+                    .description("Entries (events and tombstones) route print-change-events printed to the topic's "
+                            + "file, counted once their batch is synced and committed").tag("topic", topic).register(into));
         }
     }
 }

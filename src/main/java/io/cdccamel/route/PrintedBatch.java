@@ -24,6 +24,8 @@ public final class PrintedBatch {
     private final Map<TopicPartition, KafkaManualCommit> commits = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> doneOffsets = new LinkedHashMap<>();
     private int records;
+    /** Entries printed to a topic's file (events and tombstones; not dead letters), per topic. */
+    private final Map<String, Integer> printedByTopic = new LinkedHashMap<>();
     /** The first output's size, roughly: the batch's text is mostly one file's, and a builder that grows copies it each time. */
     private final int expectedChars;
 
@@ -97,6 +99,9 @@ public final class PrintedBatch {
             outputs.add(last);
         }
         last.add(topic, partition, offset, snapshotEvent);
+        if (!OutputFormat.DEAD_LETTER_FILE.equals(fileName)) {
+            printedByTopic.merge(topic, 1, Integer::sum);
+        }
         return last.builder();
     }
 
@@ -166,6 +171,11 @@ public final class PrintedBatch {
     /** The newest record of each partition of the batch (written, dead-lettered or skipped). */
     Map<TopicPartition, Long> doneOffsets() {
         return doneOffsets;
+    }
+
+    /** Entries printed to each topic's file (events and tombstones), per topic. */
+    Map<String, Integer> printedByTopic() {
+        return printedByTopic;
     }
 
     /** Snapshot events ({@code op: "r"}) among the batch's entries. */

@@ -37,6 +37,7 @@ public class SettingsCheck extends MainListenerSupport {
         DeadLetterSettings.read(settings);
         ApiSettings.read(settings);
         LiveSettings.read(settings);
+        ChartSettings.read(settings);
         KafkaClientSettings.read(settings);
     }
 }

@@ -63,4 +63,9 @@ public class SettingsConfiguration implements CamelConfiguration {
     public LiveSettings liveSettings(CamelContext camel) {
         return SettingsReader.read(camel, LiveSettings::read);
     }
+
+    @BindToRegistry
+    public ChartSettings chartSettings(CamelContext camel) {
+        return SettingsReader.read(camel, ChartSettings::read);
+    }
 }

@@ -93,7 +93,7 @@ final class CpuUse {
 
     private static String kind(String thread) {
         if (thread.startsWith("live-view") || thread.startsWith("Camel (") && (thread.contains("push-live-view")
-                || thread.contains("probe-pipeline")) || thread.startsWith("vert.x-eventloop")) {
+                || thread.contains("probe-pipeline") || thread.contains("sample-charts")) || thread.startsWith("vert.x-eventloop")) {
             return "live view (its reader, pushes, probes, HTTP)";
         }
         if (thread.contains("KafkaConsumer[")) {
