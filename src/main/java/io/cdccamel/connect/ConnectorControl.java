@@ -30,6 +30,8 @@ final class ConnectorControl {
     /** How long an answer waits for Connect's status to show the new state; after that: 202 with the state so far. */
     static final Duration SETTLE = Duration.ofSeconds(20);
     private static final long POLL_MS = 200;
+    /** How long a restart's answer waits to see the restart in Connect's status before it waits for its end. */
+    static final Duration SEE_RESTART = Duration.ofSeconds(5);
     /** The longest {@code ?reason=} kept with a pause. */
     static final int MAX_REASON = 500;
     /** The header under which platform-http (Vert.x) gives the client's address. */
@@ -124,8 +126,31 @@ final class ConnectorControl {
         extra.put("includeTasks", includeTasks);
         extra.put("onlyFailed", onlyFailed);
         extra.set("restarted", restarted);
+        if (!restarted.isEmpty()) {
+            awaitMoving();
+        }
         settled(exchange, "restart", extra, s -> !MOVING.contains(connectorState(s))
                 && !"UNKNOWN".equals(connectorState(s)) && noTask(s, MOVING));
+    }
+
+    /**
+     * Connect answers a restart with its plan before its status store shows it: the status read right
+     * after may still be the parts' state from before the restart. So first, for up to
+     * {@link #SEE_RESTART}, wait to see a part RESTARTING (a restart seen through finishes in the
+     * status, not before it); a restart quicker than the polls is then taken as done.
+     */
+    private void awaitMoving() throws Exception {
+        long deadline = System.nanoTime() + SEE_RESTART.toNanos();
+        while (System.nanoTime() < deadline) {
+            ConnectAnswer answer = connect.status();
+            if (answer.is(200)) {
+                JsonNode s = tree(answer.body());
+                if (MOVING.contains(connectorState(s)) || !noTask(s, MOVING)) {
+                    return;
+                }
+            }
+            Thread.sleep(POLL_MS / 4);
+        }
     }
 
     /** Reads Connect's status until {@code reached}, then answers 200 with it; 202 with the last one read after {@link #SETTLE}. */

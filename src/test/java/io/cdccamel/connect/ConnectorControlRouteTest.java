@@ -33,6 +33,8 @@ class ConnectorControlRouteTest extends RouteTestSupport {
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private volatile String state = "RUNNING";
     private volatile Answer control = new Answer(202, "");
+    /** The task's states the status shows, one per read, after a restart (then the last one stays). */
+    private final java.util.Deque<String> afterRestart = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     @Override
     protected Map<String, String> properties() {
@@ -48,7 +50,8 @@ class ConnectorControlRouteTest extends RouteTestSupport {
     private Answer connect(String call) {
         calls.add(call);
         if (call.equals("GET " + CONNECTOR + "/status")) {
-            return new Answer(200, status(state, state));
+            String task = afterRestart.size() > 1 ? afterRestart.poll() : afterRestart.isEmpty() ? state : afterRestart.peek();
+            return new Answer(200, status(state, task));
         }
         if (!Integer.valueOf(202).equals(control.status())) {
             return control;
@@ -122,6 +125,8 @@ class ConnectorControlRouteTest extends RouteTestSupport {
     @Test
     void shouldNameThePartsConnectRestarts() throws Exception {
         control = new Answer(202, status("RUNNING", "RESTARTING"));
+        // Connect's status store shows the restart after its answer: the old state first
+        afterRestart.addAll(List.of("RUNNING", "RUNNING", "RESTARTING", "RESTARTING", "RUNNING"));
 
         Exchange reply = post(ConnectorControlRoute.RESTART, Map.of("includeTasks", "true", "onlyFailed", "false"));
 
@@ -131,6 +136,9 @@ class ConnectorControlRouteTest extends RouteTestSupport {
         assertThat(body.path("includeTasks").asBoolean()).isTrue();
         assertThat(body.path("onlyFailed").asBoolean()).isFalse();
         assertThat(body.path("state").asText()).isEqualTo("RUNNING");
+        assertThat(body.path("settled").asBoolean()).isTrue();
+        assertThat(afterRestart).as("answered once the restart went through, not on the state from before it")
+                .containsExactly("RUNNING");
     }
 
     @Test

@@ -255,6 +255,9 @@ class ConnectorControlIT {
                 "document.querySelector('#connector-control .connector-note').textContent").asText()
                 .startsWith("resume: connector RUNNING"));
         await().atMost(TIMEOUT).until(() -> printed(app, 2) == 1);
+        // back to normal on the page: the connector panel reads RUNNING, no pause line, Resume off
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> "RUNNING".equals(
+                tab.eval("document.querySelector('#connector .state').textContent").asText()) && !buttonOn(tab, "resume"));
         assertThat(tab.eval("document.querySelector('#connector-control .connector-paused').textContent").asText()).isEmpty();
 
         // Restart all
@@ -263,7 +266,11 @@ class ConnectorControlIT {
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> tab.eval(
                 "document.querySelector('#connector-control .connector-note').textContent").asText()
                 .contains("restarted: connector, task 0"));
-        tab.screenshot(Path.of("target", "connector-control.png"));
         await().atMost(TIMEOUT).until(() -> states(connectStatus("ctl_page_connector")).equals("RUNNING RUNNING"));
+        // the panel (the live view's own reading of Connect, once a second) catches up: connector and task RUNNING
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> tab.eval(
+                "[...document.querySelectorAll('#connector .state')].map(e => e.textContent).join(' ')").asText()
+                .equals("RUNNING RUNNING"));
+        tab.screenshot(Path.of("target", "connector-control.png"));
     }
 }
