@@ -35,11 +35,21 @@ public final class CdcApplication {
     /** The log folder's system property, as cdc-camel-log4j2.xml reads it. */
     static final String LOG_DIR = "cdc.log.dir";
     static final String DEFAULT_LOG_DIR = "data/logs";
+    /** The console's log format, as cdc-camel-log4j2.xml reads it: {@code text} (default) or {@code json}. */
+    static final String LOG_FORMAT = "cdc.log.format";
 
     private CdcApplication() {
     }
 
     public static void main(String[] args) throws Exception {
+        // before the first log line: log4j picks the console's layout by it
+        String format = logFormat(System.getProperty(LOG_FORMAT), System.getenv("CDC_LOG_FORMAT"));
+        if (format == null) {
+            System.err.println("cdc-camel: CDC_LOG_FORMAT (-D" + LOG_FORMAT + ") is '" + System.getenv("CDC_LOG_FORMAT")
+                    + "'/'" + System.getProperty(LOG_FORMAT) + "': use text (the default) or json");
+            System.exit(2);
+        }
+        System.setProperty(LOG_FORMAT, format);
         // before the first log line: log4j would create the folder (and data/ above it) open to every user
         ownerOnlyLogFolder();
         RecordLimits.keepNoLargeSocketBuffers();
@@ -53,6 +63,17 @@ public final class CdcApplication {
             }
             System.exit(2);
         }
+    }
+
+    /**
+     * {@code -Dcdc.log.format}, else {@code CDC_LOG_FORMAT}, else {@code text}; null when it is neither
+     * {@code text} nor {@code json} (log4j would fall back to text without a word).
+     */
+    static String logFormat(String property, String environment) {
+        String value = property != null && !property.isBlank() ? property
+                : environment != null && !environment.isBlank() ? environment : "text";
+        String format = value.strip().toLowerCase(java.util.Locale.ROOT);
+        return format.equals("text") || format.equals("json") ? format : null;
     }
 
     /**

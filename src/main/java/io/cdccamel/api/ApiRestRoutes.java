@@ -20,6 +20,9 @@ public class ApiRestRoutes extends RouteBuilder {
      * none of the features' packages, which import it (its error policy and replies).
      */
     public static final String SHOW_CONNECTOR = "show-connector";
+    public static final String PAUSE_CONNECTOR = "pause-connector";
+    public static final String RESUME_CONNECTOR = "resume-connector";
+    public static final String RESTART_CONNECTOR = "restart-connector";
     public static final String LIST_TOPICS = "list-topics";
     public static final String DESCRIBE_TOPIC = "describe-topic";
     public static final String CONTROL_BROKER = "control-broker";
@@ -48,7 +51,7 @@ public class ApiRestRoutes extends RouteBuilder {
             // the OpenAPI document's route has a name too (Camel would call it route1)
             .apiContextRouteId("get-openapi")
             .apiProperty("api.title", "cdc-camel API")
-            .apiProperty("api.description", "Connector status, Kafka topics and brokers, table snapshots. "
+            .apiProperty("api.description", "Connector status and control, Kafka topics and brokers, table snapshots. "
                     + "A POST needs the app's own page (same Origin) or Authorization: Bearer <token>.")
             .apiProperty("api.version", "1");
 
@@ -59,6 +62,30 @@ public class ApiRestRoutes extends RouteBuilder {
                 .produces(ApiReplies.JSON)
                 .routeId("get-connector")
                 .to("direct:" + SHOW_CONNECTOR)
+            .post("/connector/pause")
+                .description("Pauses the connector in Kafka Connect (it stays paused, across restarts, until resumed; the "
+                        + "app does not resume or restart it) and answers with the state reached; reason: kept with the pause")
+                .produces(ApiReplies.JSON)
+                .param().name("reason").type(RestParamType.query).required(false)
+                    .description("why (shown with the pause, at most 500 characters)").endParam()
+                .routeId("post-connector-pause")
+                .to("direct:" + PAUSE_CONNECTOR)
+            .post("/connector/resume")
+                .description("Resumes the paused connector and answers with the state reached")
+                .produces(ApiReplies.JSON)
+                .routeId("post-connector-resume")
+                .to("direct:" + RESUME_CONNECTOR)
+            .post("/connector/restart")
+                .description("Restarts the connector as Kafka Connect's POST /connectors/<name>/restart: the connector alone "
+                        + "(default), with its tasks (includeTasks=true), or only what FAILED (onlyFailed=true); names the "
+                        + "parts restarted and answers with the state reached")
+                .produces(ApiReplies.JSON)
+                .param().name("includeTasks").type(RestParamType.query).required(false)
+                    .description("restart the tasks too (default false)").endParam()
+                .param().name("onlyFailed").type(RestParamType.query).required(false)
+                    .description("only the parts that FAILED (default false)").endParam()
+                .routeId("post-connector-restart")
+                .to("direct:" + RESTART_CONNECTOR)
             .get("/topics")
                 .description("The cluster's topics (kafka-topics --list); internal marks Kafka's and Connect's own")
                 .produces(ApiReplies.JSON)

@@ -104,6 +104,24 @@ public final class ConnectApi {
         return call("POST", connector + "/restart?includeTasks=true&onlyFailed=true", null);
     }
 
+    /** {@code PUT /connectors/<name>/pause}: 202; Connect keeps the connector paused (its target state) until a resume. */
+    public ConnectAnswer pause() throws Exception {
+        return call("PUT", connector + "/pause", null);
+    }
+
+    /** {@code PUT /connectors/<name>/resume}: 202. */
+    public ConnectAnswer resume() throws Exception {
+        return call("PUT", connector + "/resume", null);
+    }
+
+    /**
+     * {@code POST /connectors/<name>/restart?includeTasks=..&onlyFailed=..}, Connect's own choice: 202 with the
+     * status in which the parts it restarts read RESTARTING, or 204 (the connector alone, both false).
+     */
+    public ConnectAnswer restart(boolean includeTasks, boolean onlyFailed) throws Exception {
+        return call("POST", connector + "/restart?includeTasks=" + includeTasks + "&onlyFailed=" + onlyFailed, null);
+    }
+
     private ConnectAnswer call(String method, String path, String json) throws Exception {
         String uri = url + path + (path.contains("?") ? "&" : "?") + options;
         Exchange answer = http.send(uri, exchange -> {

@@ -5,7 +5,10 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 import java.util.Map;
 
-/** Readiness in {@code /observe/health}: UP once the connector and all its tasks run. */
+/**
+ * Readiness in {@code /observe/health}: UP once the connector and all its tasks run, and while it is
+ * paused on purpose (detail {@code paused}: who paused it), which is no failure of the app.
+ */
 public class ConnectorHealthCheck extends AbstractHealthCheck {
 
     private final ConnectorRegistration registration;
@@ -26,7 +29,11 @@ public class ConnectorHealthCheck extends AbstractHealthCheck {
         if (registration.lastMessage() != null) {
             builder.message(registration.lastMessage());
         }
-        if (registration.isHealthy()) {
+        if (registration.isPaused()) {
+            PauseNote note = registration.pauseNote();
+            builder.detail("paused", note == null ? "outside this app" : note.describe());
+        }
+        if (registration.isHealthy() || registration.isPaused()) {
             builder.up();
         } else {
             builder.down();

@@ -24,8 +24,13 @@ public class ConnectorRegistration {
     /** Where registration stands. */
     public enum State {
         STARTING, WAITING_FOR_CONNECT, UNREACHABLE, NOT_REGISTERED, REGISTERED_ELSEWHERE, INVALID, CONFLICT, CONNECT_ERROR, REJECTED,
-        REGISTERED, RUNNING, NOT_RUNNING, FAILED, GAVE_UP
+        REGISTERED, RUNNING, NOT_RUNNING, FAILED, GAVE_UP,
+        /** Paused on purpose (this app's API, or Connect's own): not a failure, and nothing here resumes or restarts it. */
+        PAUSED
     }
+
+    /** A note older than this is dropped once Connect no longer reads PAUSED (resumed elsewhere). */
+    static final java.time.Duration PAUSE_SETTLES = java.time.Duration.ofSeconds(60);
 
     /** States whose own message says what happens next: a missing connector then says nothing new. */
     private static final Set<State> REPORTED = Set.of(State.CONFLICT, State.CONNECT_ERROR, State.REJECTED, State.INVALID,
@@ -43,6 +48,7 @@ public class ConnectorRegistration {
     /** The {@link ConnectorDefinition#revision()} Connect was last seen to run. */
     private volatile long runsRevision;
     private boolean announced;
+    private volatile PauseNote pause;
 
     public ConnectorRegistration(ConnectorDefinition definition, Runnable onFirstRunning, int maxRestarts,
                                  long backoffMaxMillis) {
@@ -64,6 +70,26 @@ public class ConnectorRegistration {
     /** Readiness: the connector and all its tasks run. */
     public boolean isHealthy() {
         return state() == State.RUNNING;
+    }
+
+    /** Connect reads the connector PAUSED: a deliberate state, which the health check does not count as a failure. */
+    public boolean isPaused() {
+        return state() == State.PAUSED;
+    }
+
+    /** Who paused the connector through this app's API, or null (not paused, or paused elsewhere). */
+    public PauseNote pauseNote() {
+        return pause;
+    }
+
+    /** Called before this app's API asks Connect to pause the connector: the status then names who paused it. */
+    public void notePause(PauseNote note) {
+        pause = note;
+    }
+
+    /** Called when this app's API resumes the connector. */
+    public void noteResume() {
+        pause = null;
     }
 
     /**
@@ -205,6 +231,19 @@ public class ConnectorRegistration {
     /** @return true when a failed connector or task should be restarted now */
     public synchronized boolean onStatus(ConnectAnswer answer) {
         StatusSummary status = StatusSummary.of(definition.name(), answer.stateInfo());
+        PauseNote note = pause;
+        if (status.paused()) {
+            // a user's pause: no restart of failed parts, no resume; it stays until someone resumes it
+            restarts.set(0);
+            backoff.reset();
+            state.move(State.PAUSED, status.line() + ": paused by " + (note == null
+                    ? "someone outside this app (Kafka Connect's REST API, or before this app started)" : note.describe())
+                    + "; resume with POST /api/connector/resume or the live page's Resume button");
+            return false;
+        }
+        if (note != null && note.at().plus(PAUSE_SETTLES).isBefore(java.time.Instant.now())) {
+            pause = null; // resumed outside this app (Connect reads the pause within a second of the request)
+        }
         if (status.allRunning()) {
             restarts.set(0);
             backoff.reset();

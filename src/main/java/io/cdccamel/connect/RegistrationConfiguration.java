@@ -32,6 +32,7 @@ public class RegistrationConfiguration implements CamelConfiguration {
         camel.addRoutes(new RegisterConnectorRoute(definition, registration,
                 camel.getRegistry().lookupByNameAndType("registrationLock", KafkaRegistrationLock.class)));
         camel.addRoutes(new ConnectorApiRoute(definition, registration));
+        camel.addRoutes(new ConnectorControlRoute(definition, registration));
         HealthCheckRegistry health = HealthCheckRegistry.get(camel);
         health.register(new ConnectorHealthCheck(registration));
         StackModeSettings stack = camel.getRegistry().lookupByNameAndType("stackModeSettings", StackModeSettings.class);

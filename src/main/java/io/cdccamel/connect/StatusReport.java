@@ -31,6 +31,13 @@ public final class StatusReport {
         report.put("registration", registration.state().name());
         report.put("lastMessage", registration.lastMessage());
         report.put("restarts", registration.restartCount());
+        PauseNote note = registration.pauseNote();
+        if (note != null) {
+            ObjectNode paused = report.putObject("pausedBy");
+            paused.put("by", note.by());
+            paused.put("at", note.at().toString());
+            paused.put("reason", note.reason());
+        }
         if (answer.is(200)) {
             try {
                 report.set("status", ConnectAnswer.MAPPER.readTree(answer.body()));

@@ -8,11 +8,12 @@ import java.util.Optional;
 
 /**
  * Connect's status of the connector as route {@code register-connector} acts on it: one line
- * ("Connector x is RUNNING (task 0 RUNNING)"), whether all of it runs or any part failed, and the
+ * ("Connector x is RUNNING (task 0 RUNNING)"), whether all of it runs, is paused or any part failed, and the
  * first lines of each failed part's trace.
  */
-record StatusSummary(String line, boolean allRunning, boolean anyFailed, List<String> traces) {
+record StatusSummary(String line, boolean allRunning, boolean anyFailed, boolean paused, List<String> traces) {
 
+    static final String PAUSED = "PAUSED";
     private static final String RUNNING = "RUNNING";
     private static final String FAILED = "FAILED";
     private static final String UNKNOWN = "UNKNOWN";
@@ -39,7 +40,8 @@ record StatusSummary(String line, boolean allRunning, boolean anyFailed, List<St
         }
         String line = "Connector " + name + " is " + connectorState
                 + (taskStates.isEmpty() ? " (no task yet)" : " (" + String.join(", ", taskStates) + ")");
-        return new StatusSummary(line, allRunning, anyFailed, traces);
+        // Connect's target state: the connector reads PAUSED as soon as it is paused, its tasks follow
+        return new StatusSummary(line, allRunning, anyFailed, PAUSED.equals(connectorState), traces);
     }
 
     /** The traces, one per line under the message; empty when there are none. */

@@ -34,6 +34,7 @@ final class LiveView implements Service {
     private static final long STATE_WATCH_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final Map<String, String> FILES = Map.of(
             "/live/live.js", "application/javascript; charset=utf-8",
+            "/live/control.js", "application/javascript; charset=utf-8",
             "/live/live.css", "text/css; charset=utf-8");
 
     private final CamelContext context;

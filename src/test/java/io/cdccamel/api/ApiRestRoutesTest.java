@@ -92,7 +92,8 @@ class ApiRestRoutesTest {
         assertThat(doc.path("openapi").asText()).startsWith("3.");
         assertThat(doc.path("info").path("title").asText()).isEqualTo("cdc-camel API");
         assertThat(doc.path("paths").fieldNames()).toIterable().contains("/api/connector", "/api/topics",
-                "/api/topics/{name}", "/api/brokers/{id}/{action}", "/api/tables/{table}/snapshot");
+                "/api/topics/{name}", "/api/brokers/{id}/{action}", "/api/tables/{table}/snapshot",
+                "/api/connector/pause", "/api/connector/resume", "/api/connector/restart");
         assertThat(doc.path("paths").path("/api/brokers/{id}/{action}").has("post")).isTrue();
         assertThat(camel.getRoute("get-openapi")).as("the document's route, by its name").isNotNull();
     }

@@ -202,4 +202,32 @@ class ComposeFileTest {
         assertThat(connector.path("config").path("topic.creation.default.max.message.bytes").asText()).isEqualTo(ceiling);
         assertThat(app.getProperty("camel.component.kafka.max-request-size")).isEqualTo(ceiling);
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldRunTheAppsImageInExternalModeAgainstTheServicesWithItsReadinessAsHealthCheck() throws Exception {
+        Map<String, Object> service = services.get("cdc-camel");
+        String pom = Files.readString(Path.of("pom.xml"));
+        java.util.regex.Matcher version = java.util.regex.Pattern
+                .compile("<artifactId>cdc-camel</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertThat(version.find()).isTrue();
+        assertThat(service.get("image")).as("the tag mvn -Pimage package gives").isEqualTo("cdc-camel:" + version.group(1));
+        assertThat((List<String>) service.get("profiles")).as("docker compose up alone serves the app on the host")
+                .containsExactly("app");
+        Map<String, Object> env = env("cdc-camel");
+        assertThat(env.get("CDC_MODE")).isEqualTo("external");
+        List<String> brokers = kafkaServices().stream().map(k -> k + ":" + env(k).get("KAFKA_ADVERTISED_LISTENERS")
+                .toString().replaceFirst(".*PLAINTEXT://" + k + ":(\\d+).*", "$1")).toList();
+        assertThat(List.of(env.get("CDC_KAFKA_BROKERS").toString().split(","))).isEqualTo(brokers);
+        assertThat(env.get("CDC_CONNECT_URL")).isEqualTo("http://connect:8083");
+        assertThat(env.get("CDC_POSTGRES_HOST")).isEqualTo("postgres");
+        assertThat(((Map<String, Object>) service.get("depends_on")).keySet())
+                .containsExactlyInAnyOrder("postgres", "kafka-1", "kafka-2", "kafka-3", "connect");
+        assertThat(ports("cdc-camel")).containsExactly("127.0.0.1:" + app.getProperty("cdc.api.port").trim() + ":8090");
+        assertThat((List<String>) service.get("volumes")).anyMatch(v -> v.endsWith(":/var/lib/cdc-camel"));
+        List<String> test = (List<String>) ((Map<String, Object>) service.get("healthcheck")).get("test");
+        assertThat(test).startsWith("CMD", "java").contains("/app/classes").endsWith("io.cdccamel.ops.ReadyProbe");
+        assertThat(Class.forName("io.cdccamel.ops.ReadyProbe")).isNotNull();
+        assertThat(io.cdccamel.api.RequestGuard.PROBE_PATHS).contains("/observe/health/ready");
+    }
 }

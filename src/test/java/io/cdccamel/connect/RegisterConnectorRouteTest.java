@@ -320,4 +320,30 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
         assertThat(registration.isHealthy()).isFalse();
         assertThat(registration.lastMessage()).contains("gave up after 2 restarts").contains("is not permitted to log in");
     }
+
+    @Test
+    void shouldLeaveAPausedConnectorPausedAndNotRestartItsFailedTask() throws Exception {
+        connect.config = definition.configNode();
+        connect.status = "{\"name\":\"product_connector\",\"connector\":{\"state\":\"PAUSED\"},\"tasks\":[{\"id\":0,"
+                + "\"state\":\"FAILED\",\"trace\":\"org.apache.kafka.connect.errors.ConnectException: boom\"}]}";
+        registration.notePause(new PauseNote("the live page from 127.0.0.1", java.time.Instant.parse("2026-12-05T07:40:12Z"),
+                "nightly load"));
+        start();
+
+        awaitState(ConnectorRegistration.State.PAUSED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("GET /connectors/product_connector/status") >= 5);
+        assertThat(count("POST /connectors/product_connector/restart")).as("a pause is the user's: nothing restarted").isZero();
+        assertThat(registration.isPaused()).isTrue();
+        assertThat(registration.lastMessage()).contains("PAUSED").contains("paused by the live page from 127.0.0.1 at "
+                + "2026-12-05T07:40:12Z: nightly load").contains("POST /api/connector/resume");
+        ConnectorHealthCheck health = new ConnectorHealthCheck(registration);
+        health.setCamelContext(context);
+        org.apache.camel.health.HealthCheck.Result result = health.call();
+        assertThat(result.getState()).as("a deliberate pause is no failure").isEqualTo(org.apache.camel.health.HealthCheck.State.UP);
+        assertThat(result.getDetails()).containsEntry("state", "PAUSED").containsKey("paused");
+
+        // resumed (here through Connect's own API): back to normal
+        connect.status = running();
+        awaitState(ConnectorRegistration.State.RUNNING);
+    }
 }
