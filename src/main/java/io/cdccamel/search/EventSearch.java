@@ -221,11 +221,51 @@ public final class EventSearch {
         if (envelope == null) {
             hit.put("printedKey", raw.tombstoneKey());
         }
-        hit.put("changed", changed(envelope));
+        List<String> changed = changed(envelope);
+        hit.put("changed", changed);
+        hit.put("columns", columns(envelope, changed));
         hit.put("envelope", envelope);
+        hit.put("printed", envelope == null ? null : io.cdccamel.events.GoJsonWriter.write(envelope));
         hit.put("file", file.name());
         hit.put("byte", raw.start());
         return hit;
+    }
+
+    /**
+     * Each column of {@code before} and {@code after} with its value as the JSON text printed (exact: a
+     * page's {@code JSON.parse} would round numbers past 2^53), null where the side has none.
+     */
+    static List<Map<String, Object>> columns(JsonNode envelope, List<String> changed) {
+        if (envelope == null) {
+            return List.of();
+        }
+        JsonNode before = envelope.get("before");
+        JsonNode after = envelope.get("after");
+        Set<String> names = new java.util.LinkedHashSet<>();
+        if (before != null && before.isObject()) {
+            before.fieldNames().forEachRemaining(names::add);
+        }
+        if (after != null && after.isObject()) {
+            after.fieldNames().forEachRemaining(names::add);
+        }
+        List<Map<String, Object>> columns = new ArrayList<>();
+        for (String name : new TreeSet<>(names)) {
+            Map<String, Object> column = new LinkedHashMap<>();
+            column.put("name", name);
+            column.put("before", before != null && before.has(name) ? compact(before.get(name)) : null);
+            column.put("after", after != null && after.has(name) ? compact(after.get(name)) : null);
+            column.put("changed", changed != null && changed.contains(name));
+            columns.add(column);
+        }
+        return columns;
+    }
+
+    private static String compact(JsonNode value) {
+        try {
+            return PrintedEntries.JSON.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return value.toString();
+        }
     }
 
     /**
