@@ -150,10 +150,12 @@ public final class EventSearch {
         long[] last = {-1};
         boolean[] more = {false};
         Map<Integer, FileChannel> channels = new HashMap<>();
+        Set<String> shown = new java.util.HashSet<>();
         try {
             index.scan(before, filter, entry -> {
                 Map<String, Object> hit = verified(index, entry, q.key(), channels);
-                if (hit == null) {
+                // an entry the indexer read twice (its file cut back and written again by the app) shows once
+                if (hit == null || !shown.add(entry.file() + ":" + entry.offset())) {
                     return true;
                 }
                 if (hits.size() == q.limit()) {
@@ -181,6 +183,9 @@ public final class EventSearch {
             return null;
         }
         FileChannel channel = channels.get(file.id());
+        if (channel == null && file.name().startsWith(OutputIndexer.GONE)) {
+            return null;
+        }
         if (channel == null) {
             Path path = indexer.outputDir().resolve(file.name());
             try {

@@ -42,6 +42,8 @@ public final class OutputIndexer implements AutoCloseable {
     /** {@code <topic>.log} and its rotated {@code <topic>.log.<n>}. */
     private static final Pattern OUTPUT_FILE = Pattern.compile("(.+" + Pattern.quote(OutputFormat.FILE_SUFFIX) + ")(?:\\.(\\d{1,17}))?");
     static final int FINGERPRINT_BYTES = 512;
+    /** The name given to a file no longer in the output (no file name starts with a NUL). */
+    static final String GONE = "\u0000gone/";
     /** A round checkpoints after this many bytes read, so that a long rebuild resumes near where it stopped. */
     static final long ROUND_BYTES = 64L << 20;
 
@@ -141,7 +143,9 @@ public final class OutputIndexer implements AutoCloseable {
         }
         long total = 0;
         long remaining = 0;
-        for (Path path : outputFiles()) {
+        java.util.Set<SearchIndex.FileState> seen = new java.util.HashSet<>();
+        List<Path> listed = outputFiles();
+        for (Path path : listed) {
             String name = path.getFileName().toString();
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
                 long size = channel.size();
@@ -158,6 +162,7 @@ public final class OutputIndexer implements AutoCloseable {
                     idx.renamed(file, name);
                     positions.putIfAbsent(file, new long[] {file.position, file.lastTs});
                 }
+                seen.add(file);
                 long limit = size;
                 Long journaled = name.endsWith(OutputFormat.FILE_SUFFIX) ? journaledLength.apply(name) : null;
                 if (journaled != null && journaled < limit) {
@@ -202,6 +207,15 @@ public final class OutputIndexer implements AutoCloseable {
                 // renamed or deleted between the listing and the open: the next round sees it
             }
         }
+        // a file of ours whose name another file now has (the output folder replaced, copytruncate): gone
+        java.util.Set<String> names = new java.util.HashSet<>();
+        seen.forEach(f -> names.add(f.name()));
+        for (SearchIndex.FileState f : idx.files()) {
+            if (!seen.contains(f) && names.contains(f.name())) {
+                idx.renamed(f, GONE + f.name());
+                positions.putIfAbsent(f, new long[] {f.position, f.lastTs});
+            }
+        }
         if (!positions.isEmpty()) {
             checkpoint(idx, positions, added);
         }
@@ -210,7 +224,9 @@ public final class OutputIndexer implements AutoCloseable {
             long now = System.currentTimeMillis();
             if (remaining == 0) {
                 rebuilding = false;
-                LOG.info("Search index built: {} events from {} MB of output", idx.count(), total >> 20);
+                if (idx.count() > 0) {
+                    LOG.info("Search index built: {} events from {} MB of output", idx.count(), total >> 20);
+                }
             } else if (now - lastProgressLog >= 5000) {
                 lastProgressLog = now;
                 LOG.info("Search index: building from the output, {} of {} MB read, {} events indexed",

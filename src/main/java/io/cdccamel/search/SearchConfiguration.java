@@ -41,14 +41,11 @@ public class SearchConfiguration implements CamelConfiguration {
         return new OutputIndexer(output.dir(), dir, writtenPositions::length, new PgKeyColumns(postgres), interval);
     }
 
-    @BindToRegistry
-    public SearchApiRoute searchApiRoute(CamelContext camel) {
-        return new SearchApiRoute(camel.getRegistry().lookupByNameAndType("outputIndexer", OutputIndexer.class));
-    }
-
     @Override
-    public void configure(CamelContext camel) {
+    public void configure(CamelContext camel) throws Exception {
+        // the indexer is bound by now (a bean method's order among the others is not)
         OutputIndexer indexer = camel.getRegistry().lookupByNameAndType("outputIndexer", OutputIndexer.class);
+        camel.addRoutes(new SearchApiRoute(indexer));
         if (indexer == null) {
             return;
         }

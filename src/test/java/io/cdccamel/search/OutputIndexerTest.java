@@ -274,6 +274,22 @@ class OutputIndexerTest {
     }
 
     @Test
+    void shouldForgetAFileReplacedUnderItsName() throws IOException {
+        history();
+        OutputIndexer indexer = indexer();
+        indexer.runOnce();
+        // the output folder replaced: the same name, a file that starts anew (its first line differs), the rest alike
+        String text = Files.readString(out().resolve(FILE));
+        Files.delete(out().resolve(FILE));
+        append(text.replaceFirst("Offset: 0 \\]", "Offset: 9 ]"));
+
+        assertThat(indexer.runOnce()).isEqualTo(7);
+
+        // each event once: the old file's records would read the new file's entries at the same offsets
+        assertThat(ops(search(indexer, "key", "4711"))).containsExactly("tombstone", "d", "u", "u", "c");
+    }
+
+    @Test
     void shouldRefuseBadParametersWithAReason() {
         assertThatThrownBy(() -> EventSearch.Query.parse(Map.of("op", "x"))).hasMessageContaining("op \"x\" is not one of");
         assertThatThrownBy(() -> EventSearch.Query.parse(Map.of("from", "yesterday"))).hasMessageContaining("ISO-8601");
