@@ -127,8 +127,14 @@ class SearchIT {
         assertThat(amountUpdate.path("columns").findValuesAsText("after")).contains("\"12345678.90\"");
         assertThat(amountUpdate.path("topic").asText()).isEqualTo("postgres." + SCHEMA + ".orders");
         assertThat(amountUpdate.path("printed").asText()).contains("\"amount\": \"12345678.90\"");
-        // the same through the key's JSON, and only deletes
-        assertThat(ops(events("key=" + enc("{\"id\":4711}")))).containsExactly("tombstone", "d", "u", "u", "u", "c");
+        // the same through the key's JSON, and only deletes; without a table, product 4711 (inserted last) is found too
+        assertThat(ops(events("table=" + SCHEMA + ".orders&key=" + enc("{\"id\":4711}"))))
+                .containsExactly("tombstone", "d", "u", "u", "u", "c");
+        JsonNode everyTable = events("key=" + enc("{\"id\":4711}"));
+        List<String> tables = new ArrayList<>();
+        everyTable.path("events").forEach(e -> tables.add(e.path("table").asText()));
+        assertThat(tables).containsExactly(SCHEMA + ".orders", SCHEMA + ".orders",
+                SCHEMA + ".orders", SCHEMA + ".orders", SCHEMA + ".product", SCHEMA + ".orders", SCHEMA + ".orders");
         assertThat(ops(events("table=" + SCHEMA + ".orders&key=4711&op=d"))).containsExactly("d");
         // a two-column key
         assertThat(events("key=" + enc("{\"order_id\":5,\"line\":1}")).path("events")).hasSize(1);
@@ -150,7 +156,7 @@ class SearchIT {
         browser = Chromium.start(workDir.resolve("chromium"), 1400, 1300);
         Chromium.Tab tab = browser.open(app.apiLink());
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-                .until(() -> tab.eval("document.getElementById('search-status').textContent").asText().contains("events indexed"));
+                .until(() -> tab.eval("(document.getElementById('search-status') || {}).textContent").asText().contains("events indexed"));
         tab.eval("(() => { const f = document.getElementById('search-form'); f.elements.table.value = '" + SCHEMA + ".orders'; "
                 + "f.elements.key.value = '4711'; })()");
         long clicked = System.nanoTime();
@@ -170,6 +176,7 @@ class SearchIT {
         assertThat(shown.path("changed")).extracting(JsonNode::asText).containsExactly("note \u25cf");
         assertThat(shown.path("note").asText()).isEqualTo(MAPPER.writeValueAsString(HOSTILE));
         assertThat(shown.path("bold").asInt()).as("markup in a value is text, not markup").isZero();
+        tab.eval("document.getElementById('search').scrollIntoView()");
         tab.screenshot(SCREENSHOT);
         byte[] png = Files.readAllBytes(SCREENSHOT);
         assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
