@@ -9,6 +9,7 @@ import io.cdccamel.folder.FolderLock;
 import io.cdccamel.folder.FolderLocks;
 import io.cdccamel.live.LiveConfiguration;
 import io.cdccamel.ops.OperationsConfiguration;
+import io.cdccamel.search.SearchConfiguration;
 import io.cdccamel.route.NewClusterOutput;
 import io.cdccamel.route.RouteConfiguration;
 import io.cdccamel.settings.BadSettingsException;
@@ -163,5 +164,6 @@ public final class CdcApplication {
         configure.addConfiguration(new OperationsConfiguration());
         configure.addConfiguration(new RouteConfiguration());
         configure.addConfiguration(new LiveConfiguration());
+        configure.addConfiguration(new SearchConfiguration());
     }
 }

@@ -28,6 +28,7 @@ public class ApiRestRoutes extends RouteBuilder {
     public static final String CONTROL_BROKER = "control-broker";
     public static final String SNAPSHOT_TABLE = "snapshot-table";
     public static final String LIST_TABLES = "list-tables";
+    public static final String SEARCH_EVENTS = "search-events";
 
     private final boolean snapshots;
 
@@ -107,7 +108,23 @@ public class ApiRestRoutes extends RouteBuilder {
                 .param().name("action").type(RestParamType.path).description("stop or start")
                     .allowableValues("stop", "start").endParam()
                 .routeId("post-broker-action")
-                .to("direct:" + CONTROL_BROKER);
+                .to("direct:" + CONTROL_BROKER)
+            .get("/events")
+                .description("The printed history, newest first, a page at a time (docs/search.md): table, key "
+                        + "({\"id\":4711} or 4711), op (c,u,d,r,t,m,tombstone), from/to (ISO-8601, source.ts_ms), limit "
+                        + "(50, at most 500), before (the next cursor of the page before); 400 with a reason for a bad one")
+                .produces(ApiReplies.JSON)
+                // the route writes the output's exact JSON itself (numbers as printed)
+                .bindingMode(RestBindingMode.off)
+                .param().name("table").type(RestParamType.query).required(false).description("schema.table or topic").endParam()
+                .param().name("key").type(RestParamType.query).required(false).description("the key's JSON or value").endParam()
+                .param().name("op").type(RestParamType.query).required(false).description("c,u,d,r,t,m,tombstone").endParam()
+                .param().name("from").type(RestParamType.query).required(false).description("ISO-8601 instant, inclusive").endParam()
+                .param().name("to").type(RestParamType.query).required(false).description("ISO-8601 instant, exclusive").endParam()
+                .param().name("limit").type(RestParamType.query).required(false).description("1 to 500, default 50").endParam()
+                .param().name("before").type(RestParamType.query).required(false).description("cursor: next of the previous page").endParam()
+                .routeId("get-events")
+                .to("direct:" + SEARCH_EVENTS);
 
         if (snapshots) {
             rest("/api")

@@ -35,7 +35,9 @@ final class LiveView implements Service {
     private static final Map<String, String> FILES = Map.of(
             "/live/live.js", "application/javascript; charset=utf-8",
             "/live/control.js", "application/javascript; charset=utf-8",
-            "/live/live.css", "text/css; charset=utf-8");
+            "/live/live.css", "text/css; charset=utf-8",
+            "/live/search.js", "application/javascript; charset=utf-8",
+            "/live/search.css", "text/css; charset=utf-8");
 
     private final CamelContext context;
     private final ObjectMapper mapper;

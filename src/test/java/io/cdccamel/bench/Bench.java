@@ -71,8 +71,9 @@ public final class Bench {
             case "live" -> LiveViewBench.run();
             case "output-open" -> OutputOpenBench.run();
             case "format" -> FormatBench.run();
+            case "search" -> SearchBench.run();
             default -> {
-                FIGURES.println("usage: bench/run throughput|latency|snapshot|startup|workload|live|output-open|format");
+                FIGURES.println("usage: bench/run throughput|latency|snapshot|startup|workload|live|output-open|format|search");
                 Runtime.getRuntime().halt(2);
             }
         }

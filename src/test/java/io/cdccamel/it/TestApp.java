@@ -135,6 +135,7 @@ final class TestApp implements AutoCloseable {
         props.put("cdc.topics", "postgres." + schema + ".product");
         props.put("cdc.consumer.group", "group-" + instance);
         props.put("cdc.output.dir", output.toString());
+        props.put("cdc.search.dir", dir.resolve("search").toString());
         props.put("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
         props.put("camel.main.routes-reload-directory", routes.toString());
         props.put("camel.main.name", instance);

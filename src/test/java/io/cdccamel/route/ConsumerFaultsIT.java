@@ -98,6 +98,7 @@ class ConsumerFaultsIT extends CamelMainTestSupport {
         props.putAll(Map.ofEntries(
                 Map.entry("cdc.mode", "external"),
                 Map.entry("cdc.output.dir", outputDir.toString()),
+                Map.entry("cdc.search.enabled", "false"),
                 Map.entry("cdc.kafka.brokers", brokers()),
                 Map.entry("cdc.topics", topic),
                 Map.entry("cdc.topics.pattern", "false"),

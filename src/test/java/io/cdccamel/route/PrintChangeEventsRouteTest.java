@@ -65,6 +65,7 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
         props.putAll(Map.ofEntries(
                 Map.entry("cdc.mode", "external"),
                 Map.entry("cdc.output.dir", outputDir.toString()),
+                Map.entry("cdc.search.enabled", "false"),
                 Map.entry("cdc.topics", TOPIC),
                 Map.entry("cdc.topics.pattern", "false"),
                 Map.entry("cdc.consumer.group", "test"),

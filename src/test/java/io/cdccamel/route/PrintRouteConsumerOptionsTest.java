@@ -60,6 +60,7 @@ class PrintRouteConsumerOptionsTest {
         Map.ofEntries(
                 Map.entry("cdc.mode", "external"),
                 Map.entry("cdc.output.dir", dir.resolve("output").toString()),
+                Map.entry("cdc.search.enabled", "false"),
                 Map.entry("cdc.kafka.brokers", "localhost:1"),
                 // what the app derives from the connector's include lists when it starts
                 Map.entry("cdc.topics", "postgres.debezium.product"),
