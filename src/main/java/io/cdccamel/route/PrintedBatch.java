@@ -24,6 +24,7 @@ public final class PrintedBatch {
     private final Map<TopicPartition, KafkaManualCommit> commits = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> doneOffsets = new LinkedHashMap<>();
     private int records;
+    private int filtered;
     /** The first output's size, roughly: the batch's text is mostly one file's, and a builder that grows copies it each time. */
     private final int expectedChars;
 
@@ -98,6 +99,24 @@ public final class PrintedBatch {
         }
         last.add(topic, partition, offset, snapshotEvent);
         return last.builder();
+    }
+
+    /**
+     * A change event the route's steps left out: nothing printed, but its position goes with the
+     * batch's last output (or an empty one of its topic's file), so that the journal holds it and a
+     * retried batch does not offer it to the steps again.
+     */
+    void filtered(String topic, int partition, long offset) {
+        filtered++;
+        if (outputs.isEmpty()) {
+            outputs.add(new Output(OutputFormat.fileName(topic), 0));
+        }
+        outputs.get(outputs.size() - 1).add(topic, partition, offset, false);
+    }
+
+    /** Change events of the batch that the route's steps left out. */
+    public int filtered() {
+        return filtered;
     }
 
     void deadLetter(DeadLetter deadLetter) {
