@@ -76,7 +76,7 @@ final class PrintChangeEvents {
     private static void printEdited(String topic, int partition, long offset, StepOutput edited, PrintedBatch batch) {
         List<ObjectNode> elements = edited.elements(topic, partition, offset);
         if (elements.isEmpty()) {
-            batch.filtered(topic, partition, offset);
+            batch.filtered(edited.fileName(topic, null), topic, partition, offset);
             return;
         }
         for (ObjectNode element : elements) {

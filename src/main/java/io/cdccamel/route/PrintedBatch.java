@@ -103,13 +103,13 @@ public final class PrintedBatch {
 
     /**
      * A change event the route's steps left out: nothing printed, but its position goes with the
-     * batch's last output (or an empty one of its topic's file), so that the journal holds it and a
-     * retried batch does not offer it to the steps again.
+     * batch's last output (or an empty one of {@code fileName}, the file it would have gone to), so
+     * that the journal holds it and a retried batch does not offer it to the steps again.
      */
-    void filtered(String topic, int partition, long offset) {
+    void filtered(String fileName, String topic, int partition, long offset) {
         filtered++;
         if (outputs.isEmpty()) {
-            outputs.add(new Output(OutputFormat.fileName(topic), 0));
+            outputs.add(new Output(fileName, 0));
         }
         outputs.get(outputs.size() - 1).add(topic, partition, offset, false);
     }

@@ -16,9 +16,6 @@ import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
-import io.cdccamel.events.PositionsJournal.Position;
-
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -72,19 +69,9 @@ public class ReadChangeEvents implements Processor {
         for (int i = 0; i < items.length; i++) {
             items[i] = read(consumed.get(i), printed);
         }
-        List<Position> events = new ArrayList<>(items.length);
-        List<Position> fresh = new ArrayList<>(items.length);
-        for (ChangeEventBatch.Item item : items) {
-            Position p = new Position(item.topic(), item.partition(), item.offset());
-            if (item.read() instanceof ChangeEventBatch.Event) {
-                events.add(p);
-            }
-            if (!(item.read() instanceof ChangeEventBatch.Written)) {
-                fresh.add(p);
-            }
-        }
-        stepFailures.watch(exchange, events, fresh);
-        new ChangeEventBatch(consumed, items, this::tree).attachTo(exchange);
+        ChangeEventBatch batch = new ChangeEventBatch(consumed, items, this::tree);
+        stepFailures.watch(exchange, batch);
+        batch.attachTo(exchange);
     }
 
     private ChangeEventBatch.Item read(Exchange recordExchange, StringBuilder printed) {

@@ -47,23 +47,22 @@ final class StepFailures {
     }
 
     /**
-     * Counts the exchange's outcome when it completes: a failure for {@code events} (the batch's change
-     * events), a success clears every record of {@code all}.
+     * Counts the exchange's outcome when it completes: a failure for the batch's change events, a
+     * success clears its records. Nothing per record is done for a batch that succeeds while no
+     * failure is counted (the usual case: the default route pays one callback per batch).
      */
-    void watch(Exchange exchange, List<Position> events, List<Position> all) {
-        if (events.isEmpty() && failures.isEmpty()) {
-            return;
-        }
+    void watch(Exchange exchange, ChangeEventBatch batch) {
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onComplete(Exchange done) {
                 if (!failures.isEmpty()) {
-                    all.forEach(failures::remove);
+                    positions(batch, false).forEach(failures::remove);
                 }
             }
 
             @Override
             public void onFailure(Exchange failed) {
+                List<Position> events = positions(batch, true);
                 if (events.isEmpty() || failed.getProperty(WRITING, false, Boolean.class)) {
                     return;
                 }
@@ -86,5 +85,17 @@ final class StepFailures {
                                 : "It is fetched again");
             }
         });
+    }
+
+    /** The batch's change events ({@code eventsOnly}), or all its records not written before. */
+    private static List<Position> positions(ChangeEventBatch batch, boolean eventsOnly) {
+        List<Position> positions = new java.util.ArrayList<>();
+        for (int i = 0; i < batch.itemCount(); i++) {
+            ChangeEventBatch.Item item = batch.item(i);
+            if (eventsOnly ? item.read() instanceof ChangeEventBatch.Event : !(item.read() instanceof ChangeEventBatch.Written)) {
+                positions.add(new Position(item.topic(), item.partition(), item.offset()));
+            }
+        }
+        return positions;
     }
 }

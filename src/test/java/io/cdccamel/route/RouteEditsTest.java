@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * consumer, as {@link PrintChangeEventsRouteTest} does: the files change as the edit says, and every
  * record's offset is committed, the left-out ones too.
  */
-class RouteEditsTest extends CamelMainTestSupport {
+public class RouteEditsTest extends CamelMainTestSupport {
 
     private static final Path SHIPPED = Path.of("routes", "print-change-events.camel.yaml");
     private static final String TOPIC = "postgres.debezium.product";
@@ -103,7 +103,7 @@ class RouteEditsTest extends CamelMainTestSupport {
      * The shipped file with the example under {@code # <name>:} uncommented: the lines after it that
      * are a commented-out step ({@code # - } or {@code #   } after the indentation), as a user uncomments them.
      */
-    static String uncomment(String yaml, String name) {
+    public static String uncomment(String yaml, String name) {
         List<String> lines = new ArrayList<>(yaml.lines().toList());
         int at = -1;
         for (int i = 0; i < lines.size(); i++) {
