@@ -7,6 +7,10 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.AbstractList;
 import java.util.List;
 import java.util.function.Function;
@@ -16,14 +20,17 @@ import java.util.function.Function;
  * ({@link WriteChangeEvents}): the one thing the two share. The read step puts it on the exchange
  * ({@link #attachTo}), the write step takes it back ({@link #of}), whatever the route's own steps
  * between did to the body or the headers; each record's position, key and commit are kept here, so
- * that no step can change what is written and committed.
+ * that every consumed record's offset is committed and its position journaled whatever the steps write.
  * <p>
  * What the route's own steps see as the body is {@link #records()}: one message per record the
  * output does not hold yet, in record order. A message of a change event has its {@link ChangeEvent}
  * as body and the headers of Camel's Debezium consumers ({@code CamelDebeziumOperation},
  * {@code CamelDebeziumIdentifier}, ...), set when it is first read from that list, so that a route
  * that does not look at the records does not pay for them; a tombstone's body is null, a dead
- * letter's its bytes. Every message keeps its {@code CamelKafka*} headers.
+ * letter's its bytes. Every message keeps its {@code CamelKafka*} headers. Asked for as a JSON
+ * array (a {@code transform}, a bean taking an {@code ArrayNode}), the list becomes
+ * {@link #envelopes}; what the steps leave as the body is what the write step writes
+ * ({@link StepOutput}).
  */
 public final class ChangeEventBatch {
 
@@ -139,6 +146,21 @@ public final class ChangeEventBatch {
         return records;
     }
 
+    /** True when the batch has a change event to write (not only tombstones, dead letters and records written before). */
+    boolean hasEvents() {
+        for (Item item : items) {
+            if (item.read() instanceof Event) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when {@code body} is still the read step's list: the steps left the output as read. */
+    boolean isUntouched(Object body) {
+        return body == records;
+    }
+
     /** What the write step printed, appended and committed of this batch; null before it ran. */
     public PrintedBatch printed() {
         return printed;
@@ -157,8 +179,40 @@ public final class ChangeEventBatch {
         return items[index];
     }
 
-    /** The new records' messages, their Debezium headers set on first access. */
-    private final class Records extends AbstractList<Message> {
+    /**
+     * The batch's change events as the JSON array the route's steps reshape: a copy of each new
+     * event's envelope, in record order, with its record's position in a {@code kafka} field
+     * ({@code topic}, {@code partition}, {@code offset}, {@code key}). Tombstones, dead letters and
+     * records written before are not in it: the write step handles those as before.
+     */
+    ArrayNode envelopes(JsonNodeFactory nodes) {
+        ArrayNode array = nodes.arrayNode(records.size());
+        for (int j = 0; j < records.fresh.length; j++) {
+            Item item = items[records.fresh[j]];
+            if (item.read() instanceof Event e) {
+                ObjectNode element = ((ObjectNode) e.tree(consumed.get(records.fresh[j]), trees).payload()).deepCopy();
+                ObjectNode kafka = element.putObject(WriteChangeEvents.KAFKA);
+                kafka.put("topic", item.topic());
+                kafka.put("partition", item.partition());
+                kafka.put("offset", item.offset());
+                kafka.put("key", item.key() == null ? null : item.key().toString());
+                array.add(element);
+            }
+        }
+        return array;
+    }
+
+    /**
+     * The new records' messages, their Debezium headers set on first access: the body the read step
+     * leaves. Unmodifiable, so that the write step knows it untouched when it still finds this very list.
+     */
+    final class Records extends AbstractList<Message> {
+
+        /** {@link ChangeEventBatch#envelopes}: what Camel's type converters make of this list as a JSON array. */
+        ArrayNode envelopes(JsonNodeFactory nodes) {
+            return ChangeEventBatch.this.envelopes(nodes);
+        }
+
         private final int[] fresh;
         private final boolean[] headersSet;
 

@@ -56,6 +56,8 @@ public class DurableCommits {
     private final OutputFiles files;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong records = new AtomicLong();
+    /** Change events the route's steps left out: committed and journaled, not written. */
+    private final AtomicLong filtered = new AtomicLong();
     /**
      * Snapshot events ({@code op: "r"}) written: the part of the output that exactly-once does not
      * cover, since Debezium redoes an initial snapshot that a crash interrupted and its rows print again.
@@ -150,6 +152,7 @@ public class DurableCommits {
             handOver.readLock().unlock();
         }
         records.addAndGet(batch.records());
+        filtered.addAndGet(batch.filtered());
         snapshotEvents.addAndGet(batch.snapshotEvents());
         batch.printedByTopic().forEach((topic, n) -> printedByTopic.computeIfAbsent(topic, t -> {
             AtomicLong count = new AtomicLong();
@@ -254,6 +257,11 @@ public class DurableCommits {
     /** Records done with (printed, dead-lettered or skipped) whose offsets were committed since start. */
     public long recordCount() {
         return records.get();
+    }
+
+    /** Change events the route's steps left out since start (their offsets committed, their positions journaled). */
+    public long filteredCount() {
+        return filtered.get();
     }
 
     /** Snapshot events ({@code op: "r"}) written to the output since start. */

@@ -60,6 +60,9 @@ public final class OutputMetrics {
                     .description("Syncs of the output files (one per batch of records)").register(registry);
             FunctionCounter.builder("cdc.offset.commits", commits, DurableCommits::commitCount)
                     .description("Offset commits requested after a sync").register(registry);
+            FunctionCounter.builder("cdc.output.filtered", commits, DurableCommits::filteredCount)
+                    .description("Change events the route's steps left out of the output (offsets committed, not lost)")
+                    .register(registry);
             FunctionCounter.builder("cdc.records.committed", commits, DurableCommits::recordCount)
                     .description("Records done with (printed, dead-lettered, skipped), offsets committed")
                     .register(registry);

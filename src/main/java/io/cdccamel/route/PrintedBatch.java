@@ -26,6 +26,7 @@ public final class PrintedBatch {
     private int records;
     /** Entries printed to a topic's file (events and tombstones; not dead letters), per topic. */
     private final Map<String, Integer> printedByTopic = new LinkedHashMap<>();
+    private int filtered;
     /** The first output's size, roughly: the batch's text is mostly one file's, and a builder that grows copies it each time. */
     private final int expectedChars;
 
@@ -103,6 +104,24 @@ public final class PrintedBatch {
             printedByTopic.merge(topic, 1, Integer::sum);
         }
         return last.builder();
+    }
+
+    /**
+     * A change event the route's steps left out: nothing printed, but its position goes with the
+     * batch's last output (or an empty one of {@code fileName}, the file it would have gone to), so
+     * that the journal holds it and a retried batch does not offer it to the steps again.
+     */
+    void filtered(String fileName, String topic, int partition, long offset) {
+        filtered++;
+        if (outputs.isEmpty()) {
+            outputs.add(new Output(fileName, 0));
+        }
+        outputs.get(outputs.size() - 1).add(topic, partition, offset, false);
+    }
+
+    /** Change events of the batch that the route's steps left out. */
+    public int filtered() {
+        return filtered;
     }
 
     void deadLetter(DeadLetter deadLetter) {

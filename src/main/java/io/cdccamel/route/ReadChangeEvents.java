@@ -39,6 +39,7 @@ public class ReadChangeEvents implements Processor {
     private final JacksonDataFormat json;
     private final JsonFactory factory;
     private final WrittenPositions written;
+    private final StepFailures stepFailures = new StepFailures();
 
     /** @param json camel-jackson's data format, unmarshalling to a {@link JsonNode} with {@link io.cdccamel.events.ExactJson}'s mapper */
     public ReadChangeEvents(JacksonDataFormat json, WrittenPositions written) {
@@ -68,7 +69,9 @@ public class ReadChangeEvents implements Processor {
         for (int i = 0; i < items.length; i++) {
             items[i] = read(consumed.get(i), printed);
         }
-        new ChangeEventBatch(consumed, items, this::tree).attachTo(exchange);
+        ChangeEventBatch batch = new ChangeEventBatch(consumed, items, this::tree);
+        stepFailures.watch(exchange, batch);
+        batch.attachTo(exchange);
     }
 
     private ChangeEventBatch.Item read(Exchange recordExchange, StringBuilder printed) {
@@ -78,7 +81,8 @@ public class ReadChangeEvents implements Processor {
         long offset = record.getHeader(KafkaConstants.OFFSET, Long.class);
         return new ChangeEventBatch.Item(topic, partition, offset, record.getHeader(KafkaConstants.KEY),
                 record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class),
-                written.isNew(topic, partition, offset) ? read(recordExchange, record, printed) : written(record, topic, partition, offset));
+                written.isNew(topic, partition, offset) ? read(recordExchange, record, printed, stepFailures.deadLetterReason(topic, partition, offset))
+                        : written(record, topic, partition, offset));
     }
 
     /** A record the output holds already; a dead letter of it that is journaled but not sent yet keeps its value, to be sent. */
@@ -87,10 +91,14 @@ public class ReadChangeEvents implements Processor {
         return new ChangeEventBatch.Written(owed, owed == null ? null : record.getBody(byte[].class));
     }
 
-    private ChangeEventBatch.Read read(Exchange recordExchange, Message record, StringBuilder printed) {
+    /** @param stepFailed why the route's steps failed on this record's batch too often (it is a dead letter then), or null */
+    private ChangeEventBatch.Read read(Exchange recordExchange, Message record, StringBuilder printed, String stepFailed) {
         byte[] value = record.getBody(byte[].class);
         if (value == null) {
             return new ChangeEventBatch.Tombstone(); // Debezium sends one after each delete, for log compaction
+        }
+        if (stepFailed != null) {
+            return new ChangeEventBatch.DeadLetter(stepFailed, value);
         }
         if (value.length <= EnvelopeText.MAX_VALUE_BYTES) {
             int start = printed.length();

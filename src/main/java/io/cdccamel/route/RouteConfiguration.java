@@ -2,6 +2,7 @@ package io.cdccamel.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.cdccamel.events.OutputFiles;
 import io.cdccamel.events.WrittenPositions;
 import io.cdccamel.kafka.KafkaAdmins;
@@ -68,6 +69,12 @@ public class RouteConfiguration implements CamelConfiguration {
         });
     }
 
+    /** Ready-made edits of a batch's change events, for the YAML route's steps ({@code bean: ref: changeEvents}). */
+    @BindToRegistry(ChangeEventEdits.BEAN)
+    public ChangeEventEdits changeEventEdits() {
+        return new ChangeEventEdits();
+    }
+
     /** Records Kafka deleted before the print route read them (see {@link #configure}). */
     @BindToRegistry("lostOffsets")
     public LostOffsets lostOffsets(ConsumerSettings consumer, KafkaAdmins admins) {
@@ -96,13 +103,23 @@ public class RouteConfiguration implements CamelConfiguration {
             });
         }
         // route print-change-events' read and write steps
-        JacksonDataFormat json = new JacksonDataFormat(camel.getRegistry().lookupByNameAndType("exactJson", ObjectMapper.class),
-                JsonNode.class);
+        ObjectMapper exactJson = camel.getRegistry().lookupByNameAndType("exactJson", ObjectMapper.class);
+        JacksonDataFormat json = new JacksonDataFormat(exactJson, JsonNode.class);
         json.setCamelContext(camel);
         camel.addService(json, true);
         DeadLetters deadLetters = new DeadLetters(camel.createProducerTemplate(),
                 camel.getRegistry().lookupByNameAndType("deadLetterSettings", DeadLetterSettings.class).endpoint());
-        camel.addRoutes(new PrintRouteSteps(new ReadChangeEvents(json, written), new WriteChangeEvents(deadLetters, commits)));
+        camel.addRoutes(new PrintRouteSteps(new ReadChangeEvents(json, written), new WriteChangeEvents(deadLetters, commits, exactJson)));
+        // the read step's list as a JSON array of change events, when a step asks for one (a bean's ArrayNode parameter...)
+        org.apache.camel.TypeConverter toEnvelopes = new org.apache.camel.support.TypeConverterSupport() {
+            @Override
+            public <T> T convertTo(Class<T> type, org.apache.camel.Exchange exchange, Object value) {
+                return type.cast(((ChangeEventBatch.Records) value).envelopes(exactJson.getNodeFactory()));
+            }
+        };
+        for (Class<?> type : new Class<?>[] {ArrayNode.class, com.fasterxml.jackson.databind.node.ContainerNode.class, JsonNode.class}) {
+            camel.getTypeConverterRegistry().addTypeConverter(type, ChangeEventBatch.Records.class, toEnvelopes);
+        }
         // the output's positions journal is opened while Camel builds the rest; the routes start once it is
         camel.addStartupListener((started, alreadyStarted) -> {
             try {

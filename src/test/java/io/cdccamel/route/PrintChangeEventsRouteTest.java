@@ -141,6 +141,16 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
                         .removeHeaders("*")
                         .threads(1);
             }
+            if (test.getTags().contains("user-step-that-throws")) {
+                // throws until the batch's event is a dead letter (the body no longer holds it)
+                a.weaveByToUri(WriteChangeEvents.WRITE).before()
+                        .process(e -> {
+                            if (((List<?>) e.getMessage().getBody()).stream().anyMatch(
+                                    m -> ((org.apache.camel.Message) m).getBody() instanceof io.cdccamel.events.ChangeEvent)) {
+                                throw new IllegalStateException("a step's bug");
+                            }
+                        });
+            }
             a.weaveAddLast().to("mock:printed");
         });
         context.start();
@@ -462,21 +472,66 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
         assertThat(log.lines().filter(l -> l.startsWith("Message on"))).hasSize(40);
     }
 
+    /**
+     * Replaces the test that held "whatever the steps do to the body, every record is written"
+     * (issue 33: the body is now the output). Steps that drop every header, replace the body with
+     * something that is no list of change events and go on in another thread: the batch fails (the
+     * write step says what the steps left), is fetched again, and after {@value StepFailures#ATTEMPTS}
+     * attempts its change events go to the dead letters with that reason; tombstones and bad records are
+     * written as before, and every record's offset is committed.
+     */
     @Test
     @org.junit.jupiter.api.Tag("user-steps-that-go-wrong")
-    void shouldWriteAndCommitEveryRecordWhateverTheUsersStepsDoToTheBody() throws Exception {
+    void shouldRetryABatchTheStepsSpoilThenDeadLetterItsEventsAndCommitEveryRecord() throws Exception {
         List<String> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
         String event = resource("seed-snapshot.json");
-
-        batch(record(TOPIC, 0, 0, "Struct{id=23}", event, new Commit(commits, 0, 0)),
+        java.util.function.Supplier<Exchange[]> records = () -> new Exchange[] {
+                record(TOPIC, 0, 0, "Struct{id=23}", event, new Commit(commits, 0, 0)),
                 record(TOPIC, 1, 4, "Struct{id=24}", null, new Commit(commits, 1, 4)),
-                record(TOPIC, 2, 9, "k", "not json", new Commit(commits, 2, 9)));
+                record(TOPIC, 2, 9, "k", "not json", new Commit(commits, 2, 9))};
+
+        for (int attempt = 1; attempt <= StepFailures.ATTEMPTS; attempt++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch(records.get()))
+                    .isInstanceOf(org.apache.camel.CamelExecutionException.class)
+                    .hasRootCauseMessage("the steps before direct:write-change-events left a java.lang.String: the write step writes "
+                            + "the read step's list of change events, or a JSON array of them (each with its \"kafka\" position, as the "
+                            + "list converted to JSON has it); to write nothing of a batch, leave an empty array");
+            assertThat(commits).as("attempt %d: nothing committed", attempt).isEmpty();
+        }
+        batch(records.get());
 
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> commits.size() == 3);
         assertThat(commits).containsExactly("0@0", "1@4", "2@9");
-        assertThat(output(TOPIC + ".log")).isEqualTo(resource("seed-snapshot.golden.txt")
-                + "Message on [ Topic: postgres.debezium.product , Partition: 1, Offset: 4 ] tombstone (null value) for key Struct{id=24}\n");
-        assertThat(output(OutputFormat.DEAD_LETTER_FILE)).contains("Offset: 9 ]").contains("| value: \"not json\"");
+        assertThat(output(TOPIC + ".log")).isEqualTo(
+                "Message on [ Topic: postgres.debezium.product , Partition: 1, Offset: 4 ] tombstone (null value) for key Struct{id=24}\n");
+        List<String> deadLetters = output(OutputFormat.DEAD_LETTER_FILE).lines().toList();
+        assertThat(deadLetters).hasSize(2);
+        assertThat(deadLetters.get(0)).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 0 ] "
+                + "reason: the route's steps failed on its batch 3 times: StepOutputException: the steps before direct:write-change-events left a java.lang.String");
+        assertThat(deadLetters.get(1)).contains("Offset: 9 ]").contains("| value: \"not json\"");
+        assertThat(getMockEndpoint("mock:dead-letter-topic").getReceivedExchanges()).hasSize(2);
+    }
+
+    /** A step that throws: the same, with the step's own error as the dead letters' reason. */
+    @Test
+    @org.junit.jupiter.api.Tag("user-step-that-throws")
+    void shouldDeadLetterTheEventsOfABatchAStepThrowsOnAfterItsAttempts() throws Exception {
+        List<String> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String event = resource("seed-snapshot.json");
+        for (int attempt = 1; attempt <= StepFailures.ATTEMPTS; attempt++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch(record(TOPIC, 0, 5, "k", event, new Commit(commits, 0, 5))))
+                    .hasRootCauseMessage("a step's bug");
+        }
+        assertThat(positions.isNew(TOPIC, 0, 5)).isTrue();
+
+        batch(record(TOPIC, 0, 5, "k", event, new Commit(commits, 0, 5)));
+
+        assertThat(commits).containsExactly("0@5");
+        assertThat(output(OutputFormat.DEAD_LETTER_FILE)).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 5 ] "
+                + "reason: the route's steps failed on its batch 3 times: IllegalStateException: a step's bug");
+        assertThat(outputDir.resolve(TOPIC + ".log")).doesNotExist();
+        Exchange sent = getMockEndpoint("mock:dead-letter-topic").getReceivedExchanges().get(0);
+        assertThat(sent.getMessage().getBody(byte[].class)).isEqualTo(event.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
