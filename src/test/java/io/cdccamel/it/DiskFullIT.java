@@ -1,7 +1,6 @@
 package io.cdccamel.it;
 
 import io.cdccamel.events.OutputFormat;
-import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -9,10 +8,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,42 +47,17 @@ class DiskFullIT {
         for (Process p : processes) {
             p.destroyForcibly().waitFor();
         }
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(EmbeddedStackExtension.stack().connect().url()
-                + "/connectors/" + CONNECTOR)).DELETE().header("Authorization", "Bearer "
-                + EmbeddedStackExtension.stack().connect().token()).build(), HttpResponse.BodyHandlers.discarding());
-        Db.dropSlotOf(CONNECTOR);
+        ExternalAppCommand.deleteConnector(CONNECTOR);
     }
 
     /** The app in external mode against the shared stack; with {@code limitKb}, under {@code ulimit -f}. */
     private Process startApp(Path output, int run, Integer limitKb) throws Exception {
-        LocalStack stack = EmbeddedStackExtension.stack();
         List<String> command = new ArrayList<>();
         if (limitKb != null) {
             command.addAll(List.of("bash", "-c", "ulimit -f " + limitKb + " && exec \"$0\" \"$@\""));
         }
-        command.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"),
-                "-Dcdc.log.dir=" + workDir.resolve("logs-" + run),
-                "-Dcdc.mode=external",
-                "-Dcdc.demo.enabled=false",
-                "-Dcdc.kafka.brokers=" + stack.kafka().bootstrapServers(),
-                "-Dcdc.connect.url=" + stack.connect().url(),
-                "-Dcdc.connect.token=" + stack.connect().token(),
-                "-Dcdc.postgres.port=" + stack.postgres().port(),
-                "-Dcdc.postgres.password=" + stack.postgresPassword(),
-                "-Dcdc.api.port=" + Ports.freePort(),
-                "-Dcdc.connector.name=" + CONNECTOR,
-                "-Dcdc.connector.config.database.hostname=localhost",
-                "-Dcdc.connector.config.database.port=" + stack.postgres().port(),
-                "-Dcdc.connector.config.slot.name=slot_" + CONNECTOR,
-                "-Dcdc.connector.config.publication.name=pub_" + CONNECTOR,
-                "-Dcdc.connector.config.schema.include.list=" + SCHEMA,
-                "-Dcdc.topics=postgres." + SCHEMA + ".product",
-                "-Dcdc.consumer.group=group-disk-full",
-                "-Dcdc.output.dir=" + output,
-                "-Dcamel.main.routes-reload-enabled=false",
-                "io.cdccamel.CdcApplication"));
+        command.addAll(ExternalAppCommand.of(CONNECTOR, SCHEMA, workDir.resolve("logs-" + run), output, Ports.freePort(),
+                "-Dcdc.topics=postgres." + SCHEMA + ".product", "-Dcdc.consumer.group=group-disk-full"));
         Process process = CleanEnvironment.of(new ProcessBuilder(command)).redirectErrorStream(true).start();
         processes.add(process);
         // through a pipe, not a file the child writes: the limit is on every file the child writes

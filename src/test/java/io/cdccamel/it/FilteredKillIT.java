@@ -2,7 +2,6 @@ package io.cdccamel.it;
 
 import io.cdccamel.it.OutputEntries.Entry;
 import io.cdccamel.route.RouteEditsTest;
-import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.Ports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -60,38 +58,13 @@ class FilteredKillIT {
         for (Process p : processes) {
             p.destroyForcibly().waitFor();
         }
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(EmbeddedStackExtension.stack().connect().url()
-                + "/connectors/" + CONNECTOR)).DELETE().header("Authorization", "Bearer "
-                + EmbeddedStackExtension.stack().connect().token()).build(), HttpResponse.BodyHandlers.discarding());
-        Db.dropSlotOf(CONNECTOR);
+        ExternalAppCommand.deleteConnector(CONNECTOR);
     }
 
     private Process startApp(Path output, Path routes, int run, int apiPort) throws Exception {
-        LocalStack stack = EmbeddedStackExtension.stack();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"),
-                "-Dcdc.log.dir=" + workDir.resolve("logs-" + run),
-                "-Dcdc.mode=external",
-                "-Dcdc.demo.enabled=false",
-                "-Dcdc.kafka.brokers=" + stack.kafka().bootstrapServers(),
-                "-Dcdc.connect.url=" + stack.connect().url(),
-                "-Dcdc.connect.token=" + stack.connect().token(),
-                "-Dcdc.postgres.port=" + stack.postgres().port(),
-                "-Dcdc.postgres.password=" + stack.postgresPassword(),
-                "-Dcdc.api.port=" + apiPort,
-                "-Dcdc.connector.name=" + CONNECTOR,
-                "-Dcdc.connector.config.database.hostname=localhost",
-                "-Dcdc.connector.config.database.port=" + stack.postgres().port(),
-                "-Dcdc.connector.config.slot.name=slot_" + CONNECTOR,
-                "-Dcdc.connector.config.publication.name=pub_" + CONNECTOR,
-                "-Dcdc.connector.config.schema.include.list=" + SCHEMA,
-                "-Dcdc.topics=" + TOPIC,
-                "-Dcdc.consumer.group=" + GROUP,
-                "-Dcdc.output.dir=" + output,
-                "-Dcamel.main.routes-include-pattern=file:" + routes + "/*.camel.yaml",
-                "-Dcamel.main.routes-reload-enabled=false",
-                "io.cdccamel.CdcApplication"));
+        List<String> command = ExternalAppCommand.of(CONNECTOR, SCHEMA, workDir.resolve("logs-" + run), output, apiPort,
+                "-Dcdc.topics=" + TOPIC, "-Dcdc.consumer.group=" + GROUP,
+                "-Dcamel.main.routes-include-pattern=file:" + routes + "/*.camel.yaml");
         Process process = CleanEnvironment.of(new ProcessBuilder(command))
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("app-" + run + ".out").toFile())

@@ -1,7 +1,6 @@
 package io.cdccamel.it;
 
 import io.cdccamel.it.OutputEntries.Entry;
-import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.Ports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -12,10 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,10 +51,7 @@ class KillAppIT {
         for (Process p : processes) {
             p.destroyForcibly().waitFor();
         }
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(EmbeddedStackExtension.stack().connect().url()
-                + "/connectors/" + CONNECTOR)).DELETE().header("Authorization", "Bearer "
-                + EmbeddedStackExtension.stack().connect().token()).build(), HttpResponse.BodyHandlers.discarding());
-        Db.dropSlotOf(CONNECTOR);
+        ExternalAppCommand.deleteConnector(CONNECTOR);
     }
 
     /** {@code java ... io.cdccamel.CdcApplication} in external mode against the shared stack. */
@@ -68,30 +60,8 @@ class KillAppIT {
     }
 
     private Process startApp(Path output, int run, String topic, String group) throws Exception {
-        LocalStack stack = EmbeddedStackExtension.stack();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"),
-                "-Dcdc.log.dir=" + workDir.resolve("logs-" + run),
-                "-Dcdc.mode=external",
-                "-Dcdc.demo.enabled=false",
-                "-Dcdc.kafka.brokers=" + stack.kafka().bootstrapServers(),
-                "-Dcdc.connect.url=" + stack.connect().url(),
-                "-Dcdc.connect.token=" + stack.connect().token(),
-                "-Dcdc.postgres.port=" + stack.postgres().port(),
-                "-Dcdc.postgres.password=" + stack.postgresPassword(),
-                "-Dcdc.api.port=" + Ports.freePort(),
-                "-Dcdc.connector.name=" + CONNECTOR,
-                "-Dcdc.connector.config.database.hostname=localhost",
-                "-Dcdc.connector.config.database.port=" + stack.postgres().port(),
-                "-Dcdc.connector.config.slot.name=slot_" + CONNECTOR,
-                "-Dcdc.connector.config.publication.name=pub_" + CONNECTOR,
-                "-Dcdc.connector.config.schema.include.list=" + SCHEMA,
-                "-Dcdc.topics=" + topic,
-                "-Dcdc.consumer.group=" + group,
-                "-Dcdc.output.dir=" + output,
-                "-Dcamel.main.routes-reload-enabled=false",
-                "io.cdccamel.CdcApplication"));
+        List<String> command = ExternalAppCommand.of(CONNECTOR, SCHEMA, workDir.resolve("logs-" + run), output,
+                Ports.freePort(), "-Dcdc.topics=" + topic, "-Dcdc.consumer.group=" + group);
         Process process = CleanEnvironment.of(new ProcessBuilder(command))
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("app-" + group + "-" + run + ".out").toFile())

@@ -3,7 +3,6 @@ package io.cdccamel.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.it.OutputEntries.Entry;
-import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -73,41 +71,20 @@ class SnapshotJobsIT {
             connectors.add(connector);
             Db.ensurePublication("pub_" + connector, schemas.split(",")[0]);
         }
-        LocalStack stack = EmbeddedStackExtension.stack();
         int port = Ports.freePort();
         Path token = workDir.resolve(connector + "-token");
         Path log = workDir.resolve(connector + "-" + run + ".out");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"),
-                "-Dcdc.log.dir=" + workDir.resolve("logs-" + connector + "-" + run),
-                "-Dcdc.mode=external",
-                "-Dcdc.demo.enabled=false",
-                "-Dcdc.kafka.brokers=" + stack.kafka().bootstrapServers(),
-                "-Dcdc.connect.url=" + stack.connect().url(),
-                // Connect's REST port takes state changes with its token only (issue 32)
-                "-Dcdc.connect.token=" + stack.connect().token(),
+        List<String> command = ExternalAppCommand.of(connector, schemas, workDir.resolve("logs-" + connector + "-" + run),
+                output, port,
                 "-Dcdc.connect.poll.ms=500",
-                "-Dcdc.postgres.port=" + stack.postgres().port(),
-                "-Dcdc.postgres.password=" + stack.postgresPassword(),
-                "-Dcdc.api.port=" + port,
                 "-Dcdc.api.token-file=" + token,
-                "-Dcdc.connector.name=" + connector,
-                "-Dcdc.connector.config.database.hostname=localhost",
-                "-Dcdc.connector.config.database.port=" + stack.postgres().port(),
-                "-Dcdc.connector.config.slot.name=slot_" + connector,
-                "-Dcdc.connector.config.publication.name=pub_" + connector,
-                "-Dcdc.connector.config.schema.include.list=" + schemas,
                 "-Dcdc.connector.config.topic.prefix=" + prefix,
                 // what the app derives from an empty cdc.topics (a -D empty value would win over the derived one)
                 "-Dcdc.topics=" + prefix.replace(".", "\\.") + "\\..+",
                 "-Dcdc.topics.pattern=true",
                 "-Dcdc.capture.refresh.ms=1000",
                 "-Dcdc.capture.replica-identity-full=true",
-                "-Dcdc.consumer.group=group-" + connector,
-                "-Dcdc.output.dir=" + output,
-                "-Dcamel.main.routes-reload-enabled=false",
-                "io.cdccamel.CdcApplication"));
+                "-Dcdc.consumer.group=group-" + connector);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(process);
         return new App(process, port, token, log);
@@ -174,7 +151,7 @@ class SnapshotJobsIT {
         connector(connector, "pause");
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             HttpResponse<String> r = get(first, "/api/connector");
-            return r.statusCode() == 200 && MAPPER.readTree(r.body()).path("registration").asText().equals("NOT_RUNNING");
+            return r.statusCode() == 200 && MAPPER.readTree(r.body()).path("registration").asText().equals("PAUSED");
         });
         Db.exec("CREATE SCHEMA jk_late", "CREATE TABLE jk_late.t (id int PRIMARY KEY, v text)",
                 "INSERT INTO jk_late.t VALUES (1, 'one'), (2, 'two'), (3, 'three')");
