@@ -47,6 +47,16 @@ public class ConnectorRegistration {
     private volatile boolean connectReady;
     /** The {@link ConnectorDefinition#revision()} Connect was last seen to run. */
     private volatile long runsRevision;
+    /**
+     * How long after a PUT of the config the connector counts as running it. Connect answers the PUT
+     * and reports the task RUNNING before it has restarted the task with the new config: a blocking
+     * snapshot signalled in that moment was read by the old task, which Connect then stopped, and the
+     * snapshot was lost (CaptureIT: the task restarted 100 ms after the RUNNING the signal waited for;
+     * GeneratedColumnsIT: the old task read the request 2-3 s after the PUT, at loads of 35-68 on 2 cores).
+     */
+    static final long CONFIG_SETTLES_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    /** {@link System#nanoTime()} of the last PUT Connect took; null before any. */
+    private volatile Long putAt;
     private boolean announced;
     private volatile PauseNote pause;
 
@@ -97,7 +107,9 @@ public class ConnectorRegistration {
      * a snapshot asked for now is read with them.
      */
     public boolean runsCurrentConfig() {
-        return isHealthy() && runsRevision == definition.revision();
+        Long put = putAt;
+        return isHealthy() && runsRevision == definition.revision()
+                && (put == null || System.nanoTime() - put >= CONFIG_SETTLES_NANOS);
     }
 
     /** How many times this app's POST created the connector (201). */
@@ -221,6 +233,7 @@ public class ConnectorRegistration {
     public synchronized void onPutAnswer(ConnectAnswer answer) {
         if (answer.is(200, 201)) {
             updated.incrementAndGet();
+            putAt = System.nanoTime();
             backoff.reset();
             state.say("Connector " + definition.name() + " now runs the config of " + definition.origin());
         } else {

@@ -300,7 +300,12 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
         // a generated column appeared: the app's refresh derives a new column list while the connector runs
         assertThat(definition.derive(Map.of("column.exclude.list", "shop\\.film\\.total"))).isTrue();
         assertThat(registration.runsCurrentConfig()).as("Connect still runs the old list").isFalse();
-        await().atMost(Duration.ofSeconds(10)).until(registration::runsCurrentConfig);
+        // Connect took the PUT: not before the task has had the time to restart with it
+        await().atMost(Duration.ofSeconds(8)).until(() -> count("PUT /connectors/product_connector/config") == 1);
+        long put = System.nanoTime();
+        await().atMost(Duration.ofSeconds(30)).until(registration::runsCurrentConfig);
+        assertThat(System.nanoTime() - put).as("the config's settling time").isGreaterThanOrEqualTo(
+                ConnectorRegistration.CONFIG_SETTLES_NANOS - java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
         assertThat(connect.config.get("column.exclude.list").asText()).isEqualTo("shop\\.film\\.total");
         assertThat(count("PUT /connectors/product_connector/config")).isEqualTo(1);
         assertThat(definition.derive(Map.of("column.exclude.list", "shop\\.film\\.total"))).as("unchanged").isFalse();
