@@ -295,22 +295,25 @@ public final class CaptureSync {
             if (unsent.isEmpty() || !connectorRunning.getAsBoolean()) {
                 return;
             }
-            // one signal per kind; a filtered job gets one of its own (Debezium's additional-conditions are per signal);
-            // a job asked for again (attempts > 0) is read alone, once no other snapshot is in flight (a signal sent
-            // meanwhile joins the running snapshot, whose failed table would fail it again): one such per pass
+            // an incremental job gets a signal of its own, the next once Debezium has answered for the one before:
+            // Debezium 3.6 reads a signal's next table in the transaction the failure of one aborted (every table after
+            // it fails too), or stops for good after "Error while executing incremental snapshot ... skipping", its
+            // window left open; a signal sent while one runs joins it. Alone, a table fails for its own reason only.
+            // The blocking jobs (keyless tables) go in one signal; a filtered one in a signal of its own
+            // (Debezium's additional-conditions are per signal).
             Map<String, Set<String>> groups = new TreeMap<>();
-            String alone = null;
+            boolean incrementalFree = !jobs.inFlight(SnapshotJobs.INCREMENTAL);
             for (Map.Entry<String, SnapshotJobs.Job> u : unsent.entrySet()) {
                 SnapshotJobs.Job job = u.getValue();
-                if (job.attempts() > 0) {
-                    alone = alone == null ? u.getKey() : alone;
+                if (SnapshotJobs.INCREMENTAL.equals(job.kind())) {
+                    if (incrementalFree) {
+                        groups.put("incremental", new TreeSet<>(Set.of(u.getKey())));
+                        incrementalFree = false;
+                    }
                 } else {
                     groups.computeIfAbsent(job.filter() == null ? job.kind() : job.kind() + "|" + u.getKey(),
                             k -> new TreeSet<>()).add(u.getKey());
                 }
-            }
-            if (groups.isEmpty() && alone != null && !jobs.inFlight()) {
-                groups.put("alone", new TreeSet<>(Set.of(alone)));
             }
             for (Map.Entry<String, Set<String>> e : groups.entrySet()) {
                 Set<String> tables = e.getValue();

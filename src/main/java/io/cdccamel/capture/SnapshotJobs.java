@@ -39,6 +39,7 @@ public final class SnapshotJobs {
     public static final String RUNNING = "running";
     public static final String DONE = "done";
     public static final String FAILED = "failed";
+    static final String INCREMENTAL = "incremental";
     /** The reason of a job failed by the stall timeout starts so: Debezium's late answer still counts. */
     static final String STALLED = "stalled";
 
@@ -229,8 +230,6 @@ public final class SnapshotJobs {
                     } else {
                         if ("UNKNOWN_SCHEMA".equals(status)) {
                             askAgain(c, which + live + " AND table_name = ?", scanned, incremental, id, at, status);
-                        } else if ("SQL_EXCEPTION".equals(status) && incremental) {
-                            askAlone(c, scanned, id, at);
                         }
                         String reason = reason(status, scanned);
                         failed.addAll(update(c, "state = '" + FAILED + "', reason = " + literal(reason) + ", activity = ?",
@@ -269,31 +268,13 @@ public final class SnapshotJobs {
     }
 
     /**
-     * A table whose scan failed with {@code SQL_EXCEPTION} in a signal of several tables goes back
-     * to requested once, to be read alone: Debezium (3.6) reads the next table of a snapshot in the
-     * transaction the first failure aborted, so every table after a failed one fails too ("current
-     * transaction is aborted"), whatever its own state. Read alone, a table fails for its own reason
-     * only. {@link CaptureSync#snapshotPending} sends such a job in a signal of its own, one at a time.
+     * Whether a snapshot of {@code kind} is in flight: a job signalled and not answered yet, or
+     * running. The next incremental job waits for it (a signal sent meanwhile joins the running
+     * snapshot, and shares its fate).
      */
-    private void askAlone(Connection c, String table, String id, long at) throws SQLException {
-        List<Job> again = update(c, "state = '" + REQUESTED + "', signal_id = NULL, signalled_at = NULL, reason = NULL, "
-                + "attempts = attempts + 1, activity = ?", "signal_id = ? AND state IN ('" + REQUESTED + "', '" + RUNNING
-                + "') AND table_name = ? AND attempts < " + UNKNOWN_TABLE_RETRIES + " AND (SELECT count(*) FROM " + alias()
-                + " o WHERE o.signal_id = " + alias() + ".signal_id) > 1", table, true, id, at,
-                "Debezium could not read it in a snapshot of several tables (SQL_EXCEPTION): asked again, alone");
-        for (Job j : again) {
-            LOG.warn("Debezium could not read {} in a snapshot of several tables (SQL_EXCEPTION; a table failing before it "
-                    + "aborts the transaction the next ones are read in): reading it again, alone", j.table());
-        }
-    }
-
-    /**
-     * Whether a snapshot is in flight: a job signalled and not answered yet, or running. A job asked
-     * for again alone waits for it (a signal sent meanwhile joins the running snapshot).
-     */
-    boolean inFlight() throws SQLException {
+    boolean inFlight(String kind) throws SQLException {
         for (Job j : list()) {
-            if (RUNNING.equals(j.state()) || REQUESTED.equals(j.state()) && j.signalId() != null) {
+            if (kind.equals(j.kind()) && (RUNNING.equals(j.state()) || REQUESTED.equals(j.state()) && j.signalId() != null)) {
                 return true;
             }
         }
