@@ -6,6 +6,8 @@ import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -17,8 +19,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What every feature shares: the exact JSON mapper and the Kafka clients' settings. Each feature's
- * beans and routes are declared by its own package's configuration class ({@link CdcApplication#addConfigurations}).
+ * What every feature shares: the exact JSON mapper, the Kafka clients' settings, and the binding of
+ * every feature's meters. Each feature's beans and routes are declared by its own package's
+ * configuration class ({@link CdcApplication#addConfigurations}): a bean's dependencies are its
+ * {@code @BindToRegistry} method's parameters; a route is a bound {@code RouteBuilder} (Camel Main adds
+ * those it finds bound) or a YAML file under {@code routes/}; a health check is a bound
+ * {@code HealthCheck} (Camel's health registry includes those it finds bound); meters are a bound
+ * Micrometer {@link MeterBinder}, bound here to the Prometheus registry once Camel starts.
  */
 @Configuration
 public class CdcConfiguration implements CamelConfiguration {
@@ -29,6 +36,8 @@ public class CdcConfiguration implements CamelConfiguration {
         return ExactJson.newObjectMapper();
     }
 
+    private KafkaClientSettings clientSettings;
+
     /** {@code cdc.kafka.client.*}: what every Kafka client of the app takes (a secured cluster's settings). */
     @BindToRegistry
     public KafkaClientSettings kafkaClientSettings(CamelContext camel) {
@@ -37,6 +46,7 @@ public class CdcConfiguration implements CamelConfiguration {
             LoggerFactory.getLogger(CdcApplication.class).info("Kafka clients' settings from {}*: {}",
                     KafkaClientSettings.PREFIX, settings);
         }
+        clientSettings = settings;
         return settings;
     }
 
@@ -48,7 +58,7 @@ public class CdcConfiguration implements CamelConfiguration {
 
     /** The Kafka component's clients (the print route, the dead letters) take {@code cdc.kafka.client.*} too. */
     @Override
-    public void configure(CamelContext camel) {
+    public void configure(CamelContext camel) throws Exception {
         KafkaComponent kafka = camel.getComponent("kafka", KafkaComponent.class);
         // the operating system sizes the sockets' buffers, as for the brokers, Connect and the live view
         // (stack/RecordLimits#keepNoLargeSocketBuffers says why): with camel-kafka's 64 KB a 100 MB change event
@@ -58,7 +68,22 @@ public class CdcConfiguration implements CamelConfiguration {
         kafka.getConfiguration().setSendBufferBytes(-1);
         Map<String, Object> additional = new HashMap<>(kafka.getConfiguration().getAdditionalProperties() == null ? Map.of()
                 : kafka.getConfiguration().getAdditionalProperties());
-        additional.putAll(camel.getRegistry().lookupByNameAndType("kafkaClientSettings", KafkaClientSettings.class).asMap());
+        additional.putAll(clientSettings.asMap());
         kafka.getConfiguration().setAdditionalProperties(additional);
+        // camel-micrometer-prometheus binds its registry as Camel starts: the features' meters join it then
+        camel.addStartupListener((started, alreadyStarted) -> bindMeters(started));
+    }
+
+    /** Every bound {@link MeterBinder} to the Micrometer registry ({@code /observe/metrics}), once. */
+    static void bindMeters(CamelContext camel) {
+        MeterRegistry registry = camel.getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry == null) {
+            LoggerFactory.getLogger(CdcApplication.class).warn("No Micrometer registry: the app's own meters are not in "
+                    + "/observe/metrics");
+            return;
+        }
+        for (MeterBinder meters : camel.getRegistry().findByType(MeterBinder.class)) {
+            meters.bindTo(registry);
+        }
     }
 }

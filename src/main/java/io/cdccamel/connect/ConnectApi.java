@@ -1,7 +1,6 @@
 package io.cdccamel.connect;
 
 import io.cdccamel.settings.ConnectSettings;
-import io.cdccamel.settings.SettingsReader;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -26,15 +25,15 @@ public final class ConnectApi {
     private final CamelContext context;
     private final ProducerTemplate http;
     private final ConnectorDefinition definition;
+    private final ConnectSettings settings;
     private final String connector;
     private final ConnectAuth auth;
     private final String url;
     private final String options;
 
-    /** One template for all calls: it caches the producers. */
-    public ConnectApi(CamelContext context, ConnectorDefinition definition) {
-        this(context, context.createProducerTemplate(), definition, SettingsReader.read(context, ConnectSettings::read),
-                RESPONSE_TIMEOUT);
+    /** One template for all calls: it caches the producers. The app binds one ({@link ConnectConfiguration}). */
+    public ConnectApi(CamelContext context, ConnectorDefinition definition, ConnectSettings settings) {
+        this(context, context.createProducerTemplate(), definition, settings, RESPONSE_TIMEOUT);
     }
 
     private ConnectApi(CamelContext context, ProducerTemplate http, ConnectorDefinition definition, ConnectSettings settings,
@@ -42,6 +41,7 @@ public final class ConnectApi {
         this.context = context;
         this.http = http;
         this.definition = definition;
+        this.settings = settings;
         this.connector = "/connectors/" + definition.name();
         this.auth = ConnectAuth.from(settings);
         this.url = settings.url();
@@ -50,7 +50,7 @@ public final class ConnectApi {
 
     /** The same client, with answers awaited {@code responseTimeout} at most (the live view's probe: 3 s). */
     public ConnectApi withResponseTimeout(Duration responseTimeout) {
-        return new ConnectApi(context, http, definition, SettingsReader.read(context, ConnectSettings::read), responseTimeout);
+        return new ConnectApi(context, http, definition, settings, responseTimeout);
     }
 
     /** The connector's name, as registered. */

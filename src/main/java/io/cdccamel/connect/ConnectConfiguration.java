@@ -33,11 +33,17 @@ public class ConnectConfiguration implements CamelConfiguration {
         return definition;
     }
 
+    /** The app's one Kafka Connect client: registration, the API, the streaming watch and the live view call through it. */
+    @BindToRegistry
+    public ConnectApi connectApi(CamelContext camel, ConnectorDefinition definition, ConnectSettings connect) {
+        return new ConnectApi(camel, definition, connect);
+    }
+
     /** Whether the connector streams, and the snapshot's progress: what the banner and the live view show. */
     @BindToRegistry(StreamingWatch.BEAN)
     public StreamingWatch streamingWatch(CamelContext camel, StackModeSettings stack, PostgresSettings postgres,
-                                         ConnectorDefinition definition, Banner banner) {
-        StreamingWatch watch = new StreamingWatch(new ConnectApi(camel, definition), definition, stack.embedded(),
+                                         ConnectorDefinition definition, ConnectApi connectApi, Banner banner) {
+        StreamingWatch watch = new StreamingWatch(connectApi, definition, stack.embedded(),
                 camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "streaming-watch"), banner::print);
         watch.progress().estimateRowsWith(PgRowEstimates.from(postgres));
         return watch;

@@ -15,18 +15,16 @@ public class ConnectorApiRoute extends RouteBuilder {
 
     public static final String ROUTE_ID = ApiRestRoutes.SHOW_CONNECTOR;
 
-    private final ConnectorDefinition definition;
+    private final ConnectApi connect;
     private final ConnectorRegistration registration;
 
-    public ConnectorApiRoute(ConnectorDefinition definition, ConnectorRegistration registration) {
-        this.definition = definition;
+    public ConnectorApiRoute(ConnectApi connect, ConnectorRegistration registration) {
+        this.connect = connect;
         this.registration = registration;
     }
 
     @Override
     public void configure() {
-        ConnectApi connect = new ConnectApi(getContext(), definition);
-
         from("direct:" + ROUTE_ID)
             .routeId(ROUTE_ID)
             .routeConfigurationId(ApiErrorPolicy.ID)
@@ -34,6 +32,6 @@ public class ConnectorApiRoute extends RouteBuilder {
             .removeHeaders("*")
             .setHeader(Exchange.HTTP_RESPONSE_CODE, method(StatusReport.class, "httpStatus"))
             .setHeader(Exchange.CONTENT_TYPE, constant(ApiReplies.JSON))
-            .bean(new StatusReport(definition.name(), registration), "render");
+            .bean(new StatusReport(connect.connectorName(), registration), "render");
     }
 }

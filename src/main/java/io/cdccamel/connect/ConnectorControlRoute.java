@@ -15,17 +15,17 @@ public class ConnectorControlRoute extends RouteBuilder {
     public static final String RESUME = ApiRestRoutes.RESUME_CONNECTOR;
     public static final String RESTART = ApiRestRoutes.RESTART_CONNECTOR;
 
-    private final ConnectorDefinition definition;
+    private final ConnectApi connect;
     private final ConnectorRegistration registration;
 
-    public ConnectorControlRoute(ConnectorDefinition definition, ConnectorRegistration registration) {
-        this.definition = definition;
+    public ConnectorControlRoute(ConnectApi connect, ConnectorRegistration registration) {
+        this.connect = connect;
         this.registration = registration;
     }
 
     @Override
     public void configure() {
-        ConnectorControl control = new ConnectorControl(new ConnectApi(getContext(), definition), registration,
+        ConnectorControl control = new ConnectorControl(connect, registration,
                 ConnectorControl.SETTLE);
 
         from("direct:" + PAUSE)

@@ -18,13 +18,12 @@ public class RegisterConnectorRoute extends RouteBuilder {
     static final String CREATE = "direct:create-connector";
     static final String RECONCILE = "direct:reconcile-connector";
 
-    private final ConnectorDefinition definition;
+    private final ConnectApi connect;
     private final ConnectorRegistration registration;
     private final RegistrationLock lock;
 
-    public RegisterConnectorRoute(ConnectorDefinition definition, ConnectorRegistration registration,
-                                  RegistrationLock lock) {
-        this.definition = definition;
+    public RegisterConnectorRoute(ConnectApi connect, ConnectorRegistration registration, RegistrationLock lock) {
+        this.connect = connect;
         this.registration = registration;
         this.lock = lock;
     }
@@ -45,8 +44,6 @@ public class RegisterConnectorRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        ConnectApi connect = new ConnectApi(getContext(), definition);
-
         // no answer at all is no error of the app: the registration says so once and backs off
         onException(IOException.class)
             .handled(true)

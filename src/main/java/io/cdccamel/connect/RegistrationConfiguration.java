@@ -5,14 +5,12 @@ import io.cdccamel.settings.PostgresSettings;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
-import org.apache.camel.health.HealthCheckRegistry;
 
 /**
- * The connector's registration, route register-connector, its API and health checks, on the beans
- * {@link ConnectConfiguration} binds first (Camel orders a class's bean methods by their parameter
- * count, which does not follow a chain of three).
+ * The connector's registration, route register-connector, its API and health checks, each a bean
+ * whose parameters are the beans {@link ConnectConfiguration} binds first (Camel Main adds the route
+ * builders and the health checks it finds bound).
  */
 @Configuration
 public class RegistrationConfiguration implements CamelConfiguration {
@@ -23,24 +21,39 @@ public class RegistrationConfiguration implements CamelConfiguration {
         return new ConnectorRegistration(definition, watch::start, connect.maxRestarts(), connect.backoffMaxMillis());
     }
 
-    /** Route register-connector, the connector's API and health; external mode: the tables whose writes would fail, as the app does not own that database. */
-    @Override
-    public void configure(CamelContext camel) throws Exception {
-        ConnectorDefinition definition = camel.getRegistry().lookupByNameAndType("connectorDefinition", ConnectorDefinition.class);
-        ConnectorRegistration registration = camel.getRegistry().lookupByNameAndType("connectorRegistration",
-                ConnectorRegistration.class);
-        camel.addRoutes(new RegisterConnectorRoute(definition, registration,
-                camel.getRegistry().lookupByNameAndType("registrationLock", KafkaRegistrationLock.class)));
-        camel.addRoutes(new ConnectorApiRoute(definition, registration));
-        camel.addRoutes(new ConnectorControlRoute(definition, registration));
-        HealthCheckRegistry health = HealthCheckRegistry.get(camel);
-        health.register(new ConnectorHealthCheck(registration));
-        StackModeSettings stack = camel.getRegistry().lookupByNameAndType("stackModeSettings", StackModeSettings.class);
-        if (!stack.embedded()) {
-            PostgresSettings postgres = camel.getRegistry().lookupByNameAndType("postgresSettings", PostgresSettings.class);
-            KeylessTablesHealthCheck keyless = new KeylessTablesHealthCheck(postgres.jdbcUrl(), postgres.user(), postgres.password());
-            keyless.warnAtStart();
-            health.register(keyless);
+    /** Route register-connector: creates the connector, or brings it in line with the file. */
+    @BindToRegistry(lazy = true)
+    public RegisterConnectorRoute registerConnectorRoute(ConnectApi connect, ConnectorRegistration registration,
+                                                         KafkaRegistrationLock registrationLock) {
+        return new RegisterConnectorRoute(connect, registration, registrationLock);
+    }
+
+    /** {@code GET /api/connector}. */
+    @BindToRegistry(lazy = true)
+    public ConnectorApiRoute connectorApiRoute(ConnectApi connect, ConnectorRegistration registration) {
+        return new ConnectorApiRoute(connect, registration);
+    }
+
+    /** {@code POST /api/connector/pause|resume|restart}. */
+    @BindToRegistry(lazy = true)
+    public ConnectorControlRoute connectorControlRoute(ConnectApi connect, ConnectorRegistration registration) {
+        return new ConnectorControlRoute(connect, registration);
+    }
+
+    /** The connector's health (Camel's health registry includes the checks bound here). */
+    @BindToRegistry(lazy = true)
+    public ConnectorHealthCheck connectorHealthCheck(ConnectorRegistration registration) {
+        return new ConnectorHealthCheck(registration);
+    }
+
+    /** External mode: the tables whose writes would fail, as the app does not own that database (none embedded). */
+    @BindToRegistry
+    public KeylessTablesHealthCheck keylessTablesHealthCheck(StackModeSettings stack, PostgresSettings postgres) {
+        if (stack.embedded()) {
+            return null;
         }
+        KeylessTablesHealthCheck keyless = new KeylessTablesHealthCheck(postgres.jdbcUrl(), postgres.user(), postgres.password());
+        keyless.warnAtStart();
+        return keyless;
     }
 }

@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.micrometer.core.instrument.binder.MeterBinder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ import javax.management.openmbean.TabularData;
  * Connect runs in this JVM (embedded mode). Against an external Connect worker they are out of
  * reach: the banner then says the connector runs, and the log gives the position Connect holds.
  */
-public final class StreamingWatch {
+public final class StreamingWatch implements MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.register-connector");
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -264,10 +265,13 @@ public final class StreamingWatch {
     }
 
     /**
-     * Gauge {@code cdc.debezium.milliseconds.behind.source} (embedded mode only: in external mode it is not
+     * The snapshot's gauges ({@link SnapshotProgress#bindTo}) and gauge
+     * {@code cdc.debezium.milliseconds.behind.source} (embedded mode only: in external mode it is not
      * exported rather than invented); NaN while Debezium's MBean cannot be read.
      */
+    @Override
     public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        progress.bindTo(registry);
         if (!inThisJvm) {
             LOG.info("Debezium's MilliSecondsBehindSource is not in /observe/metrics: Connect runs outside this JVM");
             return;

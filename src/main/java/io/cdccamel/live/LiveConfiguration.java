@@ -1,7 +1,6 @@
 package io.cdccamel.live;
 
 import io.cdccamel.connect.ConnectApi;
-import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.ChartSettings;
@@ -11,7 +10,6 @@ import io.cdccamel.settings.LiveSettings;
 import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 
 /** The live view's routes (Camel Main adds the route builders it finds bound). */
@@ -19,10 +17,10 @@ import org.apache.camel.Configuration;
 public class LiveConfiguration implements CamelConfiguration {
 
     @BindToRegistry
-    public LiveViewRoutes liveViewRoutes(CamelContext camel, ConnectorDefinition definition, KafkaAdmins admins,
+    public LiveViewRoutes liveViewRoutes(ConnectApi connectApi, KafkaAdmins admins,
                                          LiveSettings live, ConsumerSettings consumer, DeadLetterSettings deadLetters,
                                          StackModeSettings stack, ApiSettings api, ChartSettings charts) {
-        return new LiveViewRoutes(new ConnectApi(camel, definition), admins, live, consumer, deadLetters, stack, api,
+        return new LiveViewRoutes(connectApi, admins, live, consumer, deadLetters, stack, api,
                 charts);
     }
 }

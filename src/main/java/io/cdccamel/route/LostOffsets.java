@@ -1,5 +1,8 @@
 package io.cdccamel.route;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
 import java.util.List;
@@ -29,7 +32,7 @@ import java.util.regex.Pattern;
  * with how many records were lost, and counts them ({@code cdc_consumer_lost_records_total}).
  * Run before the print route starts and every {@code cdc.consumer.lost-offsets-check.ms}.
  */
-public final class LostOffsets {
+public final class LostOffsets implements MeterBinder {
 
     public static final String ON_LOST = "cdc.consumer.on-lost-offsets";
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.lost-offsets");
@@ -54,6 +57,13 @@ public final class LostOffsets {
     }
 
     /** Records lost so far (each partition's loss counted once). */
+    /** Counter {@code cdc.consumer.lost.records}. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("cdc.consumer.lost.records", this, LostOffsets::lostRecords)
+                .description("Records Kafka deleted (retention, or by hand) before the print route read them").register(registry);
+    }
+
     public long lostRecords() {
         return lostRecords.get();
     }

@@ -2,23 +2,20 @@ package io.cdccamel.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.cdccamel.events.OutputFiles;
 import io.cdccamel.events.WrittenPositions;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.ops.KafkaTopics;
 import io.cdccamel.settings.ConsumerSettings;
 import io.cdccamel.settings.DeadLetterSettings;
-import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.OutputSettings;
-import io.cdccamel.settings.StackModeSettings;
 import io.cdccamel.stack.StackStartException;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.component.jackson.JacksonDataFormat;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +40,8 @@ public class RouteConfiguration implements CamelConfiguration {
     /** What the output files already hold, from their positions journal: records up to there are not written again. */
     @BindToRegistry
     public WrittenPositions writtenPositions(OutputSettings output) {
-        return WrittenPositions.openInBackground(output.dir(), output.sync());
+        written = WrittenPositions.openInBackground(output.dir(), output.sync());
+        return written;
     }
 
     @BindToRegistry
@@ -54,7 +52,7 @@ public class RouteConfiguration implements CamelConfiguration {
     /** The route consumer's rebalance listener (camel-kafka looks it up by this name). */
     @BindToRegistry(RevokeCommits.BEAN)
     public RevokeCommits revokeCommits(DurableCommits durableCommits, WrittenPositions writtenPositions, KafkaTopics kafkaTopics) {
-        return new RevokeCommits(durableCommits, writtenPositions, () -> {
+        revoke = new RevokeCommits(durableCommits, writtenPositions, () -> {
             try {
                 return kafkaTopics.clusterId();
             } catch (Exception e) {
@@ -67,6 +65,7 @@ public class RouteConfiguration implements CamelConfiguration {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         });
+        return revoke;
     }
 
     /** Ready-made edits of a batch's change events, for the YAML route's steps ({@code bean: ref: changeEvents}). */
@@ -75,62 +74,73 @@ public class RouteConfiguration implements CamelConfiguration {
         return new ChangeEventEdits();
     }
 
-    /** Records Kafka deleted before the print route read them (see {@link #configure}). */
+    /** Records Kafka deleted before the print route read them (see {@link #configure}); null: the check is off. */
     @BindToRegistry("lostOffsets")
     public LostOffsets lostOffsets(ConsumerSettings consumer, KafkaAdmins admins) {
+        this.consumer = consumer;
         if (consumer.lostOffsetsCheckMillis() <= 0) {
             return null; // off (route tests without Kafka)
         }
-        return new LostOffsets(admins, consumer.group(), consumer.topicRegex());
+        lostOffsets = new LostOffsets(admins, consumer.group(), consumer.topicRegex());
+        return lostOffsets;
     }
+
+    /** Route print-change-events' read and write steps, the {@code direct:} routes the YAML route calls. */
+    @BindToRegistry(lazy = true)
+    public PrintRouteSteps printRouteSteps(CamelContext camel, ObjectMapper exactJson, WrittenPositions writtenPositions,
+                                           DurableCommits durableCommits, DeadLetterSettings deadLetterSettings) {
+        JacksonDataFormat json = new JacksonDataFormat(exactJson, JsonNode.class);
+        json.setCamelContext(camel);
+        try {
+            camel.addService(json, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot start camel-jackson's data format: " + e.getMessage(), e);
+        }
+        DeadLetters deadLetters = new DeadLetters(camel.createProducerTemplate(), deadLetterSettings.endpoint());
+        return new PrintRouteSteps(new ReadChangeEvents(json, writtenPositions),
+                new WriteChangeEvents(deadLetters, durableCommits, exactJson), exactJson);
+    }
+
+    /** The assignment check's health: DOWN while newly assigned partitions' ids cannot be checked. */
+    @BindToRegistry(lazy = true)
+    public AssignmentCheckHealthCheck assignmentCheckHealthCheck(RevokeCommits revokeCommits) {
+        return new AssignmentCheckHealthCheck(revokeCommits);
+    }
+
+    /** The output's counters in {@code /observe/metrics}. */
+    @BindToRegistry(lazy = true)
+    public MeterBinder outputMeters(WrittenPositions writtenPositions, DurableCommits durableCommits, RevokeCommits revokeCommits) {
+        return registry -> OutputMetrics.bind(registry, writtenPositions, durableCommits, revokeCommits);
+    }
+
+    // what this class bound, for configure (which runs once every class's beans are bound)
+    private WrittenPositions written;
+    private RevokeCommits revoke;
+    private ConsumerSettings consumer;
+    private LostOffsets lostOffsets;
 
     @Override
     public void configure(CamelContext camel) throws Exception {
-        ConsumerSettings consumer = camel.getRegistry().lookupByNameAndType("consumerSettings", ConsumerSettings.class);
-        WrittenPositions written = camel.getRegistry().lookupByNameAndType("writtenPositions", WrittenPositions.class);
-        DurableCommits commits = camel.getRegistry().lookupByNameAndType("durableCommits", DurableCommits.class);
         // the YAML route's consumer options that the guarantees need are checked, at start and at each reload
         camel.addLifecycleStrategy(new ConsumerGuarantees());
         // a partition assignment whose ids cannot be checked yet: retried (health DOWN meanwhile), ended by a stop
-        RevokeCommits revokeCommits = camel.getRegistry().lookupByNameAndType(RevokeCommits.BEAN, RevokeCommits.class);
-        if (revokeCommits != null) {
-            HealthCheckRegistry.get(camel).register(new AssignmentCheckHealthCheck(revokeCommits));
-            camel.addLifecycleStrategy(new LifecycleStrategySupport() {
-                @Override
-                public void onContextStopping(CamelContext context) {
-                    revokeCommits.stop();
-                }
-            });
-        }
-        // route print-change-events' read and write steps
-        ObjectMapper exactJson = camel.getRegistry().lookupByNameAndType("exactJson", ObjectMapper.class);
-        JacksonDataFormat json = new JacksonDataFormat(exactJson, JsonNode.class);
-        json.setCamelContext(camel);
-        camel.addService(json, true);
-        DeadLetters deadLetters = new DeadLetters(camel.createProducerTemplate(),
-                camel.getRegistry().lookupByNameAndType("deadLetterSettings", DeadLetterSettings.class).endpoint());
-        camel.addRoutes(new PrintRouteSteps(new ReadChangeEvents(json, written), new WriteChangeEvents(deadLetters, commits, exactJson)));
-        // the read step's list as a JSON array of change events, when a step asks for one (a bean's ArrayNode parameter...)
-        org.apache.camel.TypeConverter toEnvelopes = new org.apache.camel.support.TypeConverterSupport() {
+        RevokeCommits revokeCommits = revoke;
+        camel.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
-            public <T> T convertTo(Class<T> type, org.apache.camel.Exchange exchange, Object value) {
-                return type.cast(((ChangeEventBatch.Records) value).envelopes(exactJson.getNodeFactory()));
+            public void onContextStopping(CamelContext context) {
+                revokeCommits.stop();
             }
-        };
-        for (Class<?> type : new Class<?>[] {ArrayNode.class, com.fasterxml.jackson.databind.node.ContainerNode.class, JsonNode.class}) {
-            camel.getTypeConverterRegistry().addTypeConverter(type, ChangeEventBatch.Records.class, toEnvelopes);
-        }
+        });
         // the output's positions journal is opened while Camel builds the rest; the routes start once it is
+        WrittenPositions positions = written;
         camel.addStartupListener((started, alreadyStarted) -> {
             try {
-                written.awaitOpen();
+                positions.awaitOpen();
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot open the output folder's positions: " + e.getMessage(), e);
             }
         });
-        lostOffsetsCheck(camel, consumer, camel.getRegistry().lookupByNameAndType("lostOffsets", LostOffsets.class));
-        // the Prometheus registry is bound by then (Main's afterStart is not run by Main.start())
-        camel.addStartupListener((started, alreadyStarted) -> OutputMetrics.register(started));
+        lostOffsetsCheck(camel, consumer, lostOffsets);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.settings.SettingsReader;
 import com.sun.net.httpserver.HttpServer;
 import io.cdccamel.settings.ConnectSettings;
 import org.apache.camel.CamelContext;
@@ -49,7 +50,8 @@ class ConnectApiTest {
         props.put(ConnectSettings.PASSWORD, "s3cret");
         camel.getPropertiesComponent().setOverrideProperties(props);
         camel.start();
-        connect = new ConnectApi(camel, ConnectorDefinition.load(Path.of("debezium_connect.json"), Map.of()));
+        connect = new ConnectApi(camel, ConnectorDefinition.load(Path.of("debezium_connect.json"), Map.of()),
+                SettingsReader.read(camel, ConnectSettings::read));
     }
 
     @AfterEach

@@ -1,5 +1,7 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.settings.SettingsReader;
+import io.cdccamel.settings.ConnectSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.api.ApiErrorPolicy;
@@ -35,7 +37,7 @@ class ConnectorApiRouteTest extends RouteTestSupport {
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() {
-        return new RoutesBuilder[] {new ApiErrorPolicy(), new ConnectorApiRoute(definition, registration)};
+        return new RoutesBuilder[] {new ApiErrorPolicy(), new ConnectorApiRoute(new ConnectApi(context, definition, SettingsReader.read(context, ConnectSettings::read)), registration)};
     }
 
     private Exchange get() throws Exception {

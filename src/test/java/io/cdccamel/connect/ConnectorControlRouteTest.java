@@ -1,5 +1,7 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.settings.SettingsReader;
+import io.cdccamel.settings.ConnectSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.api.ApiErrorPolicy;
@@ -43,7 +45,7 @@ class ConnectorControlRouteTest extends RouteTestSupport {
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() {
-        return new RoutesBuilder[] {new ApiErrorPolicy(), new ConnectorControlRoute(definition, registration)};
+        return new RoutesBuilder[] {new ApiErrorPolicy(), new ConnectorControlRoute(new ConnectApi(context, definition, SettingsReader.read(context, ConnectSettings::read)), registration)};
     }
 
     /** Connect as a script: a pause or resume moves the state the status shows; a restart answers its plan. */

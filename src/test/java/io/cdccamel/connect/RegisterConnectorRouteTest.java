@@ -1,5 +1,7 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.settings.SettingsReader;
+import io.cdccamel.settings.ConnectSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -101,7 +103,8 @@ class RegisterConnectorRouteTest extends RouteTestSupport {
 
     @Override
     protected RoutesBuilder createRouteBuilder() {
-        return new RegisterConnectorRoute(definition, registration, () -> claimWins);
+        return new RegisterConnectorRoute(new ConnectApi(context, definition, SettingsReader.read(context, ConnectSettings::read)), registration,
+                () -> claimWins);
     }
 
     private void start() throws Exception {
