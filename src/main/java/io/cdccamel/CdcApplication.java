@@ -145,18 +145,23 @@ public final class CdcApplication {
         main.addMainListener(capture);
         // last: the folders are let go once everything above has stopped
         main.addMainListener(locks.releaseAtStop());
-        addConfigurations(main.configure());
-        main.configure().addConfiguration(new StackConfiguration(stack));
+        addConfigurations(main.configure(), stack);
         main.configure().addConfiguration(new CaptureConfiguration(capture));
         return main;
     }
 
     /**
      * Each feature's configuration class, in the order Camel Main binds their beans (a bean method's
-     * parameters are the beans of those before it): what route tests start without the listeners.
+     * parameters are the beans of those before it): what route tests start without the listeners
+     * (external mode: no embedded stack).
      */
     public static void addConfigurations(MainConfigurationProperties configure) {
+        addConfigurations(configure, new EmbeddedStackListener());
+    }
+
+    private static void addConfigurations(MainConfigurationProperties configure, EmbeddedStackListener stack) {
         configure.addConfiguration(new SettingsConfiguration());
+        configure.addConfiguration(new StackConfiguration(stack));
         configure.addConfiguration(new CdcConfiguration());
         configure.addConfiguration(new ApiConfiguration());
         configure.addConfiguration(new ConnectConfiguration());

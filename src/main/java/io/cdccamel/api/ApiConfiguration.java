@@ -16,12 +16,16 @@ public class ApiConfiguration implements CamelConfiguration {
     /** The API's token of this start, its Host allow-list and its guard of state changes. */
     @BindToRegistry(ApiSecurity.BEAN)
     public ApiSecurity apiSecurity(ApiSettings api) {
-        return ApiSecurity.from(api);
+        security = ApiSecurity.from(api);
+        return security;
     }
+
+    /** The security this class bound, for configure. */
+    private ApiSecurity security;
 
     @Override
     public void configure(CamelContext camel) throws Exception {
-        ApiSecurity security = camel.getRegistry().lookupByNameAndType(ApiSecurity.BEAN, ApiSecurity.class);
+        ApiSecurity security = this.security;
         // every request to the API's server passes the guard first: before any route starts
         camel.addStartupListener((started, alreadyStarted) -> security.install(started));
         // the API routes' one error policy, which they opt into by id

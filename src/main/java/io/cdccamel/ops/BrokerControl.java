@@ -5,8 +5,26 @@ import java.util.Set;
 /** Stops and starts single brokers of the embedded cluster, for the failover demo. */
 public interface BrokerControl {
 
-    /** The registry name under which embedded mode binds its control; external mode binds none. */
+    /** The registry name of the control: embedded mode's brokers, or {@link #NONE}. */
     String BEAN = "brokerControl";
+
+    /** External mode: the brokers are the user's cluster's, none is controlled here. */
+    BrokerControl NONE = new BrokerControl() {
+        @Override
+        public Set<Integer> brokerIds() {
+            return Set.of();
+        }
+
+        @Override
+        public boolean stop(int id) {
+            throw new IllegalStateException("No broker is controlled here in external mode");
+        }
+
+        @Override
+        public boolean start(int id) {
+            throw new IllegalStateException("No broker is controlled here in external mode");
+        }
+    };
 
     Set<Integer> brokerIds();
 

@@ -23,9 +23,11 @@ public class OperationsApiRoutes extends RouteBuilder {
     static final String TEXT = "text/plain";
 
     private final KafkaTopics topics;
+    private final BrokerControl control;
 
-    public OperationsApiRoutes(KafkaTopics topics) {
+    public OperationsApiRoutes(KafkaTopics topics, BrokerControl control) {
         this.topics = topics;
+        this.control = control;
     }
 
     @Override
@@ -76,8 +78,7 @@ public class OperationsApiRoutes extends RouteBuilder {
         Message in = exchange.getMessage();
         String action = in.getHeader("action", String.class);
         String idText = in.getHeader("id", String.class);
-        BrokerControl control = exchange.getContext().getRegistry().lookupByNameAndType(BrokerControl.BEAN, BrokerControl.class);
-        if (control == null) {
+        if (control.brokerIds().isEmpty()) {
             reply(exchange, 409, Map.of("error", "Brokers can be stopped and started here in embedded mode only; "
                     + "with docker-compose use: docker " + action + " kafka-<n>"));
             return;

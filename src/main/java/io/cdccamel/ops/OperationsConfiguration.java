@@ -3,11 +3,8 @@ package io.cdccamel.ops;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.DeadLetterSettings;
-import io.cdccamel.settings.KafkaClientSettings;
-import io.cdccamel.settings.StackModeSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.slf4j.LoggerFactory;
 
@@ -23,26 +20,21 @@ public class OperationsConfiguration implements CamelConfiguration {
         List<String> internal = new ArrayList<>(connect.internalTopics());
         internal.add(ConnectSettings.REGISTRATIONS_TOPIC);
         internal.add(deadLetters.topic());
-        return new KafkaTopics(admins, internal);
-    }
-
-    @BindToRegistry
-    public OperationsApiRoutes operationsApiRoutes(KafkaTopics kafkaTopics) {
-        return new OperationsApiRoutes(kafkaTopics);
-    }
-
-    @Override
-    public void configure(CamelContext camel) {
-        DeadLetterSettings deadLetters = camel.getRegistry().lookupByNameAndType("deadLetterSettings", DeadLetterSettings.class);
-        String topic = deadLetters.topic();
+        KafkaTopics topics = new KafkaTopics(admins, internal);
         if (deadLetters.toKafka()) {
             try {
                 // Kafka does not create topics on demand here: the dead letters' topic must exist first
-                camel.getRegistry().lookupByNameAndType("kafkaTopics", KafkaTopics.class).ensure(topic);
+                topics.ensure(deadLetters.topic());
             } catch (Exception e) {
                 LoggerFactory.getLogger(OperationsConfiguration.class)
-                        .warn("Could not create the dead-letter topic {} yet: {}", topic, e.getMessage());
+                        .warn("Could not create the dead-letter topic {} yet: {}", deadLetters.topic(), e.getMessage());
             }
         }
+        return topics;
+    }
+
+    @BindToRegistry(lazy = true)
+    public OperationsApiRoutes operationsApiRoutes(KafkaTopics kafkaTopics, BrokerControl brokerControl) {
+        return new OperationsApiRoutes(kafkaTopics, brokerControl);
     }
 }

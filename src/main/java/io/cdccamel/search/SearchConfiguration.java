@@ -7,13 +7,11 @@ import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
-import org.apache.camel.health.HealthCheckRegistry;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 
@@ -38,41 +36,30 @@ public class SearchConfiguration implements CamelConfiguration {
         }
         Path dir = SettingsReader.read(camel, s -> Path.of(s.text(DIR, stack.dir().resolve("search").toString())));
         long interval = SettingsReader.read(camel, s -> s.whole(INTERVAL_MS, 500, 10));
-        return new OutputIndexer(output.dir(), dir, writtenPositions::length, new PgKeyColumns(postgres), interval);
+        indexer = new OutputIndexer(output.dir(), dir, writtenPositions::length, new PgKeyColumns(postgres), interval);
+        return indexer;
     }
 
+    /** The indexer this class bound, or null when the search is off. */
+    private OutputIndexer indexer;
+
+    /** {@code GET /api/events} (it says so when the search is off); the indexer starts with Camel. */
     @Override
     public void configure(CamelContext camel) throws Exception {
-        // the indexer is bound by now (a bean method's order among the others is not)
-        OutputIndexer indexer = camel.getRegistry().lookupByNameAndType("outputIndexer", OutputIndexer.class);
         camel.addRoutes(new SearchApiRoute(indexer));
-        if (indexer == null) {
+        OutputIndexer i = indexer;
+        if (i == null) {
             return;
         }
-        HealthCheckRegistry.get(camel).register(new SearchHealthCheck(indexer));
-        try {
-            addStartupListener(camel, indexer);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void addStartupListener(CamelContext camel, OutputIndexer indexer) throws Exception {
-        camel.addStartupListener((started, alreadyStarted) -> {
-            indexer.start();
-            MeterRegistry registry = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-            if (registry == null) {
-                registry = started.getRegistry().findSingleByType(MeterRegistry.class);
-            }
-            if (registry == null) {
-                LoggerFactory.getLogger(SearchConfiguration.class).warn("No Micrometer registry: cdc.search.* are not in /observe/metrics");
-                return;
-            }
-            FunctionCounter.builder("cdc.search.indexed", indexer, OutputIndexer::indexedCount)
+        // the indexer's health (DOWN while the index cannot be written) and meters, as beans beside it
+        camel.getRegistry().bind("searchHealthCheck", new SearchHealthCheck(i));
+        camel.getRegistry().bind("searchMeters", MeterBinder.class, (MeterBinder) registry -> {
+            FunctionCounter.builder("cdc.search.indexed", i, OutputIndexer::indexedCount)
                     .description("Printed events added to the search index since start").register(registry);
-            Gauge.builder("cdc.search.failing", indexer, i -> i.failure() == null ? 0 : 1)
+            Gauge.builder("cdc.search.failing", i, x -> x.failure() == null ? 0 : 1)
                     .description("1 while the search index cannot be written (see the ERROR line and /observe/health)")
                     .register(registry);
         });
+        camel.addStartupListener((started, alreadyStarted) -> i.start());
     }
 }
