@@ -21,7 +21,7 @@ import io.cdccamel.stack.DemoDataListener;
 import io.cdccamel.stack.EmbeddedStackListener;
 import io.cdccamel.stack.RecordLimits;
 import io.cdccamel.stack.StackConfiguration;
-import io.cdccamel.stack.StackStartException;
+import io.cdccamel.base.StackStartException;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainConfigurationProperties;
 

@@ -2,6 +2,7 @@ package io.cdccamel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ExactJson;
+import io.cdccamel.kafka.ClusterIds;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.SettingsReader;
@@ -54,6 +55,12 @@ public class CdcConfiguration implements CamelConfiguration {
     @BindToRegistry
     public KafkaAdmins kafkaAdmins(StackModeSettings stack, KafkaClientSettings clientSettings) {
         return new KafkaAdmins(stack.brokers(), clientSettings);
+    }
+
+    /** The cluster's and the topics' ids, which the print route checks a partition's output against. */
+    @BindToRegistry(lazy = true, destroyMethod = "close")
+    public ClusterIds clusterIds(KafkaAdmins kafkaAdmins) {
+        return new ClusterIds(kafkaAdmins);
     }
 
     /** The Kafka component's clients (the print route, the dead letters) take {@code cdc.kafka.client.*} too. */

@@ -1,5 +1,6 @@
 package io.cdccamel.api;
 
+import io.cdccamel.base.Published;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteConfigurationBuilder;
@@ -11,6 +12,7 @@ import java.util.Map;
  * {@code .routeConfigurationId(ApiErrorPolicy.ID)}: whatever the route could not do (Kafka or
  * Connect down or slow) is a 503 with the reason as JSON, not a stack trace per request.
  */
+@Published
 public class ApiErrorPolicy extends RouteConfigurationBuilder {
 
     public static final String ID = "api-error-policy";

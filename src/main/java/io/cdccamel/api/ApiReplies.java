@@ -1,5 +1,6 @@
 package io.cdccamel.api;
 
+import io.cdccamel.base.Published;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
@@ -10,6 +11,7 @@ import org.apache.camel.Message;
  * DSL's JSON binding ({@link ApiRestRoutes}) writes; an error's body is written here, because the
  * binding leaves answers of 300 and above as they are ({@code skipBindingOnErrorCode}).
  */
+@Published
 public final class ApiReplies {
 
     public static final String JSON = "application/json";

@@ -1,5 +1,6 @@
 package io.cdccamel.api;
 
+import io.cdccamel.base.Published;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.apache.camel.model.rest.RestParamType;
@@ -12,6 +13,7 @@ import org.apache.camel.model.rest.RestParamType;
  * errors are written by the routes themselves ({@link ApiReplies}). {@link RequestGuard} runs before
  * all of it, on the server's router. A new endpoint: a route in its feature's package, one verb here.
  */
+@Published
 public class ApiRestRoutes extends RouteBuilder {
 
     public static final String OPENAPI = "/api/openapi.json";

@@ -1,5 +1,6 @@
 package io.cdccamel.api;
 
+import io.cdccamel.base.Published;
 import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.OwnerOnly;
 import org.apache.camel.CamelContext;
@@ -26,6 +27,7 @@ import java.util.Set;
  * every route of the API's HTTP server (and of the management server's, when it has its own port),
  * and the dev console without its acting consoles unless {@code cdc.dev-console.actions-enabled}.
  */
+@Published
 public final class ApiSecurity {
 
     /** Registry name of this bean: the banner and tests read the token from it. */

@@ -1,5 +1,6 @@
 package io.cdccamel.capture;
 
+import io.cdccamel.base.Published;
 import io.cdccamel.api.ApiRestRoutes;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.connect.ConnectorRegistration;
@@ -12,7 +13,7 @@ import io.cdccamel.settings.PostgresSettings;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
 import io.cdccamel.stack.ConnectorRole;
-import io.cdccamel.stack.StackStartException;
+import io.cdccamel.base.StackStartException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -40,6 +41,7 @@ import java.util.concurrent.TimeUnit;
  * to the topics the connector writes. While the app runs, the same sync every
  * {@code cdc.capture.refresh.ms} picks up tables created later.
  */
+@Published
 public class CaptureListener extends MainListenerSupport {
 
     public static final String BEAN = ApiRestRoutes.SNAPSHOT_BEAN;

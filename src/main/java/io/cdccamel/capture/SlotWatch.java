@@ -1,5 +1,6 @@
 package io.cdccamel.capture;
 
+import io.cdccamel.base.Published;
 import io.cdccamel.settings.CaptureSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,6 +25,7 @@ import java.util.Map;
  * {@code /observe/health} (DOWN past {@code cdc.slot.max-retained-bytes}, or when PostgreSQL gave
  * the slot up).
  */
+@Published
 public final class SlotWatch extends AbstractHealthCheck {
 
     public static final String MAX_RETAINED = CaptureSettings.SLOT_MAX_RETAINED_BYTES;

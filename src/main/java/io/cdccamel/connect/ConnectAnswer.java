@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.base.Published;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
@@ -23,6 +24,7 @@ import java.util.Optional;
  * One answer of Kafka Connect's REST API: its status code, and its body read as Connect's own
  * REST entities (connect-runtime), the types Connect writes it from.
  */
+@Published
 public record ConnectAnswer(int status, String body) {
 
     /** Connect's entities are records with {@code @JsonCreator}; a newer worker may add fields. */

@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.base.Published;
 import io.cdccamel.settings.ConnectSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -15,6 +16,7 @@ import java.time.Duration;
  * registration, the API, the streaming watch and the live view all call through it, so
  * {@link ConnectAuth} applies to every call.
  */
+@Published
 public final class ConnectApi {
 
     /** Answers are handled by status code, and nothing hangs. */

@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.base.Published;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +22,7 @@ import java.util.TreeSet;
  * stack and docker-compose. While the app runs, settings it derives from the source database may
  * change ({@link #derive}); route {@code register-connector} then applies the new config with PUT.
  */
+@Published
 public final class ConnectorDefinition {
 
     /** A property {@code cdc.connector.config.database.port=5433} sets {@code database.port} in the config. */

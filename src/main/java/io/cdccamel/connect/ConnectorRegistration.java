@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.base.Published;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * next: create, update, restart, retry with backoff, or stop asking. Connect's error message is
  * quoted when it refuses; a config value is never logged.
  */
+@Published
 public class ConnectorRegistration {
 
     /** The connector setting by which Connect refuses a connector on a worker without exactly-once. */

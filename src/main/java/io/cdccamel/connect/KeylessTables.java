@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.base.Published;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ import java.util.List;
  * docker-compose's init script) defines them, fixes them and keeps them fixed with an event
  * trigger where the app owns the database (embedded mode); elsewhere the app names them.
  */
+@Published
 public final class KeylessTables {
 
     public static final String SQL_RESOURCE = "/postgres-init/20-keyless-tables.sql";

@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.base.Published;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -25,6 +26,7 @@ import java.util.function.Function;
  * its {@code TotalNumberOfEventsSeen} moves with every row, so the overall figures, the rate and
  * the ETA come from that, and a snapshot of one table uses it for the table too. Plain Java.
  */
+@Published
 public final class SnapshotProgress {
 
     /** What the watch has seen of Debezium so far. */

@@ -1,5 +1,6 @@
 package io.cdccamel.connect;
 
+import io.cdccamel.base.Published;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +31,7 @@ import javax.management.openmbean.TabularData;
  * Connect runs in this JVM (embedded mode). Against an external Connect worker they are out of
  * reach: the banner then says the connector runs, and the log gives the position Connect holds.
  */
+@Published
 public final class StreamingWatch implements MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.register-connector");

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * for a tombstone; a one-line entry in {@code dead-letter.log} for a record that cannot be printed.
  * Every text a record brings (values, keys, reasons) is escaped so that an entry's lines are its own.
  * Reading it back is for tools, tests and taking over an earlier version's output once: where the
- * output stands is in its positions journal ({@link PositionsJournal}), never read from this text.
+ * output stands is in its positions journal ({@code store.PositionsJournal}), never read from this text.
  */
 public final class OutputFormat {
 

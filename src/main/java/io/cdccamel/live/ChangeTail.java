@@ -1,7 +1,7 @@
 package io.cdccamel.live;
 
+import io.cdccamel.events.DeadLetterHeaders;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.route.DeadLetters;
 import io.cdccamel.settings.KafkaClientSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -121,9 +121,9 @@ final class ChangeTail implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 for (ConsumerRecord<String, String> r : records) {
                     if (r.topic().equals(deadLetterTopic)) {
-                        state.addDeadLetter(new LiveState.DeadLetter(r.timestamp(), header(r, DeadLetters.REASON),
-                                header(r, DeadLetters.SOURCE_TOPIC), header(r, DeadLetters.SOURCE_PARTITION),
-                                header(r, DeadLetters.SOURCE_OFFSET), EventDigest.cut(r.value(), 300)));
+                        state.addDeadLetter(new LiveState.DeadLetter(r.timestamp(), header(r, DeadLetterHeaders.REASON),
+                                header(r, DeadLetterHeaders.SOURCE_TOPIC), header(r, DeadLetterHeaders.SOURCE_PARTITION),
+                                header(r, DeadLetterHeaders.SOURCE_OFFSET), EventDigest.cut(r.value(), 300)));
                     } else {
                         EventDigest digest = EventDigest.of(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(),
                                 r.value(), mapper, limits);

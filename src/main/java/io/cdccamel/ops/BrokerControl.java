@@ -1,8 +1,10 @@
 package io.cdccamel.ops;
 
+import io.cdccamel.base.Published;
 import java.util.Set;
 
 /** Stops and starts single brokers of the embedded cluster, for the failover demo. */
+@Published
 public interface BrokerControl {
 
     /** The registry name of the control: embedded mode's brokers, or {@link #NONE}. */

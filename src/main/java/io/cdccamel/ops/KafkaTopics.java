@@ -10,11 +10,9 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -96,19 +94,6 @@ public class KafkaTopics implements AutoCloseable {
             return;
         }
         KafkaAdmins.createTopic(admin(), topic, 3, Map.of());
-    }
-
-
-    /** The cluster's id: the output's positions journal records which cluster its offsets belong to. */
-    public String clusterId() throws Exception {
-        return await(admin().describeCluster().clusterId());
-    }
-
-    /** Each topic's id (a topic deleted and created again has a new one). */
-    public Map<String, String> topicIds(Collection<String> topics) throws Exception {
-        Map<String, String> ids = new TreeMap<>();
-        await(admin().describeTopics(topics).allTopicNames()).forEach((name, d) -> ids.put(name, d.topicId().toString()));
-        return ids;
     }
 
     public TopicView describe(String topic) throws Exception {

@@ -1,6 +1,6 @@
 package io.cdccamel.route;
 
-import io.cdccamel.stack.StackStartException;
+import io.cdccamel.base.StackStartException;
 import org.apache.camel.Route;
 import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.camel.component.kafka.PollOnError;

@@ -1,5 +1,6 @@
 package io.cdccamel.route;
 
+import io.cdccamel.events.DeadLetterHeaders;
 import io.cdccamel.events.GoJsonWriter;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -23,11 +24,6 @@ import java.util.List;
  */
 public class DeadLetters {
 
-    /** Kafka headers of a record in the dead-letter topic: why, and where it came from. */
-    public static final String REASON = "cdc.dead-letter.reason";
-    public static final String SOURCE_TOPIC = "cdc.source.topic";
-    public static final String SOURCE_PARTITION = "cdc.source.partition";
-    public static final String SOURCE_OFFSET = "cdc.source.offset";
     static final int PREVIEW_BYTES = 512;
 
     private final ProducerTemplate template;
@@ -50,10 +46,10 @@ public class DeadLetters {
                 if (deadLetter.key() != null) {
                     message.setHeader(KafkaConstants.KEY, deadLetter.key());
                 }
-                message.setHeader(REASON, deadLetter.reason());
-                message.setHeader(SOURCE_TOPIC, deadLetter.topic());
-                message.setHeader(SOURCE_PARTITION, Integer.toString(deadLetter.partition()));
-                message.setHeader(SOURCE_OFFSET, Long.toString(deadLetter.offset()));
+                message.setHeader(DeadLetterHeaders.REASON, deadLetter.reason());
+                message.setHeader(DeadLetterHeaders.SOURCE_TOPIC, deadLetter.topic());
+                message.setHeader(DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(deadLetter.partition()));
+                message.setHeader(DeadLetterHeaders.SOURCE_OFFSET, Long.toString(deadLetter.offset()));
                 message.setBody(deadLetter.value());
             });
             if (sent.getException() != null) {

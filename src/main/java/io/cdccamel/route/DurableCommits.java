@@ -1,7 +1,8 @@
 package io.cdccamel.route;
 
-import io.cdccamel.events.OutputFiles;
-import io.cdccamel.events.PositionsJournal;
+import io.cdccamel.base.Published;
+import io.cdccamel.store.OutputFiles;
+import io.cdccamel.store.PositionsJournal;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
@@ -47,6 +48,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * until the partition is revoked, when {@link RevokeCommits} commits them synchronously, so that
  * the instance taking the partition over starts right after the last record written here.
  */
+@Published
 public class DurableCommits {
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableCommits.class);

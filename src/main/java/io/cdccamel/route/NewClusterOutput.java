@@ -1,11 +1,11 @@
 package io.cdccamel.route;
 
-import io.cdccamel.events.PreviousOutput;
+import io.cdccamel.store.PreviousOutput;
 import io.cdccamel.settings.OutputSettings;
 import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.stack.EmbeddedStackListener;
 import io.cdccamel.stack.LocalStack;
-import io.cdccamel.stack.StackStartException;
+import io.cdccamel.base.StackStartException;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;

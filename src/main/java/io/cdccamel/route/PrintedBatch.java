@@ -1,8 +1,8 @@
 package io.cdccamel.route;
 
-import io.cdccamel.events.OutputFiles;
+import io.cdccamel.store.OutputFiles;
 import io.cdccamel.events.OutputFormat;
-import io.cdccamel.events.PositionsJournal.Position;
+import io.cdccamel.store.PositionsJournal.Position;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.common.TopicPartition;
 

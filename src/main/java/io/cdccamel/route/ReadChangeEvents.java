@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdccamel.events.ChangeEvent;
 import io.cdccamel.events.EnvelopeText;
 import io.cdccamel.events.InvalidChangeEventException;
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.WrittenPositions;
 import io.debezium.data.Envelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;

@@ -1,6 +1,6 @@
 package io.cdccamel.route;
 
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.WrittenPositions;
 import org.apache.camel.component.kafka.consumer.support.subcription.DefaultSubscribeAdapter;
 import org.apache.camel.component.kafka.consumer.support.subcription.SubscribeAdapter;
 import org.apache.camel.component.kafka.consumer.support.subcription.TopicInfo;

@@ -2,14 +2,14 @@ package io.cdccamel.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdccamel.events.OutputFiles;
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.OutputFiles;
+import io.cdccamel.store.WrittenPositions;
 import io.cdccamel.kafka.KafkaAdmins;
-import io.cdccamel.ops.KafkaTopics;
+import io.cdccamel.kafka.ClusterIds;
 import io.cdccamel.settings.ConsumerSettings;
 import io.cdccamel.settings.DeadLetterSettings;
 import io.cdccamel.settings.OutputSettings;
-import io.cdccamel.stack.StackStartException;
+import io.cdccamel.base.StackStartException;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -51,16 +51,16 @@ public class RouteConfiguration implements CamelConfiguration {
 
     /** The route consumer's rebalance listener (camel-kafka looks it up by this name). */
     @BindToRegistry(RevokeCommits.BEAN)
-    public RevokeCommits revokeCommits(DurableCommits durableCommits, WrittenPositions writtenPositions, KafkaTopics kafkaTopics) {
+    public RevokeCommits revokeCommits(DurableCommits durableCommits, WrittenPositions writtenPositions, ClusterIds clusterIds) {
         revoke = new RevokeCommits(durableCommits, writtenPositions, () -> {
             try {
-                return kafkaTopics.clusterId();
+                return clusterIds.clusterId();
             } catch (Exception e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         }, topicSet -> {
             try {
-                return kafkaTopics.topicIds(topicSet);
+                return clusterIds.topicIds(topicSet);
             } catch (Exception e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }

@@ -1,6 +1,6 @@
 package io.cdccamel.route;
 
-import io.cdccamel.events.PositionsJournal.Position;
+import io.cdccamel.store.PositionsJournal.Position;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.support.SynchronizationAdapter;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdccamel.events.OutputFormat;
-import io.cdccamel.events.PositionsJournal.Position;
+import io.cdccamel.store.PositionsJournal.Position;
 import org.apache.camel.Exchange;
 
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package io.cdccamel.search;
 
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.WrittenPositions;
 import io.cdccamel.settings.OutputSettings;
 import io.cdccamel.settings.PostgresSettings;
-import io.cdccamel.settings.SettingsReader;
+import io.cdccamel.settings.SearchSettings;
 import io.cdccamel.settings.StackModeSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,7 +13,6 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 
-import java.nio.file.Path;
 
 /**
  * The search over the printed history: the indexer beside the output (its own thread, started with
@@ -22,21 +21,14 @@ import java.nio.file.Path;
 @Configuration
 public class SearchConfiguration implements CamelConfiguration {
 
-    public static final String ENABLED = "cdc.search.enabled";
-    /** Default: {@code <cdc.stack.dir>/search} ({@code data/search}). */
-    public static final String DIR = "cdc.search.dir";
-    public static final String INTERVAL_MS = "cdc.search.interval.ms";
-
     @BindToRegistry(destroyMethod = "close")
-    public OutputIndexer outputIndexer(CamelContext camel, OutputSettings output, StackModeSettings stack,
+    public OutputIndexer outputIndexer(SearchSettings search, OutputSettings output, StackModeSettings stack,
                                        PostgresSettings postgres, WrittenPositions writtenPositions) {
-        boolean enabled = SettingsReader.read(camel, s -> s.flag(ENABLED, true));
-        if (!enabled) {
+        if (!search.enabled()) {
             return null;
         }
-        Path dir = SettingsReader.read(camel, s -> Path.of(s.text(DIR, stack.dir().resolve("search").toString())));
-        long interval = SettingsReader.read(camel, s -> s.whole(INTERVAL_MS, 500, 10));
-        indexer = new OutputIndexer(output.dir(), dir, writtenPositions::length, new PgKeyColumns(postgres), interval);
+        indexer = new OutputIndexer(output.dir(), search.dir(stack.dir()), writtenPositions::length, new PgKeyColumns(postgres),
+                search.intervalMillis());
         return indexer;
     }
 

@@ -38,6 +38,7 @@ public class SettingsCheck extends MainListenerSupport {
         ApiSettings.read(settings);
         LiveSettings.read(settings);
         ChartSettings.read(settings);
+        SearchSettings.read(settings);
         KafkaClientSettings.read(settings);
     }
 }

@@ -68,4 +68,9 @@ public class SettingsConfiguration implements CamelConfiguration {
     public ChartSettings chartSettings(CamelContext camel) {
         return SettingsReader.read(camel, ChartSettings::read);
     }
+
+    @BindToRegistry
+    public SearchSettings searchSettings(CamelContext camel) {
+        return SettingsReader.read(camel, SearchSettings::read);
+    }
 }

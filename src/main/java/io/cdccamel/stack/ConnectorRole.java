@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.Published;
 import io.cdccamel.connect.KeylessTables;
 import io.cdccamel.settings.Hermetic;
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ import java.util.Properties;
  * ({@code publication.autocreate.mode=disabled}). docker-compose does the same in
  * {@code docker/postgres-init/10-cdc-connector.sh}.
  */
+@Published
 public final class ConnectorRole {
 
     public static final String ROLE = "cdc_connector";

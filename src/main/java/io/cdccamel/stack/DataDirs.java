@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.StackStartException;
 import io.cdccamel.settings.OwnerOnly;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

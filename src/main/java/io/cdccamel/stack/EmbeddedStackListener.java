@@ -1,5 +1,7 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.Published;
+import io.cdccamel.base.StackStartException;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.ConnectorSettings;
 import io.cdccamel.settings.PostgresSettings;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * PostgreSQL and Kafka are up before Camel builds anything; Kafka Connect's worker starts beside
  * Camel's build and start, and the routes start once it is up.
  */
+@Published
 public class EmbeddedStackListener extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStackListener.class);

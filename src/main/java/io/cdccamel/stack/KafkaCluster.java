@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.StackStartException;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.KafkaClientSettings;
 import kafka.server.KafkaConfig;

@@ -1,5 +1,7 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.Published;
+import io.cdccamel.base.StackStartException;
 import io.cdccamel.folder.FolderLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,7 @@ import java.util.function.Consumer;
  * The whole embedded stack, started in order (PostgreSQL, Kafka, Connect) and stopped in reverse.
  * Everything is real and in this JVM, except PostgreSQL, which is a child process.
  */
+@Published
 public final class LocalStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);

@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.StackStartException;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

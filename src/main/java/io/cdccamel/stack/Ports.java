@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.StackStartException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

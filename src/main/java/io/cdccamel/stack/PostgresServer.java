@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.StackStartException;
 import io.cdccamel.folder.FolderLock;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.logging.log4j.Level;

@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.StackStartException;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.PostgresSettings;
 import io.cdccamel.settings.StackModeSettings;

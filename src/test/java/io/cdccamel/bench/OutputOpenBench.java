@@ -1,8 +1,8 @@
 package io.cdccamel.bench;
 
 import io.cdccamel.events.OutputFormat;
-import io.cdccamel.events.PositionsJournal;
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.PositionsJournal;
+import io.cdccamel.store.WrittenPositions;
 
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.cdccamel.it;
 
+import io.cdccamel.events.DeadLetterHeaders;
 import io.cdccamel.connect.ConnectorRegistration;
 import io.cdccamel.it.OutputEntries.Entry;
-import io.cdccamel.route.DeadLetters;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -167,7 +167,7 @@ class HostileRecordsIT {
         // journal and the folder's lock
         try (var files = Files.list(app.outputDir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(TOPIC + ".log",
-                    io.cdccamel.events.OutputFormat.DEAD_LETTER_FILE, io.cdccamel.events.PositionsJournal.FILE_NAME,
+                    io.cdccamel.events.OutputFormat.DEAD_LETTER_FILE, io.cdccamel.store.PositionsJournal.FILE_NAME,
                     io.cdccamel.folder.FolderLock.FILE_NAME);
         }
         assertThat(Files.exists(app.outputDir.resolveSibling("escaped.log"))).isFalse();
@@ -230,10 +230,10 @@ class HostileRecordsIT {
             consumer.subscribe(List.of("cdc-camel.dead-letter"));
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    var topic = r.headers().lastHeader(DeadLetters.SOURCE_TOPIC);
+                    var topic = r.headers().lastHeader(DeadLetterHeaders.SOURCE_TOPIC);
                     if (topic != null && TOPIC.equals(new String(topic.value(), StandardCharsets.UTF_8))) {
-                        reasons.put(new String(r.headers().lastHeader(DeadLetters.SOURCE_OFFSET).value(), StandardCharsets.UTF_8),
-                                new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8));
+                        reasons.put(new String(r.headers().lastHeader(DeadLetterHeaders.SOURCE_OFFSET).value(), StandardCharsets.UTF_8),
+                                new String(r.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8));
                     }
                 }
                 return reasons.size() >= expected;

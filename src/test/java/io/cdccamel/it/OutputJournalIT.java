@@ -1,10 +1,10 @@
 package io.cdccamel.it;
 
 import io.cdccamel.connect.ConnectorRegistration;
-import io.cdccamel.events.OutputFiles;
+import io.cdccamel.store.OutputFiles;
 import io.cdccamel.events.OutputFormat;
-import io.cdccamel.events.PositionsJournal;
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.PositionsJournal;
+import io.cdccamel.store.WrittenPositions;
 import io.cdccamel.it.OutputEntries.Entry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

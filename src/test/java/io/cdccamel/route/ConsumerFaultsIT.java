@@ -2,9 +2,9 @@ package io.cdccamel.route;
 
 import io.cdccamel.CdcApplication;
 import io.cdccamel.events.OutputFormat;
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.WrittenPositions;
 import io.cdccamel.it.EmbeddedStackExtension;
-import io.cdccamel.ops.KafkaTopics;
+import io.cdccamel.kafka.ClusterIds;
 import io.cdccamel.stack.Ports;
 import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
 import org.apache.camel.component.kafka.KafkaComponent;
@@ -216,7 +216,7 @@ class ConsumerFaultsIT extends CamelMainTestSupport {
     @Test
     void shouldPrintEveryRecordOnceWhenThePartitionCheckFailsOnceOnAssignment() throws Exception {
         List<String> written = writeRecords();
-        KafkaTopics kafka = context.getRegistry().findSingleByType(KafkaTopics.class);
+        ClusterIds kafka = context.getRegistry().findSingleByType(ClusterIds.class);
         AtomicBoolean failed = new AtomicBoolean();
         // the app's own check of cluster and topic ids, whose admin call fails once (a topic created a
         // moment ago, a broker restarting, a timeout): it is tried again, never thrown into the poll

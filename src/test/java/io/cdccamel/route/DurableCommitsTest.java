@@ -1,7 +1,7 @@
 package io.cdccamel.route;
 
-import io.cdccamel.events.OutputFiles;
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.OutputFiles;
+import io.cdccamel.store.WrittenPositions;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;

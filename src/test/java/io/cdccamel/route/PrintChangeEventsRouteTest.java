@@ -1,8 +1,9 @@
 package io.cdccamel.route;
 
+import io.cdccamel.events.DeadLetterHeaders;
 import io.cdccamel.CdcApplication;
 import io.cdccamel.events.OutputFormat;
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.WrittenPositions;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.debezium.DebeziumConstants;
@@ -241,7 +242,7 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
         deadLetterTopic.expectedBodiesReceived("hello, not json".getBytes(StandardCharsets.UTF_8),
                 "{\"op\":\"c\",\"after\":{\"id\":1,\"name\":".getBytes(StandardCharsets.UTF_8),
                 "[1,2,3]".getBytes(StandardCharsets.UTF_8));
-        deadLetterTopic.expectedHeaderValuesReceivedInAnyOrder(DeadLetters.SOURCE_OFFSET, "9", "10", "11");
+        deadLetterTopic.expectedHeaderValuesReceivedInAnyOrder(DeadLetterHeaders.SOURCE_OFFSET, "9", "10", "11");
         send(TOPIC, 1, 9, "k", "hello, not json");
         send(TOPIC, 1, 10, "k", "{\"op\":\"c\",\"after\":{\"id\":1,\"name\":");
         send(TOPIC, 1, 11, "k", "[1,2,3]");
@@ -256,7 +257,7 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
         assertThat(deadLetters.lines().toList().get(2)).contains("Offset: 11 ]").contains("a JSON array");
         assertThat(output(TOPIC + ".log")).startsWith("Message on [ Topic: postgres.debezium.product , Partition: 1, Offset: 12 ] {");
         deadLetterTopic.assertIsSatisfied();
-        assertThat(deadLetterTopic.getExchanges().get(0).getMessage().getHeader(DeadLetters.REASON, String.class))
+        assertThat(deadLetterTopic.getExchanges().get(0).getMessage().getHeader(DeadLetterHeaders.REASON, String.class))
                 .startsWith("JsonParseException: Unrecognized token 'hello'");
     }
 
@@ -279,7 +280,7 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
         batch(record(TOPIC, 1, 9, "k", "hello, not json"), record(TOPIC, 1, 10, "Struct{id=23}", resource("seed-snapshot.json")));
 
         assertThat(deadLetterTopic.getReceivedExchanges()).hasSize(1);
-        assertThat(deadLetterTopic.getReceivedExchanges().get(0).getMessage().getHeader(DeadLetters.SOURCE_OFFSET)).isEqualTo("9");
+        assertThat(deadLetterTopic.getReceivedExchanges().get(0).getMessage().getHeader(DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("9");
         assertThat(output(OutputFormat.DEAD_LETTER_FILE).lines()).hasSize(1);
     }
 
@@ -309,10 +310,10 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
                 record(TOPIC, 1, 11, "k", "[1,2,3]"));
 
         List<Exchange> received = deadLetterTopic.getReceivedExchanges();
-        assertThat(received.stream().map(e -> e.getMessage().getHeader(DeadLetters.SOURCE_OFFSET, String.class)))
+        assertThat(received.stream().map(e -> e.getMessage().getHeader(DeadLetterHeaders.SOURCE_OFFSET, String.class)))
                 .as("the failed send, the owed one sent once, the new one once").containsExactly("9", "9", "11");
         assertThat(received.get(1).getMessage().getBody(byte[].class)).isEqualTo("hello, not json".getBytes(StandardCharsets.UTF_8));
-        assertThat(received.get(1).getMessage().getHeader(DeadLetters.REASON, String.class)).startsWith("JsonParseException");
+        assertThat(received.get(1).getMessage().getHeader(DeadLetterHeaders.REASON, String.class)).startsWith("JsonParseException");
         assertThat(positions.owedDeadLetter(TOPIC, 1, 9)).isNull();
         assertThat(output(OutputFormat.DEAD_LETTER_FILE).lines()).as("each printed once").hasSize(2);
     }

@@ -90,7 +90,7 @@ class PrintRouteConsumerOptionsTest {
     /** The one line the app prints for a start that failed (CdcApplication.reason): the checked one's message. */
     private static String oneLine(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof io.cdccamel.stack.StackStartException) {
+            if (c instanceof io.cdccamel.base.StackStartException) {
                 return c.getMessage();
             }
         }

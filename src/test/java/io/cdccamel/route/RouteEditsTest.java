@@ -2,7 +2,7 @@ package io.cdccamel.route;
 
 import io.cdccamel.CdcApplication;
 import io.cdccamel.events.OutputFormat;
-import io.cdccamel.events.WrittenPositions;
+import io.cdccamel.store.WrittenPositions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;

@@ -1,4 +1,4 @@
-package io.cdccamel.events;
+package io.cdccamel.store;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

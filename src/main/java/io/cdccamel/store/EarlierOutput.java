@@ -1,5 +1,6 @@
-package io.cdccamel.events;
+package io.cdccamel.store;
 
+import io.cdccamel.events.OutputFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

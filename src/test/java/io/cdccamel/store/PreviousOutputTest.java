@@ -1,5 +1,6 @@
-package io.cdccamel.events;
+package io.cdccamel.store;
 
+import io.cdccamel.events.OutputFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
-package io.cdccamel.stack;
+package io.cdccamel.base;
 
-/** The embedded stack could not start; the message is one line a user can act on. */
+/** A start that cannot go on (the embedded stack, the capture, the output...): the message is one line a user can act on. */
 public class StackStartException extends RuntimeException {
 
     public StackStartException(String message) {

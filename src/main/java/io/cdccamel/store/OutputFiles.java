@@ -1,4 +1,4 @@
-package io.cdccamel.events;
+package io.cdccamel.store;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
-package io.cdccamel.events;
+package io.cdccamel.store;
 
+import io.cdccamel.events.OutputFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
