@@ -3,12 +3,16 @@ package io.cdccamel.capture;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.ConsumerSettings;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.cdccamel.connect.ConnectorDefinition;
+import io.cdccamel.connect.ConnectorRegistration;
+import io.cdccamel.connect.StreamingWatch;
+import io.cdccamel.settings.CaptureSettings;
+import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
@@ -49,8 +53,9 @@ public class CaptureConfiguration implements CamelConfiguration {
         if (sync == null) {
             return null;
         }
-        return new SnapshotNotifications(admins, sync.notificationTopic(), consumer.group() + ".snapshot-notifications",
+        notifications = new SnapshotNotifications(admins, sync.notificationTopic(), consumer.group() + ".snapshot-notifications",
                 sync.jobs());
+        return notifications;
     }
 
     /** What the live page shows of each captured table's snapshot job. */
@@ -86,33 +91,73 @@ public class CaptureConfiguration implements CamelConfiguration {
         };
     }
 
-    /** The slot's and the replica identity's health, and the snapshot API. */
+    /** The snapshot API ({@code POST /api/tables/{t}/snapshot}, {@code GET /api/tables}); none without the sync. */
+    @BindToRegistry
+    public SnapshotApiRoutes snapshotApiRoutes(StreamingWatch watch) {
+        CaptureSync sync = capture.sync();
+        return sync == null ? null : new SnapshotApiRoutes(sync, watch);
+    }
+
+    /** The snapshot jobs' health: DOWN while a captured table's snapshot failed. */
+    @BindToRegistry
+    public SnapshotJobsHealthCheck snapshotJobsHealthCheck() {
+        CaptureSync sync = capture.sync();
+        return sync == null ? null : new SnapshotJobsHealthCheck(sync);
+    }
+
+    /** Where the app does not set REPLICA IDENTITY FULL itself: the tables whose updates and deletes lack the old row. */
+    @BindToRegistry
+    public ReplicaIdentityHealthCheck replicaIdentityHealthCheck() {
+        CaptureSync sync = capture.sync();
+        return sync == null || sync.setsReplicaIdentityFull() ? null : new ReplicaIdentityHealthCheck(sync);
+    }
+
+    /** {@code cdc_snapshot_failed_tables} and the slot's gauges in {@code /observe/metrics}. */
+    @BindToRegistry
+    public MeterBinder captureMeters() {
+        CaptureSync sync = capture.sync();
+        SlotWatch slot = capture.slotWatch();
+        if (sync == null) {
+            return null;
+        }
+        return registry -> {
+            Gauge.builder("cdc.snapshot.failed.tables", sync, CaptureSync::failedTables)
+                    .description("Captured tables whose snapshot failed (GET /api/tables gives each one's reason)")
+                    .register(registry);
+            if (slot != null) {
+                slot.bindTo(registry);
+            }
+        };
+    }
+
+    /** The sync again while the app runs, the pending snapshots' signals, the stalled jobs ({@link CaptureRefresher}). */
+    @BindToRegistry
+    public CaptureRefresher captureRefresher(CaptureSettings captureSettings, ConnectorDefinition definition,
+                                             ConnectorRegistration registration, StreamingWatch watch) {
+        CaptureSync sync = capture.sync();
+        refresher = sync == null ? null : new CaptureRefresher(sync, captureSettings, definition, registration, watch);
+        return refresher;
+    }
+
+    // what this class bound, for configure
+    private SnapshotNotifications notifications;
+    private CaptureRefresher refresher;
+
+    /** Debezium's notifications read, and the refresher started, once Camel runs. */
     @Override
     public void configure(CamelContext camel) throws Exception {
-        CaptureSync sync = capture.sync();
-        if (capture.slotWatch() != null) {
-            HealthCheckRegistry.get(camel).register(capture.slotWatch());
+        if (notifications != null) {
+            camel.addService(notifications, true, true);
         }
-        if (sync != null) {
-            camel.addRoutes(new SnapshotApiRoutes(sync));
-            HealthCheckRegistry.get(camel).register(new SnapshotJobsHealthCheck(sync));
-            SnapshotNotifications notifications = camel.getRegistry().lookupByNameAndType("snapshotNotifications",
-                    SnapshotNotifications.class);
-            if (notifications != null) {
-                camel.addService(notifications, true, true);
-            }
-            // cdc_snapshot_failed_tables in /observe/metrics, once Camel binds the Prometheus registry
-            camel.addStartupListener((context, alreadyStarted) -> {
-                MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-                if (registry != null) {
-                    Gauge.builder("cdc.snapshot.failed.tables", sync, CaptureSync::failedTables)
-                            .description("Captured tables whose snapshot failed (GET /api/tables gives each one's reason)")
-                            .register(registry);
+        CaptureRefresher r = refresher;
+        if (r != null) {
+            camel.addStartupListener((started, alreadyStarted) -> r.start(started));
+            camel.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    r.stop(camel);
                 }
-            });
-            if (!sync.setsReplicaIdentityFull()) {
-                HealthCheckRegistry.get(camel).register(new ReplicaIdentityHealthCheck(sync));
-            }
+            }, true);
         }
     }
 }

@@ -3,8 +3,6 @@ package io.cdccamel.capture;
 import io.cdccamel.base.Published;
 import io.cdccamel.api.ApiRestRoutes;
 import io.cdccamel.connect.ConnectorDefinition;
-import io.cdccamel.connect.ConnectorRegistration;
-import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.settings.CaptureSettings;
 import io.cdccamel.settings.ConnectSettings;
 import io.cdccamel.settings.ConnectorSettings;
@@ -14,12 +12,10 @@ import io.cdccamel.settings.SettingsReader;
 import io.cdccamel.settings.StackModeSettings;
 import io.cdccamel.stack.ConnectorRole;
 import io.cdccamel.base.StackStartException;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +26,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Before Camel builds the routes: checks the source database (the user's own PostgreSQL, or an
@@ -50,7 +43,6 @@ public class CaptureListener extends MainListenerSupport {
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.capture");
 
     private volatile CaptureSync sync;
-    private volatile ScheduledExecutorService refresher;
     private volatile SlotWatch slotWatch;
 
     /** The sync of this start, once {@link #beforeConfigure} made it (bound by {@link CaptureConfiguration}). */
@@ -111,29 +103,6 @@ public class CaptureListener extends MainListenerSupport {
         }
         slotWatch = new SlotWatch(jdbc, postgres.user(), postgres.password(), slot, capture.slotMaxRetainedBytes());
         slotWatch.logAtStart(SettingsReader.read(context, ConnectSettings::read).url(), definition.name());
-        try {
-            context.addStartupListener((camel, alreadyStarted) -> startRefresher(camel, capture.refreshMillis(),
-                    capture.snapshotStallMillis()));
-            // the Prometheus registry is bound once Camel starts
-            context.addStartupListener((camel, alreadyStarted) -> {
-                MeterRegistry registry = camel.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-                if (registry != null) {
-                    slotWatch.bindTo(registry);
-                }
-            });
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    ScheduledExecutorService r = refresher;
-                    refresher = null;
-                    if (r != null) {
-                        context.getExecutorServiceManager().shutdownNow(r);
-                    }
-                }
-            }, true);
-        } catch (Exception e) {
-            throw new StackStartException("Cannot schedule the capture's refresh: " + e.getMessage(), e);
-        }
     }
 
     /**
@@ -228,72 +197,5 @@ public class CaptureListener extends MainListenerSupport {
             LOG.error("{}", line);
             throw new StackStartException(line);
         }
-    }
-
-    /**
-     * Generated columns appear while the app runs (a captured table created, {@code ALTER TABLE ...
-     * ADD COLUMN ... GENERATED}): the connector's column list follows, so that Debezium's snapshots
-     * leave them out as the stream does ({@link CaptureScope#generatedColumnSettings}).
-     */
-    private void deriveColumns(CamelContext context) {
-        ConnectorDefinition definition = context.getRegistry().lookupByNameAndType("connectorDefinition", ConnectorDefinition.class);
-        if (definition == null) {
-            return;
-        }
-        Map<String, String> columns = new TreeMap<>();
-        sync.derivedConnectorSettings().forEach((key, value) -> {
-            if (key.startsWith("column.")) {
-                columns.put(key, value);
-            }
-        });
-        if (definition.derive(columns)) {
-            LOG.info("Generated columns of the captured tables changed: connector {} leaves them out of snapshots as the "
-                    + "stream does ({}); applying it with PUT (its task restarts from its committed offsets)", definition.name(),
-                    columns.keySet());
-        }
-    }
-
-    /**
-     * Every {@code cdc.capture.refresh.ms} the sync again (0: never), and, whatever that setting,
-     * every second the pending snapshot jobs, every 5 s the stalled ones, once Camel runs.
-     */
-    private void startRefresher(CamelContext context, long every, long stallMillis) {
-        if (sync == null || refresher != null) {
-            return;
-        }
-        refresher = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "capture-refresh");
-        if (every > 0) {
-            refresher.scheduleWithFixedDelay(() -> {
-                try {
-                    sync.sync();
-                    deriveColumns(context);
-                } catch (Exception e) {
-                    LOG.warn("Could not bring the publication in line with the connector file: {}", Preflight.firstLine(e.getMessage()));
-                }
-            }, every, every, TimeUnit.MILLISECONDS);
-        } else {
-            LOG.info("{}=0: tables created later are not looked for while the app runs (a start looks for them)",
-                    CaptureSettings.REFRESH_MS);
-        }
-        refresher.scheduleWithFixedDelay(() -> {
-            ConnectorRegistration registration = context.getRegistry().lookupByNameAndType("connectorRegistration",
-                    ConnectorRegistration.class);
-            StreamingWatch watch = context.getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
-            // with the generated columns of the tables to read left out already
-            sync.snapshotPending(() -> registration != null && registration.runsCurrentConfig(), tables -> {
-                if (watch != null) {
-                    watch.followSnapshot(tables);
-                }
-            });
-        }, 1, 1, TimeUnit.SECONDS);
-        refresher.scheduleWithFixedDelay(() -> {
-            try {
-                List<SnapshotJobs.Job> stalled = sync.jobs().failStalled(stallMillis);
-                SnapshotJobs.logFailed(stalled);
-                sync.tablesView(); // the failed tables' count, for the metric and the health check
-            } catch (Exception e) {
-                LOG.debug("Could not read the snapshot jobs: {}", e.toString());
-            }
-        }, 1, 5, TimeUnit.SECONDS);
     }
 }

@@ -26,8 +26,10 @@ public class SnapshotApiRoutes extends RouteBuilder {
     public static final String ROUTE_ID = ApiRestRoutes.SNAPSHOT_TABLE;
 
     private final CaptureSync sync;
+    private final StreamingWatch watch;
 
-    public SnapshotApiRoutes(CaptureSync sync) {
+    public SnapshotApiRoutes(CaptureSync sync, StreamingWatch watch) {
+        this.watch = watch;
         this.sync = sync;
     }
 
@@ -51,7 +53,6 @@ public class SnapshotApiRoutes extends RouteBuilder {
             reply(exchange, 404, Map.of("error", "Table " + table + " is not captured", "captured", sync.captured()));
             return;
         }
-        StreamingWatch watch = exchange.getContext().getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
         // one job per table: a request while one is requested or running (a second click, two clients at once) is 409
         String type = sync.snapshot(table, filter == null || filter.isBlank() ? null : filter);
         if (type == null) {
@@ -59,9 +60,7 @@ public class SnapshotApiRoutes extends RouteBuilder {
                     + "is done or failed (GET /api/tables, the log and the live page show its state)"));
             return;
         }
-        if (watch != null) {
-            watch.followSnapshot(Set.of(table));
-        }
+        watch.followSnapshot(Set.of(table));
         log.info("Snapshot of {} asked for through the API{}", table, filter == null ? "" : " (filter: " + filter + ")");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("table", table);
