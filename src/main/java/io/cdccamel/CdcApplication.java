@@ -145,21 +145,21 @@ public final class CdcApplication {
         main.addMainListener(capture);
         // last: the folders are let go once everything above has stopped
         main.addMainListener(locks.releaseAtStop());
-        addConfigurations(main.configure(), stack);
-        main.configure().addConfiguration(new CaptureConfiguration(capture));
+        addConfigurations(main.configure(), stack, capture);
         return main;
     }
 
     /**
      * Each feature's configuration class, in the order Camel Main binds their beans (a bean method's
      * parameters are the beans of those before it): what route tests start without the listeners
-     * (external mode: no embedded stack).
+     * (external mode: no embedded stack, no capture prepared).
      */
     public static void addConfigurations(MainConfigurationProperties configure) {
-        addConfigurations(configure, new EmbeddedStackListener());
+        addConfigurations(configure, new EmbeddedStackListener(), new CaptureListener());
     }
 
-    private static void addConfigurations(MainConfigurationProperties configure, EmbeddedStackListener stack) {
+    private static void addConfigurations(MainConfigurationProperties configure, EmbeddedStackListener stack,
+                                          CaptureListener capture) {
         configure.addConfiguration(new SettingsConfiguration());
         configure.addConfiguration(new StackConfiguration(stack));
         configure.addConfiguration(new CdcConfiguration());
@@ -168,6 +168,7 @@ public final class CdcApplication {
         configure.addConfiguration(new RegistrationConfiguration());
         configure.addConfiguration(new OperationsConfiguration());
         configure.addConfiguration(new RouteConfiguration());
+        configure.addConfiguration(new CaptureConfiguration(capture));
         configure.addConfiguration(new LiveConfiguration());
         configure.addConfiguration(new SearchConfiguration());
     }

@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * What {@link CaptureListener} prepared before Camel built the routes (the sync with the source
@@ -58,37 +57,34 @@ public class CaptureConfiguration implements CamelConfiguration {
         return notifications;
     }
 
-    /** What the live page shows of each captured table's snapshot job. */
-    @BindToRegistry("tablesView")
-    public Supplier<Map<String, Object>> tablesView() {
+    /** What the live page shows of the capture: the slot, the snapshot jobs, the retained WAL ({@link CaptureViews#NONE} without a sync). */
+    @BindToRegistry
+    public CaptureViews captureViews() {
         CaptureSync sync = capture.sync();
-        if (sync == null) {
-            return null;
-        }
-        return () -> {
-            try {
-                return sync.tablesView();
-            } catch (SQLException e) {
-                return Map.of("error", "Cannot read the snapshot jobs: " + Preflight.firstLine(e.getMessage()));
-            }
-        };
-    }
-
-    /** What the live page shows of the slot, read with its other parts (no package of the page's here). */
-    @BindToRegistry("slotView")
-    public Supplier<Map<String, Object>> slotView() {
         SlotWatch slot = capture.slotWatch();
-        if (slot == null) {
-            return null;
+        if (sync == null || slot == null) {
+            return CaptureViews.NONE;
         }
-        return () -> {
+        return new CaptureViews(() -> {
             try {
                 slot.read();
             } catch (SQLException e) {
                 LoggerFactory.getLogger("io.cdccamel.capture").debug("Could not read the slot: {}", e.getMessage());
             }
             return slot.view();
-        };
+        }, () -> {
+            try {
+                return sync.tablesView();
+            } catch (SQLException e) {
+                return Map.of("error", "Cannot read the snapshot jobs: " + Preflight.firstLine(e.getMessage()));
+            }
+        }, () -> {
+            try {
+                return slot.read().retainedBytes();
+            } catch (SQLException e) {
+                throw new IllegalStateException(Preflight.firstLine(e.getMessage()), e);
+            }
+        });
     }
 
     /** The snapshot API ({@code POST /api/tables/{t}/snapshot}, {@code GET /api/tables}); none without the sync. */

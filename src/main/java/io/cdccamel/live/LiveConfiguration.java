@@ -1,6 +1,10 @@
 package io.cdccamel.live;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdccamel.capture.CaptureViews;
 import io.cdccamel.connect.ConnectApi;
+import io.cdccamel.connect.StreamingWatch;
+import io.cdccamel.ops.BrokerControl;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.route.DurableCommits;
 import io.cdccamel.settings.ApiSettings;
@@ -22,8 +26,9 @@ public class LiveConfiguration implements CamelConfiguration {
     public LiveViewRoutes liveViewRoutes(ConnectApi connectApi, KafkaAdmins admins,
                                          LiveSettings live, ConsumerSettings consumer, DeadLetterSettings deadLetters,
                                          StackModeSettings stack, ApiSettings api, ChartSettings charts,
-                                         DurableCommits durableCommits) {
+                                         DurableCommits durableCommits, ObjectMapper exactJson, BrokerControl brokerControl,
+                                         StreamingWatch streamingWatch, CaptureViews captureViews) {
         return new LiveViewRoutes(connectApi, admins, live, consumer, deadLetters, stack, api,
-                charts, durableCommits::filteredCount);
+                charts, durableCommits, exactJson, brokerControl, streamingWatch, captureViews);
     }
 }

@@ -7,7 +7,6 @@ import io.cdccamel.ops.BrokerControl;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +39,8 @@ final class LiveView implements Service {
             "/live/search.js", "application/javascript; charset=utf-8",
             "/live/search.css", "text/css; charset=utf-8");
 
-    private final CamelContext context;
+    private final StreamingWatch watch;
+    private final BrokerControl brokers;
     private final ObjectMapper mapper;
     private final LiveState state;
     private final ChangeTail tail;
@@ -56,9 +56,10 @@ final class LiveView implements Service {
     /** When {@code /live/state} was last asked for ({@code System.nanoTime}), or 0: the view reads for a while after. */
     private volatile long stateAskedAt;
 
-    LiveView(CamelContext context, ObjectMapper mapper, LiveState state, ChangeTail tail, PipelineProbe probe,
+    LiveView(StreamingWatch watch, BrokerControl brokers, ObjectMapper mapper, LiveState state, ChangeTail tail, PipelineProbe probe,
              String mode, String address, int firstEvents, ChartSeries charts, LongSupplier filtered) {
-        this.context = context;
+        this.watch = watch;
+        this.brokers = brokers;
         this.mapper = mapper;
         this.state = state;
         this.tail = tail;
@@ -70,10 +71,9 @@ final class LiveView implements Service {
         this.filtered = filtered;
     }
 
-    /** The registry's broker control (embedded mode), or null: the page shows stop/start buttons only with it. */
+    /** The embedded brokers' ids, or null (external mode): the page shows stop/start buttons only with them. */
     Set<Integer> controlledBrokers() {
-        BrokerControl control = context.getRegistry().lookupByNameAndType(BrokerControl.BEAN, BrokerControl.class);
-        return control == null ? null : control.brokerIds();
+        return brokers.brokerIds().isEmpty() ? null : brokers.brokerIds();
     }
 
     /**
@@ -160,7 +160,6 @@ final class LiveView implements Service {
     }
 
     private Map<String, Object> snapshot() {
-        StreamingWatch watch = context.getRegistry().lookupByNameAndType(StreamingWatch.BEAN, StreamingWatch.class);
         return watch == null ? Map.of("phase", "unknown") : watch.progress().view();
     }
 

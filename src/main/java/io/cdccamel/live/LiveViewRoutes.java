@@ -11,14 +11,15 @@ import io.cdccamel.settings.KafkaClientSettings;
 import io.cdccamel.settings.LiveSettings;
 import io.cdccamel.settings.StackModeSettings;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.cdccamel.capture.CaptureViews;
+import io.cdccamel.connect.StreamingWatch;
+import io.cdccamel.ops.BrokerControl;
+import io.cdccamel.route.DurableCommits;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
-import java.util.Map;
 import java.util.UUID;
-import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -32,8 +33,6 @@ public class LiveViewRoutes extends RouteBuilder {
     public static final String PUSH_LIVE_VIEW = "push-live-view";
     public static final String PROBE_PIPELINE = "probe-pipeline";
     public static final String SAMPLE_CHARTS = "sample-charts";
-    /** The app's one mapper, bound by {@code CdcApplication}. */
-    static final String MAPPER_BEAN = "exactJson";
 
     private final ConnectApi connect;
     private final KafkaAdmins admins;
@@ -43,17 +42,26 @@ public class LiveViewRoutes extends RouteBuilder {
     private final StackModeSettings stack;
     private final ApiSettings api;
     private final ChartSettings chartSettings;
-    private final LongSupplier filtered;
+    private final DurableCommits commits;
+    private final ObjectMapper mapper;
+    private final BrokerControl brokerControl;
+    private final StreamingWatch watch;
+    private final CaptureViews capture;
 
     /**
      * @param connect the app's Connect client (the probe asks it for the connector's status)
      * @param admins  the app's Kafka admin maker (the probe's admin client)
      * @param consumer the print route's topics and group: what the view reads and whose lag it shows
-     * @param filtered change events the print route's steps left out since start (committed, not written)
+     * @param commits  the print route's output: entries per topic (a chart), what its steps filtered (the page)
+     * @param mapper   the app's exact JSON mapper
+     * @param brokers  the embedded brokers' control (the page's stop/start buttons), or none
+     * @param watch    Debezium's streaming and snapshot (the page, two charts)
+     * @param capture  the slot and the snapshot jobs, when the app captures its own database
      */
     public LiveViewRoutes(ConnectApi connect, KafkaAdmins admins, LiveSettings live, ConsumerSettings consumer,
                           DeadLetterSettings deadLetters, StackModeSettings stack, ApiSettings api,
-                          ChartSettings chartSettings, LongSupplier filtered) {
+                          ChartSettings chartSettings, DurableCommits commits, ObjectMapper mapper,
+                          BrokerControl brokers, StreamingWatch watch, CaptureViews capture) {
         this.connect = connect;
         this.admins = admins;
         this.live = live;
@@ -62,7 +70,11 @@ public class LiveViewRoutes extends RouteBuilder {
         this.stack = stack;
         this.api = api;
         this.chartSettings = chartSettings;
-        this.filtered = filtered;
+        this.commits = commits;
+        this.mapper = mapper;
+        this.brokerControl = brokers;
+        this.watch = watch;
+        this.capture = capture;
     }
 
     @Override
@@ -70,10 +82,6 @@ public class LiveViewRoutes extends RouteBuilder {
         if (!live.enabled()) {
             log.info("Live view off (cdc.live.enabled=false)");
             return;
-        }
-        ObjectMapper mapper = getContext().getRegistry().lookupByNameAndType(MAPPER_BEAN, ObjectMapper.class);
-        if (mapper == null) {
-            mapper = new ObjectMapper();
         }
         String brokers = admins.bootstrapServers();
         Pattern topics = consumer.topicRegex();
@@ -85,23 +93,15 @@ public class LiveViewRoutes extends RouteBuilder {
         KafkaClientSettings security = admins.settings();
         ChangeTail tail = new ChangeTail(brokers, security, group, topics, deadLetterTopic, live.backfill(), state, mapper,
                 limits);
-        LiveView[] holder = new LiveView[1];
         PipelineProbe probe = new PipelineProbe(admins, topics, consumer.group(), connect, mapper, state,
-                () -> holder[0].controlledBrokers());
-        @SuppressWarnings("unchecked")
-        Supplier<Map<String, Object>> slot = getContext().getRegistry().lookupByNameAndType(PipelineProbe.SLOT_VIEW,
-                Supplier.class);
-        probe.slotView(slot);
-        @SuppressWarnings("unchecked")
-        Supplier<Map<String, Object>> jobs = getContext().getRegistry().lookupByNameAndType(PipelineProbe.TABLES_VIEW,
-                Supplier.class);
-        probe.tablesView(jobs);
+                () -> brokerControl.brokerIds().isEmpty() ? null : brokerControl.brokerIds());
+        probe.slotView(capture.slot());
+        probe.tablesView(capture.tables());
         ChartSeries charts = new ChartSeries(ChartSettings.WINDOW_MILLIS, chartSettings.sampleMillis(), consumer.group());
         charts.lagFrom(probe::lagNow);
-        LiveView view = new LiveView(getContext(), mapper, state, tail, probe,
+        LiveView view = new LiveView(watch, brokerControl, mapper, state, tail, probe,
                 stack.embedded() ? StackModeSettings.MODE_EMBEDDED : StackModeSettings.MODE_EXTERNAL, api.url(),
-                live.eventsPerPush(), charts, filtered);
-        holder[0] = view;
+                live.eventsPerPush(), charts, commits::filteredCount);
         getContext().addService(view, true, true);
         int port = api.port();
         // the HTTP server's router exists once platform-http has started
@@ -113,13 +113,13 @@ public class LiveViewRoutes extends RouteBuilder {
                 return;
             }
             view.mount(router);
-            MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-            if (registry != null) {
-                Gauge.builder("cdc.live.subscribers", view, LiveView::subscribers)
-                        .description("Pages of the live view open now").register(registry);
-                charts.bindTo(registry);
-            }
-            ChartSources.connect(charts, context);
+        });
+        ChartSources.connect(charts, commits, watch, capture);
+        // the page's subscribers and the charts' series in /observe/metrics, with the app's other meters
+        getContext().getRegistry().bind("liveMeters", MeterBinder.class, (MeterBinder) registry -> {
+            Gauge.builder("cdc.live.subscribers", view, LiveView::subscribers)
+                    .description("Pages of the live view open now").register(registry);
+            charts.bindTo(registry);
         });
 
         from("timer:" + PUSH_LIVE_VIEW + "?period=" + live.pushMillis())

@@ -65,16 +65,14 @@ final class PipelineProbe implements AutoCloseable {
         this.controlledBrokers = controlledBrokers;
     }
 
-    /** The replication slot's reading (bean {@value #SLOT_VIEW}), when the app watches one. */
-    public static final String SLOT_VIEW = "slotView";
+    /** The replication slot's reading, when the app watches one. */
     private volatile Supplier<Map<String, Object>> slot;
 
     void slotView(Supplier<Map<String, Object>> slot) {
         this.slot = slot;
     }
 
-    /** Each captured table's snapshot job (bean {@value #TABLES_VIEW}), when the app captures its own database. */
-    public static final String TABLES_VIEW = "tablesView";
+    /** Each captured table's snapshot job, when the app captures its own database. */
     private volatile Supplier<Map<String, Object>> tables;
 
     void tablesView(Supplier<Map<String, Object>> tables) {

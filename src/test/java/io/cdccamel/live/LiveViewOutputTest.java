@@ -1,5 +1,6 @@
 package io.cdccamel.live;
 
+import io.cdccamel.ops.BrokerControl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ExactJson;
@@ -23,7 +24,7 @@ class LiveViewOutputTest {
     void shouldCarryTheRouteStepsFilteredCountInEveryMessageAndTheState() throws Exception {
         AtomicLong filtered = new AtomicLong();
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            LiveView view = new LiveView(camel, MAPPER, new LiveState(10, 10, 10), null, null, "embedded",
+            LiveView view = new LiveView(null, BrokerControl.NONE, MAPPER, new LiveState(10, 10, 10), null, null, "embedded",
                     "http://127.0.0.1:0", 10, new ChartSeries(3_600_000, 5_000, "g"), filtered::get);
 
             assertThat(json(view.message(List.of(), 0, true)).path("output").path("filtered").isIntegralNumber())
