@@ -8,6 +8,7 @@ import io.cdccamel.connect.RegistrationConfiguration;
 import io.cdccamel.folder.FolderLock;
 import io.cdccamel.folder.FolderLocks;
 import io.cdccamel.live.LiveConfiguration;
+import io.cdccamel.ops.BrokerControl;
 import io.cdccamel.ops.OperationsConfiguration;
 import io.cdccamel.search.SearchConfiguration;
 import io.cdccamel.route.NewClusterOutput;
@@ -123,6 +124,14 @@ public final class CdcApplication {
 
     /** The app's Camel Main: what {@link #main} runs, and what tests start in-process. */
     public static Main newMain() {
+        return newMain(null);
+    }
+
+    /**
+     * As {@link #newMain()}, with {@code brokers} as the control of the brokers (the API's and the live
+     * page's stop and start) for an app started beside a stack of its own in external mode (tests).
+     */
+    public static Main newMain(BrokerControl brokers) {
         Main main = new Main();
         // the build's training run and the tests: no setting from the user's environment
         Hermetic.apply(main);
@@ -145,7 +154,7 @@ public final class CdcApplication {
         main.addMainListener(capture);
         // last: the folders are let go once everything above has stopped
         main.addMainListener(locks.releaseAtStop());
-        addConfigurations(main.configure(), stack, capture);
+        addConfigurations(main.configure(), stack, capture, brokers);
         return main;
     }
 
@@ -155,13 +164,13 @@ public final class CdcApplication {
      * (external mode: no embedded stack, no capture prepared).
      */
     public static void addConfigurations(MainConfigurationProperties configure) {
-        addConfigurations(configure, new EmbeddedStackListener(), new CaptureListener());
+        addConfigurations(configure, new EmbeddedStackListener(), new CaptureListener(), null);
     }
 
     private static void addConfigurations(MainConfigurationProperties configure, EmbeddedStackListener stack,
-                                          CaptureListener capture) {
+                                          CaptureListener capture, BrokerControl brokers) {
         configure.addConfiguration(new SettingsConfiguration());
-        configure.addConfiguration(new StackConfiguration(stack));
+        configure.addConfiguration(new StackConfiguration(stack, brokers));
         configure.addConfiguration(new CdcConfiguration());
         configure.addConfiguration(new ApiConfiguration());
         configure.addConfiguration(new ConnectConfiguration());

@@ -13,9 +13,12 @@ import org.apache.camel.Configuration;
 public class StackConfiguration implements CamelConfiguration {
 
     private final EmbeddedStackListener listener;
+    private final BrokerControl brokers;
 
-    public StackConfiguration(EmbeddedStackListener listener) {
+    /** @param brokers the brokers' control of an app started beside a stack of its own (tests), or null */
+    public StackConfiguration(EmbeddedStackListener listener, BrokerControl brokers) {
         this.listener = listener;
+        this.brokers = brokers;
     }
 
     @BindToRegistry("localStack")
@@ -26,6 +29,9 @@ public class StackConfiguration implements CamelConfiguration {
     /** The embedded brokers' control (the failover demo), or {@link BrokerControl#NONE} in external mode. */
     @BindToRegistry(BrokerControl.BEAN)
     public BrokerControl brokerControl() {
+        if (brokers != null) {
+            return brokers;
+        }
         LocalStack stack = listener.stack();
         return stack == null ? BrokerControl.NONE : new KafkaBrokerControl(stack.kafka());
     }

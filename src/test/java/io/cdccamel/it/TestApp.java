@@ -4,7 +4,6 @@ import io.cdccamel.CdcApplication;
 import io.cdccamel.api.ApiSecurity;
 import org.apache.camel.main.Main;
 import io.cdccamel.connect.ConnectorRegistration;
-import io.cdccamel.ops.BrokerControl;
 import io.cdccamel.stack.KafkaBrokerControl;
 import io.cdccamel.stack.LocalStack;
 import io.cdccamel.stack.Ports;
@@ -144,11 +143,8 @@ final class TestApp implements AutoCloseable {
         props.putAll(extra);
 
         Db.ensurePublication("pub_" + connector, schema);
-        Main app = CdcApplication.newMain();
+        Main app = CdcApplication.newMain(brokerControl ? new KafkaBrokerControl(stack.kafka()) : null);
         props.forEach(app::addOverrideProperty);
-        if (brokerControl) {
-            app.bind(BrokerControl.BEAN, new KafkaBrokerControl(stack.kafka()));
-        }
         app.start();
         return new TestApp(schema, connector, output, routes, app);
     }
