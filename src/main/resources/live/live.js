@@ -350,6 +350,10 @@
     lastMessage = m;
     $('mode').textContent = m.mode + ' mode';
     $('totals').textContent = fmt(m.eventCount) + ' events read since the app started';
+    // 0 is shown too: any step may leave events out, so no route is known not to (docs/live-view.md)
+    var out = m.output || {};
+    $('filtered').textContent = typeof out.filtered === 'number'
+      ? '\u00b7 filtered by the route\'s steps: ' + fmt(out.filtered) : '';
     if (m.first) { clear($('events')); }
     skippedTotal += m.skipped || 0;
     if (paused) {

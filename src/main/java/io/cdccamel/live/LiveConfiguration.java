@@ -3,6 +3,7 @@ package io.cdccamel.live;
 import io.cdccamel.connect.ConnectApi;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.kafka.KafkaAdmins;
+import io.cdccamel.route.DurableCommits;
 import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.ChartSettings;
 import io.cdccamel.settings.ConsumerSettings;
@@ -18,11 +19,13 @@ import org.apache.camel.Configuration;
 @Configuration
 public class LiveConfiguration implements CamelConfiguration {
 
+    /** @param durableCommits the print route's output (package route): the page shows what its steps filtered */
     @BindToRegistry
     public LiveViewRoutes liveViewRoutes(CamelContext camel, ConnectorDefinition definition, KafkaAdmins admins,
                                          LiveSettings live, ConsumerSettings consumer, DeadLetterSettings deadLetters,
-                                         StackModeSettings stack, ApiSettings api, ChartSettings charts) {
+                                         StackModeSettings stack, ApiSettings api, ChartSettings charts,
+                                         DurableCommits durableCommits) {
         return new LiveViewRoutes(new ConnectApi(camel, definition), admins, live, consumer, deadLetters, stack, api,
-                charts);
+                charts, durableCommits::filteredCount);
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The live view's parts and its pages on the API's HTTP server: {@code /} (the page), {@code /live/*}
@@ -49,13 +50,14 @@ final class LiveView implements Service {
     private final String address;
     private final int firstEvents;
     private final ChartSeries charts;
+    private final LongSupplier filtered;
     private volatile Map<String, Object> pipeline = Map.of();
     private long lastWriteAt;
     /** When {@code /live/state} was last asked for ({@code System.nanoTime}), or 0: the view reads for a while after. */
     private volatile long stateAskedAt;
 
     LiveView(CamelContext context, ObjectMapper mapper, LiveState state, ChangeTail tail, PipelineProbe probe,
-             String mode, String address, int firstEvents, ChartSeries charts) {
+             String mode, String address, int firstEvents, ChartSeries charts, LongSupplier filtered) {
         this.context = context;
         this.mapper = mapper;
         this.state = state;
@@ -65,6 +67,7 @@ final class LiveView implements Service {
         this.address = address;
         this.firstEvents = firstEvents;
         this.charts = charts;
+        this.filtered = filtered;
     }
 
     /** The registry's broker control (embedded mode), or null: the page shows stop/start buttons only with it. */
@@ -132,7 +135,8 @@ final class LiveView implements Service {
         pipeline = probe.read();
     }
 
-    private Map<String, Object> message(List<EventDigest> events, long skipped, boolean first) {
+    /** One message of {@code /live/events}: the first a page gets ({@code first}), or a push's. */
+    Map<String, Object> message(List<EventDigest> events, long skipped, boolean first) {
         Map<String, Object> m = new LinkedHashMap<>();
         long now = System.currentTimeMillis();
         m.put("now", now);
@@ -144,6 +148,7 @@ final class LiveView implements Service {
         m.put("eventCount", state.eventCount());
         m.put("tables", state.tables(now));
         m.put("deadLetters", state.deadLetters());
+        m.put("output", output());
         // the first message goes out on the HTTP server's event loop: it never waits for Kafka
         m.put("pipeline", pipeline);
         m.put("snapshot", snapshot());
@@ -159,6 +164,15 @@ final class LiveView implements Service {
         return watch == null ? Map.of("phase", "unknown") : watch.progress().view();
     }
 
+    /**
+     * The print route's output as the page shows it: {@code filtered}, the change events its steps left
+     * out since start, their offsets committed ({@code cdc_output_filtered_total}). Always a number, 0
+     * included: any step (a filter, a split, a bean) may leave events out, so no route is known not to.
+     */
+    private Map<String, Object> output() {
+        return Map.of("filtered", filtered.getAsLong());
+    }
+
     Map<String, Object> stateView() {
         Map<String, Object> view = new LinkedHashMap<>();
         long now = System.currentTimeMillis();
@@ -167,6 +181,7 @@ final class LiveView implements Service {
         view.put("eventCount", state.eventCount());
         view.put("tables", state.tables(now));
         view.put("deadLetters", state.deadLetters());
+        view.put("output", output());
         view.put("snapshot", snapshot());
         view.put("pipeline", pipeline);
         view.put("charts", charts.forPage(true));

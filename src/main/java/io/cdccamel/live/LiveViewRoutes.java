@@ -17,6 +17,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -42,15 +43,17 @@ public class LiveViewRoutes extends RouteBuilder {
     private final StackModeSettings stack;
     private final ApiSettings api;
     private final ChartSettings chartSettings;
+    private final LongSupplier filtered;
 
     /**
      * @param connect the app's Connect client (the probe asks it for the connector's status)
      * @param admins  the app's Kafka admin maker (the probe's admin client)
      * @param consumer the print route's topics and group: what the view reads and whose lag it shows
+     * @param filtered change events the print route's steps left out since start (committed, not written)
      */
     public LiveViewRoutes(ConnectApi connect, KafkaAdmins admins, LiveSettings live, ConsumerSettings consumer,
                           DeadLetterSettings deadLetters, StackModeSettings stack, ApiSettings api,
-                          ChartSettings chartSettings) {
+                          ChartSettings chartSettings, LongSupplier filtered) {
         this.connect = connect;
         this.admins = admins;
         this.live = live;
@@ -59,6 +62,7 @@ public class LiveViewRoutes extends RouteBuilder {
         this.stack = stack;
         this.api = api;
         this.chartSettings = chartSettings;
+        this.filtered = filtered;
     }
 
     @Override
@@ -96,7 +100,7 @@ public class LiveViewRoutes extends RouteBuilder {
         charts.lagFrom(probe::lagNow);
         LiveView view = new LiveView(getContext(), mapper, state, tail, probe,
                 stack.embedded() ? StackModeSettings.MODE_EMBEDDED : StackModeSettings.MODE_EXTERNAL, api.url(),
-                live.eventsPerPush(), charts);
+                live.eventsPerPush(), charts, filtered);
         holder[0] = view;
         getContext().addService(view, true, true);
         int port = api.port();

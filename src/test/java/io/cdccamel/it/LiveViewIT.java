@@ -148,6 +148,12 @@ class LiveViewIT {
         assertThat(rows).isBetween(100, 200);
         assertThat(answerMillis).isLessThan(1_000);
         assertThat(tab.eval("document.getElementById('stream-note').textContent").asText()).contains("not shown");
+        // the shipped route leaves nothing out: its filtered count is shown as 0, with what it means
+        assertThat(tab.eval("document.getElementById('filtered').textContent").asText())
+                .isEqualTo("\u00b7 filtered by the route's steps: 0");
+        assertThat(tab.eval("document.getElementById('filtered').title").asText()).contains("offsets committed")
+                .contains("not lost");
+        assertThat(state().path("output").path("filtered").asLong(-1)).as("/live/state's output.filtered").isZero();
 
         // the pause holds new events back; resume shows them
         tab.eval("document.getElementById('pause').click()");

@@ -19,6 +19,10 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +61,7 @@ public class RouteEditsTest extends CamelMainTestSupport {
             Map.entry("shouldCombineEdits()", List.of("drop-deletes", "mask-column", "json-lines")),
             Map.entry("shouldWriteAsReadWithTheSplitExample()", List.of("log-deletes")));
 
+    private int apiPort;
     private Path outputDir;
     private WrittenPositions positions;
     private DurableCommits durableCommits;
@@ -74,6 +79,7 @@ public class RouteEditsTest extends CamelMainTestSupport {
     @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Path routes;
+        apiPort = io.cdccamel.stack.Ports.freePort();
         try {
             outputDir = Files.createTempDirectory("route-edits-test");
             routes = Files.createDirectories(outputDir.resolveSibling(outputDir.getFileName() + "-routes"));
@@ -90,7 +96,7 @@ public class RouteEditsTest extends CamelMainTestSupport {
                 Map.entry("cdc.consumer.group", "test"),
                 Map.entry("cdc.kafka.brokers", "localhost:1"),
                 Map.entry("cdc.postgres.port", "1"),
-                Map.entry("cdc.api.port", Integer.toString(io.cdccamel.stack.Ports.freePort())),
+                Map.entry("cdc.api.port", Integer.toString(apiPort)),
                 Map.entry("cdc.dead-letter.endpoint", "mock:dead-letter-topic"),
                 Map.entry("cdc.consumer.lost-offsets-check.ms", "0"),
                 Map.entry("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml"),
@@ -212,6 +218,14 @@ public class RouteEditsTest extends CamelMainTestSupport {
         return registry.get("cdc.output.filtered").functionCounter().count();
     }
 
+    /** The live page's JSON ({@code GET /live/state}), as the app serves it. */
+    private com.fasterxml.jackson.databind.JsonNode liveState() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + apiPort + "/live/state")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    }
+
     @Test
     void shouldLeaveOutTheDeletesAndCommitThem() throws Exception {
         batch(record(0, 0, "Struct{id=23}", snapshot()), record(0, 1, "Struct{id=23}", delete()),
@@ -223,6 +237,7 @@ public class RouteEditsTest extends CamelMainTestSupport {
         assertThat(positions.isNew(TOPIC, 1, 0)).as("a left-out event's position is journaled").isFalse();
         assertThat(durableCommits.filteredCount()).isEqualTo(2);
         assertThat(filteredMetric()).isEqualTo(2.0);
+        assertThat(liveState().path("output").path("filtered").asLong(-1)).as("the live page's count").isEqualTo(2);
     }
 
     @Test
