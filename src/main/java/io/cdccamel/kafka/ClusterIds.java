@@ -7,9 +7,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The cluster's id and its topics' ids: what says that a partition is the one the output was
@@ -47,16 +44,7 @@ public final class ClusterIds implements AutoCloseable {
     }
 
     private <T> T await(KafkaFuture<T> future) throws Exception {
-        try {
-            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        } catch (TimeoutException e) {
-            throw new TimeoutException("Kafka at " + admins.bootstrapServers() + " did not answer within " + TIMEOUT_SECONDS + " s");
-        }
+        return admins.await(future, TIMEOUT_SECONDS);
     }
 
     @Override

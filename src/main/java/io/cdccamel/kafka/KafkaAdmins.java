@@ -2,6 +2,7 @@ package io.cdccamel.kafka;
 
 import io.cdccamel.settings.KafkaClientSettings;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The app's one way to make a Kafka {@link Admin} client: the cluster's address and
@@ -71,6 +73,23 @@ public final class KafkaAdmins {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
+        }
+    }
+
+    /**
+     * An admin call's answer within {@code seconds}: the call's own exception unwrapped, a timeout
+     * naming the cluster's address.
+     */
+    public <T> T await(KafkaFuture<T> future, long seconds) throws Exception {
+        try {
+            return future.get(seconds, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            throw new TimeoutException("Kafka at " + bootstrapServers + " did not answer within " + seconds + " s");
         }
     }
 }

@@ -13,9 +13,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -112,16 +109,7 @@ public class KafkaTopics implements AutoCloseable {
     }
 
     private <T> T await(KafkaFuture<T> future) throws Exception {
-        try {
-            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        } catch (TimeoutException e) {
-            throw new TimeoutException("Kafka at " + admins.bootstrapServers() + " did not answer within " + TIMEOUT_SECONDS + " s");
-        }
+        return admins.await(future, TIMEOUT_SECONDS);
     }
 
     @Override
