@@ -5,6 +5,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every setting of the app read once before anything starts: a bad value stops the start with one
@@ -24,6 +25,13 @@ public class SettingsCheck extends MainListenerSupport {
         SettingsReader settings = new SettingsReader(pc);
         readAll(settings);
         return settings.problems();
+    }
+
+    /** Every setting's key with its default, as the typed records give them: the one place defaults are written. */
+    public static Map<String, String> defaults() {
+        SettingsReader settings = SettingsReader.recordingDefaults();
+        readAll(settings);
+        return settings.defaults();
     }
 
     private static void readAll(SettingsReader settings) {

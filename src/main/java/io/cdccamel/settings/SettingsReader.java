@@ -6,6 +6,8 @@ import org.apache.camel.spi.PropertiesComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -23,10 +25,30 @@ import java.util.function.Function;
 public final class SettingsReader {
 
     private final PropertiesComponent pc;
+    private final Function<String, Optional<String>> resolve;
     private final List<String> problems = new ArrayList<>();
+    /** Each key asked for, with the default it was asked with (the first one). */
+    private final Map<String, String> asked = new LinkedHashMap<>();
 
     public SettingsReader(PropertiesComponent pc) {
         this.pc = pc;
+        this.resolve = pc::resolveProperty;
+    }
+
+    /** A reader of nothing: every key reads as its default (what {@link #defaults()} collects). */
+    private SettingsReader() {
+        this.pc = null;
+        this.resolve = key -> Optional.empty();
+    }
+
+    /** A reader of no settings at all, which records each key and its default as the records ask. */
+    static SettingsReader recordingDefaults() {
+        return new SettingsReader();
+    }
+
+    /** The keys read so far, each with its default as the record gives it. */
+    Map<String, String> defaults() {
+        return asked;
     }
 
     /** {@code read(settings)} of the context's settings, checked: what a configuration class binds. */
@@ -39,7 +61,8 @@ public final class SettingsReader {
 
     /** The value, trimmed; {@code fallback} when it is not set. */
     public String text(String key, String fallback) {
-        return pc.resolveProperty(key).map(String::trim).orElse(fallback);
+        asked.putIfAbsent(key, fallback);
+        return resolve.apply(key).map(String::trim).orElse(fallback);
     }
 
     /** As {@link #text}, and a problem ("{@code <key> <must>, not ''}") when the value is empty. */
@@ -53,7 +76,8 @@ public final class SettingsReader {
 
     /** The value as given (a password's spaces are its own); {@code fallback} when it is not set. */
     public String secret(String key, String fallback) {
-        return pc.resolveProperty(key).orElse(fallback);
+        asked.putIfAbsent(key, fallback);
+        return resolve.apply(key).orElse(fallback);
     }
 
     public boolean flag(String key, boolean fallback) {
@@ -146,7 +170,7 @@ public final class SettingsReader {
      * ({@code CDC_KAFKA_CLIENT_SECURITY_PROTOCOL} is {@code cdc.kafka.client.security.protocol}).
      */
     public Map<String, String> withPrefix(String prefix) {
-        return withPrefix(pc, prefix);
+        return pc == null ? Map.of() : withPrefix(pc, prefix);
     }
 
     /** {@link #withPrefix(String)} of {@code pc}, with this process's environment unless {@code pc} reads none. */
