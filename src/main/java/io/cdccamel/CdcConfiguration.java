@@ -1,5 +1,6 @@
 package io.cdccamel;
 
+import io.cdccamel.base.AtStart;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.events.ExactJson;
 import io.cdccamel.kafka.ClusterIds;
@@ -78,7 +79,7 @@ public class CdcConfiguration implements CamelConfiguration {
         additional.putAll(clientSettings.asMap());
         kafka.getConfiguration().setAdditionalProperties(additional);
         // camel-micrometer-prometheus binds its registry as Camel starts: the features' meters join it then
-        camel.addStartupListener((started, alreadyStarted) -> bindMeters(started));
+        camel.addStartupListener(AtStart.once(started -> bindMeters(started)));
     }
 
     /** Every bound {@link MeterBinder} to the Micrometer registry ({@code /observe/metrics}), once. */

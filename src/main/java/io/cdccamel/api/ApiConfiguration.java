@@ -1,5 +1,6 @@
 package io.cdccamel.api;
 
+import io.cdccamel.base.AtStart;
 import io.cdccamel.settings.ApiSettings;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -27,7 +28,7 @@ public class ApiConfiguration implements CamelConfiguration {
     public void configure(CamelContext camel) throws Exception {
         ApiSecurity security = this.security;
         // every request to the API's server passes the guard first: before any route starts
-        camel.addStartupListener((started, alreadyStarted) -> security.install(started));
+        camel.addStartupListener(AtStart.once(started -> security.install(started)));
         // the API routes' one error policy, which they opt into by id
         camel.addRoutes(new ApiErrorPolicy());
         // the API's paths (REST DSL) and its OpenAPI document; the snapshot path where the capture sync is bound

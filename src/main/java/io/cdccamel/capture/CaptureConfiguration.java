@@ -1,5 +1,6 @@
 package io.cdccamel.capture;
 
+import io.cdccamel.base.AtStart;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.settings.ConsumerSettings;
 import io.micrometer.core.instrument.Gauge;
@@ -147,7 +148,7 @@ public class CaptureConfiguration implements CamelConfiguration {
         }
         CaptureRefresher r = refresher;
         if (r != null) {
-            camel.addStartupListener((started, alreadyStarted) -> r.start(started));
+            camel.addStartupListener(AtStart.once(started -> r.start(started)));
             camel.addService(new ServiceSupport() {
                 @Override
                 protected void doStop() {

@@ -1,5 +1,6 @@
 package io.cdccamel.live;
 
+import io.cdccamel.base.AtStart;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.connect.ConnectApi;
 import io.cdccamel.kafka.KafkaAdmins;
@@ -105,7 +106,7 @@ public class LiveViewRoutes extends RouteBuilder {
         getContext().addService(view, true, true);
         int port = api.port();
         // the HTTP server's router exists once platform-http has started
-        getContext().addStartupListener((context, alreadyStarted) -> {
+        getContext().addStartupListener(AtStart.once(context -> {
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
                     VertxPlatformHttpRouter.getRouterNameFromPort(port));
             if (router == null) {
@@ -113,7 +114,7 @@ public class LiveViewRoutes extends RouteBuilder {
                 return;
             }
             view.mount(router);
-        });
+        }));
         ChartSources.connect(charts, commits, watch, capture);
         // the page's subscribers and the charts' series in /observe/metrics, with the app's other meters
         getContext().getRegistry().bind("liveMeters", MeterBinder.class, (MeterBinder) registry -> {

@@ -1,5 +1,6 @@
 package io.cdccamel.route;
 
+import io.cdccamel.base.AtStart;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdccamel.store.OutputFiles;
@@ -133,13 +134,13 @@ public class RouteConfiguration implements CamelConfiguration {
         });
         // the output's positions journal is opened while Camel builds the rest; the routes start once it is
         WrittenPositions positions = written;
-        camel.addStartupListener((started, alreadyStarted) -> {
+        camel.addStartupListener(AtStart.once(started -> {
             try {
                 positions.awaitOpen();
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot open the output folder's positions: " + e.getMessage(), e);
             }
-        });
+        }));
         lostOffsetsCheck(camel, consumer, lostOffsets);
     }
 
@@ -154,7 +155,7 @@ public class RouteConfiguration implements CamelConfiguration {
             return;
         }
         boolean fail = consumer.failOnLostOffsets();
-        camel.addStartupListener((started, alreadyStarted) -> {
+        camel.addStartupListener(AtStart.once(started -> {
             Map<?, ?> losses;
             try {
                 losses = lost.check();
@@ -184,6 +185,6 @@ public class RouteConfiguration implements CamelConfiguration {
                     LOG.debug("Lost-offsets check failed: {}", e.toString());
                 }
             }, every, every, TimeUnit.MILLISECONDS);
-        });
+        }));
     }
 }

@@ -1,5 +1,6 @@
 package io.cdccamel.search;
 
+import io.cdccamel.base.AtStart;
 import io.cdccamel.store.WrittenPositions;
 import io.cdccamel.settings.OutputSettings;
 import io.cdccamel.settings.PostgresSettings;
@@ -52,6 +53,6 @@ public class SearchConfiguration implements CamelConfiguration {
                     .description("1 while the search index cannot be written (see the ERROR line and /observe/health)")
                     .register(registry);
         });
-        camel.addStartupListener((started, alreadyStarted) -> i.start());
+        camel.addStartupListener(AtStart.once(started -> i.start()));
     }
 }

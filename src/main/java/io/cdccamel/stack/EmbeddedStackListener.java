@@ -1,5 +1,6 @@
 package io.cdccamel.stack;
 
+import io.cdccamel.base.AtStart;
 import io.cdccamel.base.Published;
 import io.cdccamel.base.StackStartException;
 import io.cdccamel.settings.ConnectSettings;
@@ -84,7 +85,7 @@ public class EmbeddedStackListener extends MainListenerSupport {
         // (a worker that fails to start fails the app's start, as any part of the stack does)
         LocalStack started = stack;
         try {
-            context.addStartupListener((camel, alreadyStarted) -> started.awaitConnect());
+            context.addStartupListener(AtStart.once(camel -> started.awaitConnect()));
         } catch (Exception e) {
             throw new StackStartException("Cannot wait for Kafka Connect's start: " + e, e);
         }
