@@ -32,7 +32,7 @@ public class ApiConfiguration implements CamelConfiguration {
         // the API routes' one error policy, which they opt into by id
         camel.addRoutes(new ApiErrorPolicy());
         // the API's paths (REST DSL) and its OpenAPI document; the snapshot path where the capture sync is bound
-        camel.addRoutes(new ApiRestRoutes(camel.getRegistry().lookupByName(ApiRestRoutes.SNAPSHOT_BEAN) != null));
+        camel.addRoutes(new ApiRestRoutes());
         camel.addStartupListener(new ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {

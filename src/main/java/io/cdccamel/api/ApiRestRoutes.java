@@ -32,15 +32,6 @@ public class ApiRestRoutes extends RouteBuilder {
     public static final String LIST_TABLES = "list-tables";
     public static final String SEARCH_EVENTS = "search-events";
 
-    private final boolean snapshots;
-
-    /** @param snapshots the app captures tables of its own database: {@code POST /api/tables/{table}/snapshot} is served */
-    /** The bean that answers the snapshot path (capture's sync with the source database), bound where it exists. */
-    public static final String SNAPSHOT_BEAN = "captureSync";
-
-    public ApiRestRoutes(boolean snapshots) {
-        this.snapshots = snapshots;
-    }
 
     @Override
     public void configure() {
@@ -128,23 +119,21 @@ public class ApiRestRoutes extends RouteBuilder {
                 .routeId("get-events")
                 .to("direct:" + SEARCH_EVENTS);
 
-        if (snapshots) {
-            rest("/api")
-                .get("/tables")
-                    .description("Each captured table with its snapshot job: requested, running, done or failed (with the "
-                            + "reason), rows read, last activity; failedTables counts the failed ones")
-                    .produces(ApiReplies.JSON)
-                    .routeId("get-tables")
-                    .to("direct:" + LIST_TABLES)
-                .post("/tables/{table}/snapshot")
-                    .description("Debezium reads the table again (an incremental snapshot; streaming goes on); "
-                            + "404 names the captured tables, 409 says a snapshot of the table is requested or runs already")
-                    .produces(ApiReplies.JSON)
-                    .param().name("table").type(RestParamType.path).description("schema.table").endParam()
-                    .param().name("filter").type(RestParamType.query).required(false)
-                        .description("an SQL condition: only the rows it selects").endParam()
-                    .routeId("post-table-snapshot")
-                    .to("direct:" + SNAPSHOT_TABLE);
-        }
+        rest("/api")
+            .get("/tables")
+                .description("Each captured table with its snapshot job: requested, running, done or failed (with the "
+                        + "reason), rows read, last activity; failedTables counts the failed ones")
+                .produces(ApiReplies.JSON)
+                .routeId("get-tables")
+                .to("direct:" + LIST_TABLES)
+            .post("/tables/{table}/snapshot")
+                .description("Debezium reads the table again (an incremental snapshot; streaming goes on); "
+                        + "404 names the captured tables, 409 says a snapshot of the table is requested or runs already")
+                .produces(ApiReplies.JSON)
+                .param().name("table").type(RestParamType.path).description("schema.table").endParam()
+                .param().name("filter").type(RestParamType.query).required(false)
+                    .description("an SQL condition: only the rows it selects").endParam()
+                .routeId("post-table-snapshot")
+                .to("direct:" + SNAPSHOT_TABLE);
     }
 }

@@ -88,11 +88,10 @@ public class CaptureConfiguration implements CamelConfiguration {
         });
     }
 
-    /** The snapshot API ({@code POST /api/tables/{t}/snapshot}, {@code GET /api/tables}); none without the sync. */
+    /** The snapshot API ({@code POST /api/tables/{t}/snapshot}, {@code GET /api/tables}); without the sync it says so. */
     @BindToRegistry
     public SnapshotApiRoutes snapshotApiRoutes(StreamingWatch watch) {
-        CaptureSync sync = capture.sync();
-        return sync == null ? null : new SnapshotApiRoutes(sync, watch);
+        return new SnapshotApiRoutes(capture.sync(), watch);
     }
 
     /** The snapshot jobs' health: DOWN while a captured table's snapshot failed. */

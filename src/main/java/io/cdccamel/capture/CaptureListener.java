@@ -1,7 +1,6 @@
 package io.cdccamel.capture;
 
 import io.cdccamel.base.Published;
-import io.cdccamel.api.ApiRestRoutes;
 import io.cdccamel.connect.ConnectorDefinition;
 import io.cdccamel.settings.CaptureSettings;
 import io.cdccamel.settings.ConnectSettings;
@@ -37,7 +36,7 @@ import java.util.Map;
 @Published
 public class CaptureListener extends MainListenerSupport {
 
-    public static final String BEAN = ApiRestRoutes.SNAPSHOT_BEAN;
+    public static final String BEAN = "captureSync";
     public static final String SLOT_BEAN = "slotWatch";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.capture");

@@ -28,6 +28,7 @@ public class SnapshotApiRoutes extends RouteBuilder {
     private final CaptureSync sync;
     private final StreamingWatch watch;
 
+    /** @param sync the capture's sync with the source database, or null where this start prepared none (route tests) */
     public SnapshotApiRoutes(CaptureSync sync, StreamingWatch watch) {
         this.watch = watch;
         this.sync = sync;
@@ -45,7 +46,20 @@ public class SnapshotApiRoutes extends RouteBuilder {
             .process(this::list);
     }
 
+    /** Where this start prepared no capture: 503 saying so (the paths exist in every app; the answer says why not here). */
+    private boolean noCapture(Exchange exchange) {
+        if (sync != null) {
+            return false;
+        }
+        reply(exchange, 503, Map.of("error", "This app prepared no capture at its start (see its log's io.cdccamel.capture "
+                + "lines): there are no snapshot jobs to show or ask for"));
+        return true;
+    }
+
     private void snapshot(Exchange exchange) throws Exception {
+        if (noCapture(exchange)) {
+            return;
+        }
         Message in = exchange.getMessage();
         String table = in.getHeader("table", String.class);
         String filter = in.getHeader("filter", String.class);
@@ -73,6 +87,9 @@ public class SnapshotApiRoutes extends RouteBuilder {
 
     /** {@code GET /api/tables}: each captured table with its snapshot job's state. */
     private void list(Exchange exchange) throws Exception {
+        if (noCapture(exchange)) {
+            return;
+        }
         reply(exchange, 200, sync.tablesView());
     }
 

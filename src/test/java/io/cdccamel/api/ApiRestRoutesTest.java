@@ -47,7 +47,7 @@ class ApiRestRoutesTest {
         server.setBindPort(port);
         camel.addService(new VertxPlatformHttpServer(server));
         camel.addRoutes(new ApiErrorPolicy());
-        camel.addRoutes(new ApiRestRoutes(true));
+        camel.addRoutes(new ApiRestRoutes());
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
