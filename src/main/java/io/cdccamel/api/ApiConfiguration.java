@@ -21,6 +21,18 @@ public class ApiConfiguration implements CamelConfiguration {
         return security;
     }
 
+    /** The API routes' one error policy, which they opt into by id (Camel Main adds route configurations first). */
+    @BindToRegistry
+    public ApiErrorPolicy apiErrorPolicy() {
+        return new ApiErrorPolicy();
+    }
+
+    /** The API's paths (REST DSL) and its OpenAPI document. */
+    @BindToRegistry
+    public ApiRestRoutes apiRestRoutes() {
+        return new ApiRestRoutes();
+    }
+
     /** The security this class bound, for configure. */
     private ApiSecurity security;
 
@@ -29,10 +41,6 @@ public class ApiConfiguration implements CamelConfiguration {
         ApiSecurity security = this.security;
         // every request to the API's server passes the guard first: before any route starts
         camel.addStartupListener(AtStart.once(started -> security.install(started)));
-        // the API routes' one error policy, which they opt into by id
-        camel.addRoutes(new ApiErrorPolicy());
-        // the API's paths (REST DSL) and its OpenAPI document; the snapshot path where the capture sync is bound
-        camel.addRoutes(new ApiRestRoutes());
         camel.addStartupListener(new ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {

@@ -36,10 +36,15 @@ public class SearchConfiguration implements CamelConfiguration {
     /** The indexer this class bound, or null when the search is off. */
     private OutputIndexer indexer;
 
-    /** {@code GET /api/events} (it says so when the search is off); the indexer starts with Camel. */
+    /** {@code GET /api/events}; it says so when the search is off (lazy: made once the indexer's method has run). */
+    @BindToRegistry(lazy = true)
+    public SearchApiRoute searchApiRoute() {
+        return new SearchApiRoute(indexer);
+    }
+
+    /** The indexer's health and meters, and its start with Camel, when the search is on. */
     @Override
     public void configure(CamelContext camel) throws Exception {
-        camel.addRoutes(new SearchApiRoute(indexer));
         OutputIndexer i = indexer;
         if (i == null) {
             return;
