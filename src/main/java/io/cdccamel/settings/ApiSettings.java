@@ -35,7 +35,7 @@ public record ApiSettings(String host, int port, List<String> allowedHosts, Stri
 
     public static ApiSettings read(SettingsReader settings) {
         int port = settings.port(PORT, 8090);
-        String tokenFile = settings.text(TOKEN_FILE, "data/api-token");
+        String tokenFile = settings.text(TOKEN_FILE, settings.text(StackModeSettings.DIR, StackModeSettings.DEFAULT_DIR) + "/api-token");
         return new ApiSettings(settings.text(HOST, "127.0.0.1"), port, settings.list(ALLOWED_HOSTS, ""),
                 settings.secret(TOKEN, "").trim(), tokenFile.isEmpty() ? null : Path.of(tokenFile),
                 settings.flag(CONSOLE_ACTIONS, false), settings.port(MANAGEMENT_PORT, port),

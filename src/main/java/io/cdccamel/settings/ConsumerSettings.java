@@ -26,6 +26,7 @@ public record ConsumerSettings(String topics, boolean topicsPattern, String grou
     public static final String TOPICS = "cdc.topics";
     public static final String TOPICS_PATTERN = "cdc.topics.pattern";
     public static final String GROUP = "cdc.consumer.group";
+    static final String DEFAULT_GROUP = "cdc-camel";
     public static final String THREADS = "cdc.consumer.threads";
     public static final String BATCH_SIZE = "cdc.consumer.batch.size";
     public static final String BATCH_WAIT_MS = "cdc.consumer.batch.wait.ms";
@@ -34,7 +35,7 @@ public record ConsumerSettings(String topics, boolean topicsPattern, String grou
     public static final String LOST_OFFSETS_CHECK_MS = "cdc.consumer.lost-offsets-check.ms";
 
     public static ConsumerSettings read(SettingsReader settings) {
-        String group = settings.required(GROUP, "cdc-camel", "must name a consumer group");
+        String group = settings.required(GROUP, DEFAULT_GROUP, "must name a consumer group");
         String topics = settings.text(TOPICS, "");
         boolean topicsPattern = settings.flag(TOPICS_PATTERN, true);
         if (topicsPattern) {

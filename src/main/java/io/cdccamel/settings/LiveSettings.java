@@ -29,7 +29,7 @@ public record LiveSettings(boolean enabled, String group, long pushMillis, long 
     public static final String LAG_RECORDS_KEPT = "cdc.live.lag.records-kept";
 
     public static LiveSettings read(SettingsReader settings) {
-        return new LiveSettings(settings.flag(ENABLED, true), settings.text(GROUP, "cdc-camel-live"),
+        return new LiveSettings(settings.flag(ENABLED, true), settings.text(GROUP, settings.text(ConsumerSettings.GROUP, ConsumerSettings.DEFAULT_GROUP) + "-live"),
                 settings.whole(PUSH_MS, 300, 1), settings.whole(PROBE_MS, 1000, 1),
                 settings.number(EVENTS_PER_PUSH, 60, 1), settings.number(EVENTS_KEPT, 200, 1),
                 settings.number(BACKFILL, 20, 0), settings.number(VALUE_MAX_CHARS, 300, 1),

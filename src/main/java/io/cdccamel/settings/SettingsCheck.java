@@ -34,7 +34,7 @@ public class SettingsCheck extends MainListenerSupport {
         return settings.defaults();
     }
 
-    private static void readAll(SettingsReader settings) {
+    static void readAll(SettingsReader settings) {
         StackModeSettings.read(settings);
         PostgresSettings.read(settings);
         ConnectSettings.read(settings);

@@ -35,15 +35,28 @@ public final class SettingsReader {
         this.resolve = pc::resolveProperty;
     }
 
-    /** A reader of nothing: every key reads as its default (what {@link #defaults()} collects). */
-    private SettingsReader() {
-        this.pc = null;
-        this.resolve = key -> Optional.empty();
+    private SettingsReader(PropertiesComponent pc, Function<String, Optional<String>> resolve) {
+        this.pc = pc;
+        this.resolve = resolve;
     }
 
     /** A reader of no settings at all, which records each key and its default as the records ask. */
     static SettingsReader recordingDefaults() {
-        return new SettingsReader();
+        return new SettingsReader(null, key -> Optional.empty());
+    }
+
+    /**
+     * A reader of {@code pc}'s settings that records each key with its default as the records ask:
+     * a default made of other settings ({@code cdc.live.group} of {@code cdc.consumer.group}) is
+     * worked out from their values in {@code pc}.
+     */
+    static SettingsReader recordingDefaults(PropertiesComponent pc) {
+        return recordingDefaults(pc::resolveProperty);
+    }
+
+    /** As above, over {@code resolve}; no pass-through prefixes (they have no defaults). */
+    static SettingsReader recordingDefaults(Function<String, Optional<String>> resolve) {
+        return new SettingsReader(null, resolve);
     }
 
     /** The keys read so far, each with its default as the record gives it. */

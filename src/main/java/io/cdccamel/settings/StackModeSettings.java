@@ -21,6 +21,7 @@ public record StackModeSettings(boolean embedded, Path dir, boolean reset, List<
     public static final String MODE_EMBEDDED = "embedded";
     public static final String MODE_EXTERNAL = "external";
     public static final String DIR = "cdc.stack.dir";
+    static final String DEFAULT_DIR = "data";
     public static final String RESET = "cdc.stack.reset";
     public static final String KAFKA_PORTS = "cdc.kafka.ports";
     public static final String BROKERS = "cdc.kafka.brokers";
@@ -34,7 +35,7 @@ public record StackModeSettings(boolean embedded, Path dir, boolean reset, List<
         String brokers = settings.required(BROKERS, "localhost:9092,localhost:9093,localhost:9094",
                 "must list the brokers (host:port, comma-separated)");
         return new StackModeSettings(MODE_EMBEDDED.equals(settings.choice(MODE, MODE_EMBEDDED, MODE_EMBEDDED, MODE_EXTERNAL)),
-                Path.of(settings.text(DIR, "data")), settings.flag(RESET, false),
+                Path.of(settings.text(DIR, DEFAULT_DIR)), settings.flag(RESET, false),
                 settings.ports(KAFKA_PORTS, "9092,9093,9094", 3), brokers,
                 settings.choice(DEMO, "auto", "auto", "true", "false"));
     }

@@ -41,6 +41,8 @@ class ComposeFileTest {
         try (InputStream in = ComposeFileTest.class.getResourceAsStream("/application.properties")) {
             app.load(in);
         }
+        // the cdc.* defaults are the typed records' (application.properties only shows them)
+        app.putAll(io.cdccamel.settings.SettingsCheck.defaults());
         connector = new ObjectMapper().readTree(Path.of("debezium_connect.json").toFile());
     }
 
