@@ -3,10 +3,6 @@ package io.cdccamel.it;
 import io.cdccamel.it.OutputEntries.Entry;
 import io.cdccamel.route.RouteEditsTest;
 import io.cdccamel.stack.Ports;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,9 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -133,18 +127,7 @@ class FilteredKillIT {
 
         // the left-out deletes' offsets are committed: the group reaches the end of each partition
         // (the end offset may lie one past the last record: the transaction's commit marker)
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", EmbeddedStackExtension.stack().kafka().bootstrapServers()))) {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(GROUP)
-                        .partitionsToOffsetAndMetadata().get();
-                Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
-                        .collect(Collectors.toMap(Function.identity(), tp -> OffsetSpec.latest()));
-                var ends = admin.listOffsets(latest).all().get();
-                assertThat(committed).isNotEmpty();
-                committed.forEach((tp, offset) -> assertThat(offset.offset()).as("committed of %s", tp)
-                        .isGreaterThanOrEqualTo(ends.get(tp).offset() - 1));
-            });
-        }
+        GroupOffsets.awaitCommittedToTheEnd(GROUP);
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort
                 + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         String filtered = metrics.lines().filter(l -> l.startsWith("cdc_output_filtered_total")).findFirst().orElse("");

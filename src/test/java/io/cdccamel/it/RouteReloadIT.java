@@ -9,10 +9,6 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.model.BeanDefinition;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,7 +19,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -187,18 +181,7 @@ class RouteReloadIT {
                         && OutputEntries.read(file).stream().filter(Entry::isTombstone).count() >= deletes);
         // every consumed record committed: the group reaches the end of each partition
         // (the end offset may lie one past the last record: the transaction's commit marker)
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", EmbeddedStackExtension.stack().kafka().bootstrapServers()))) {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("group-" + INSTANCE)
-                        .partitionsToOffsetAndMetadata().get();
-                Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
-                        .collect(Collectors.toMap(Function.identity(), tp -> OffsetSpec.latest()));
-                var ends = admin.listOffsets(latest).all().get();
-                assertThat(committed).isNotEmpty();
-                committed.forEach((tp, offset) -> assertThat(offset.offset()).as("committed of %s", tp)
-                        .isGreaterThanOrEqualTo(ends.get(tp).offset() - 1));
-            });
-        }
+        GroupOffsets.awaitCommittedToTheEnd("group-" + INSTANCE);
 
         List<Entry> entries = OutputEntries.read(file);
         List<Integer> inserted = entries.stream().filter(e -> "c".equals(e.op()) || "r".equals(e.op()))
