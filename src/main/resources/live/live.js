@@ -354,6 +354,8 @@
     var out = m.output || {};
     $('filtered').textContent = typeof out.filtered === 'number'
       ? '\u00b7 filtered by the route\'s steps: ' + fmt(out.filtered) : '';
+    // the route's steps failing on records not written yet (health route-steps DOWN): a red line until they pass
+    $('steps-failing').textContent = out.stepsFailing ? '\u00b7 ' + out.stepsFailing : '';
     if (m.first) { clear($('events')); }
     skippedTotal += m.skipped || 0;
     if (paused) {

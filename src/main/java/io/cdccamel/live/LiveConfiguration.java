@@ -7,6 +7,7 @@ import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.ops.BrokerControl;
 import io.cdccamel.kafka.KafkaAdmins;
 import io.cdccamel.route.DurableCommits;
+import io.cdccamel.route.StepFailures;
 import io.cdccamel.settings.ApiSettings;
 import io.cdccamel.settings.ChartSettings;
 import io.cdccamel.settings.ConsumerSettings;
@@ -27,8 +28,10 @@ public class LiveConfiguration implements CamelConfiguration {
                                          LiveSettings live, ConsumerSettings consumer, DeadLetterSettings deadLetters,
                                          StackModeSettings stack, ApiSettings api, ChartSettings charts,
                                          DurableCommits durableCommits, ObjectMapper exactJson, BrokerControl brokerControl,
-                                         StreamingWatch streamingWatch, CaptureViews captureViews) {
+                                         StreamingWatch streamingWatch, CaptureViews captureViews,
+                                         StepFailures stepFailures) {
         return new LiveViewRoutes(connectApi, admins, live, consumer, deadLetters, stack, api,
-                charts, durableCommits, exactJson, brokerControl, streamingWatch, captureViews);
+                charts, durableCommits, exactJson, brokerControl, streamingWatch, captureViews,
+                stepFailures);
     }
 }

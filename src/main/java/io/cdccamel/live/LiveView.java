@@ -51,13 +51,15 @@ final class LiveView implements Service {
     private final int firstEvents;
     private final ChartSeries charts;
     private final LongSupplier filtered;
+    private final java.util.function.Supplier<String> stepsFailing;
     private volatile Map<String, Object> pipeline = Map.of();
     private long lastWriteAt;
     /** When {@code /live/state} was last asked for ({@code System.nanoTime}), or 0: the view reads for a while after. */
     private volatile long stateAskedAt;
 
     LiveView(StreamingWatch watch, BrokerControl brokers, ObjectMapper mapper, LiveState state, ChangeTail tail, PipelineProbe probe,
-             String mode, String address, int firstEvents, ChartSeries charts, LongSupplier filtered) {
+             String mode, String address, int firstEvents, ChartSeries charts, LongSupplier filtered,
+             java.util.function.Supplier<String> stepsFailing) {
         this.watch = watch;
         this.brokers = brokers;
         this.mapper = mapper;
@@ -69,6 +71,7 @@ final class LiveView implements Service {
         this.firstEvents = firstEvents;
         this.charts = charts;
         this.filtered = filtered;
+        this.stepsFailing = stepsFailing;
     }
 
     /** The embedded brokers' ids, or null (external mode): the page shows stop/start buttons only with them. */
@@ -167,9 +170,12 @@ final class LiveView implements Service {
      * The print route's output as the page shows it: {@code filtered}, the change events its steps left
      * out since start, their offsets committed ({@code cdc_output_filtered_total}). Always a number, 0
      * included: any step (a filter, a split, a bean) may leave events out, so no route is known not to.
+     * {@code stepsFailing}, while its steps fail on records not written yet: what they fail on and why.
      */
     private Map<String, Object> output() {
-        return Map.of("filtered", filtered.getAsLong());
+        String failing = stepsFailing.get();
+        return failing == null ? Map.of("filtered", filtered.getAsLong())
+                : Map.of("filtered", filtered.getAsLong(), "stepsFailing", failing);
     }
 
     Map<String, Object> stateView() {

@@ -17,6 +17,7 @@ import io.cdccamel.capture.CaptureViews;
 import io.cdccamel.connect.StreamingWatch;
 import io.cdccamel.ops.BrokerControl;
 import io.cdccamel.route.DurableCommits;
+import io.cdccamel.route.StepFailures;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
@@ -59,11 +60,15 @@ public class LiveViewRoutes extends RouteBuilder {
      * @param watch    Debezium's streaming and snapshot (the page, two charts)
      * @param capture  the slot and the snapshot jobs, when the app captures its own database
      */
+    private final StepFailures steps;
+
     public LiveViewRoutes(ConnectApi connect, KafkaAdmins admins, LiveSettings live, ConsumerSettings consumer,
                           DeadLetterSettings deadLetters, StackModeSettings stack, ApiSettings api,
                           ChartSettings chartSettings, DurableCommits commits, ObjectMapper mapper,
-                          BrokerControl brokers, StreamingWatch watch, CaptureViews capture) {
+                          BrokerControl brokers, StreamingWatch watch, CaptureViews capture,
+                          StepFailures steps) {
         this.connect = connect;
+        this.steps = steps;
         this.admins = admins;
         this.live = live;
         this.consumer = consumer;
@@ -102,7 +107,8 @@ public class LiveViewRoutes extends RouteBuilder {
         charts.lagFrom(probe::lagNow);
         LiveView view = new LiveView(watch, brokerControl, mapper, state, tail, probe,
                 stack.embedded() ? StackModeSettings.MODE_EMBEDDED : StackModeSettings.MODE_EXTERNAL, api.url(),
-                live.eventsPerPush(), charts, commits::filteredCount);
+                live.eventsPerPush(), charts, commits::filteredCount, () -> steps.failing() == 0 ? null
+                        : "the route's steps fail on " + steps.failing() + " record(s) not written yet: " + steps.lastReason());
         getContext().addService(view, true, true);
         int port = api.port();
         // the HTTP server's router exists once platform-http has started

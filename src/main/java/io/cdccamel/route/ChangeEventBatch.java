@@ -96,7 +96,11 @@ public final class ChangeEventBatch {
     record Tombstone() implements Read {
     }
 
-    record DeadLetter(String reason, byte[] value) implements Read {
+    /**
+     * A record that cannot be printed: not a change event ({@code stepsFailed} false, the steps see its
+     * bytes), or one the route's steps failed on alone ({@link StepFailures}: kept from the steps).
+     */
+    record DeadLetter(String reason, byte[] value, boolean stepsFailed) implements Read {
     }
 
     /**
@@ -219,15 +223,20 @@ public final class ChangeEventBatch {
         Records() {
             int n = 0;
             for (Item item : items) {
-                n += item.read() instanceof Written ? 0 : 1;
+                n += offered(item) ? 1 : 0;
             }
             fresh = new int[n];
             for (int i = 0, j = 0; i < items.length; i++) {
-                if (!(items[i].read() instanceof Written)) {
+                if (offered(items[i])) {
                     fresh[j++] = i;
                 }
             }
             headersSet = new boolean[n];
+        }
+
+        /** Offered to the steps: not written before, and not a record they failed on alone. */
+        private static boolean offered(Item item) {
+            return !(item.read() instanceof Written || item.read() instanceof DeadLetter d && d.stepsFailed());
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.cdccamel.route;
 
 import io.cdccamel.store.WrittenPositions;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -14,7 +15,14 @@ public final class OutputMetrics {
     }
 
     /** The output's counters, as {@link RouteConfiguration#outputMeters} binds them. */
-    static void bind(MeterRegistry registry, WrittenPositions written, DurableCommits commits, RevokeCommits revokeCommits) {
+    static void bind(MeterRegistry registry, WrittenPositions written, DurableCommits commits, RevokeCommits revokeCommits,
+                     StepFailures steps) {
+        FunctionCounter.builder("cdc.route.step.failures", steps, StepFailures::failedAttempts)
+                .description("Failed attempts of the print route's steps at a batch, or at a part of one").register(registry);
+        FunctionCounter.builder("cdc.route.step.dead.letters", steps, StepFailures::deadLetters)
+                .description("Records the print route's steps failed on alone, sent to the dead letters").register(registry);
+        Gauge.builder("cdc.route.step.suspects", steps, s -> s.suspects())
+                .description("Records among which the print route looks for one its steps fail on (0: none)").register(registry);
         FunctionCounter.builder("cdc.redelivered.records.skipped", written, WrittenPositions::skippedCount)
                 .description("Records read again from Kafka that the output already held").register(registry);
         FunctionCounter.builder("cdc.consumer.assignment.check.failures", revokeCommits, RevokeCommits::failedChecks)

@@ -39,13 +39,17 @@ public class ReadChangeEvents implements Processor {
     private final JacksonDataFormat json;
     private final JsonFactory factory;
     private final WrittenPositions written;
-    private final StepFailures stepFailures = new StepFailures();
+    private final StepFailures stepFailures;
 
-    /** @param json camel-jackson's data format, unmarshalling to a {@link JsonNode} with {@link io.cdccamel.events.ExactJson}'s mapper */
-    public ReadChangeEvents(JacksonDataFormat json, WrittenPositions written) {
+    /**
+     * @param json camel-jackson's data format, unmarshalling to a {@link JsonNode} with {@link io.cdccamel.events.ExactJson}'s mapper
+     * @param stepFailures the records the route's steps failed on: the part of a poll they get, the records that are dead letters
+     */
+    public ReadChangeEvents(JacksonDataFormat json, WrittenPositions written, StepFailures stepFailures) {
         this.json = json;
         this.factory = json.getObjectMapper().getFactory();
         this.written = written;
+        this.stepFailures = stepFailures;
     }
 
     @Override
@@ -57,7 +61,10 @@ public class ReadChangeEvents implements Processor {
                     + (body == null ? "null" : body.getClass().getName()));
         }
         @SuppressWarnings("unchecked") // Camel's Kafka consumer in batching mode: a list of exchanges
-        List<Exchange> consumed = (List<Exchange>) list;
+        List<Exchange> polled = (List<Exchange>) list;
+        // all of it, but for a part while the route looks for a record its steps fail on (the rest is fetched again)
+        StepFailures.Taken taken = stepFailures.take(polled);
+        List<Exchange> consumed = taken.records();
         ChangeEventBatch.Item[] items = new ChangeEventBatch.Item[consumed.size()];
         // the batch's envelopes printed from their bytes, one after the other: a third longer than the values
         long valueBytes = 0;
@@ -70,7 +77,7 @@ public class ReadChangeEvents implements Processor {
             items[i] = read(consumed.get(i), printed);
         }
         ChangeEventBatch batch = new ChangeEventBatch(consumed, items, this::tree);
-        stepFailures.watch(exchange, batch);
+        stepFailures.watch(exchange, batch, taken);
         batch.attachTo(exchange);
     }
 
@@ -94,11 +101,12 @@ public class ReadChangeEvents implements Processor {
     /** @param stepFailed why the route's steps failed on this record's batch too often (it is a dead letter then), or null */
     private ChangeEventBatch.Read read(Exchange recordExchange, Message record, StringBuilder printed, String stepFailed) {
         byte[] value = record.getBody(byte[].class);
+        if (stepFailed != null) {
+            // a tombstone too: the steps see it, and may fail on it
+            return new ChangeEventBatch.DeadLetter(stepFailed, value, true);
+        }
         if (value == null) {
             return new ChangeEventBatch.Tombstone(); // Debezium sends one after each delete, for log compaction
-        }
-        if (stepFailed != null) {
-            return new ChangeEventBatch.DeadLetter(stepFailed, value);
         }
         if (value.length <= EnvelopeText.MAX_VALUE_BYTES) {
             int start = printed.length();
@@ -111,7 +119,7 @@ public class ReadChangeEvents implements Processor {
         try {
             return new ChangeEventBatch.Event(ChangeEvent.of((JsonNode) json.unmarshal(recordExchange, value)));
         } catch (JacksonException | InvalidChangeEventException e) {
-            return new ChangeEventBatch.DeadLetter(DeadLetters.reason(e), value);
+            return new ChangeEventBatch.DeadLetter(DeadLetters.reason(e), value, false);
         } catch (Exception e) {
             throw RuntimeCamelException.wrapRuntimeCamelException(e);
         }

@@ -69,6 +69,12 @@ public class RouteConfiguration implements CamelConfiguration {
         return revoke;
     }
 
+    /** The records the print route's steps fail on: retried, searched for a part at a time, dead letters alone. */
+    @BindToRegistry
+    public StepFailures stepFailures() {
+        return new StepFailures();
+    }
+
     /** Ready-made edits of a batch's change events, for the YAML route's steps ({@code bean: ref: changeEvents}). */
     @BindToRegistry(ChangeEventEdits.BEAN)
     public ChangeEventEdits changeEventEdits() {
@@ -89,7 +95,8 @@ public class RouteConfiguration implements CamelConfiguration {
     /** Route print-change-events' read and write steps, the {@code direct:} routes the YAML route calls. */
     @BindToRegistry(lazy = true)
     public PrintRouteSteps printRouteSteps(CamelContext camel, ObjectMapper exactJson, WrittenPositions writtenPositions,
-                                           DurableCommits durableCommits, DeadLetterSettings deadLetterSettings) {
+                                           DurableCommits durableCommits, DeadLetterSettings deadLetterSettings,
+                                           StepFailures stepFailures) {
         JacksonDataFormat json = new JacksonDataFormat(exactJson, JsonNode.class);
         json.setCamelContext(camel);
         try {
@@ -98,7 +105,7 @@ public class RouteConfiguration implements CamelConfiguration {
             throw new IllegalStateException("Cannot start camel-jackson's data format: " + e.getMessage(), e);
         }
         DeadLetters deadLetters = new DeadLetters(camel.createProducerTemplate(), deadLetterSettings.endpoint());
-        return new PrintRouteSteps(new ReadChangeEvents(json, writtenPositions),
+        return new PrintRouteSteps(new ReadChangeEvents(json, writtenPositions, stepFailures),
                 new WriteChangeEvents(deadLetters, durableCommits, exactJson), exactJson);
     }
 
@@ -110,8 +117,15 @@ public class RouteConfiguration implements CamelConfiguration {
 
     /** The output's counters in {@code /observe/metrics}. */
     @BindToRegistry(lazy = true)
-    public MeterBinder outputMeters(WrittenPositions writtenPositions, DurableCommits durableCommits, RevokeCommits revokeCommits) {
-        return registry -> OutputMetrics.bind(registry, writtenPositions, durableCommits, revokeCommits);
+    public MeterBinder outputMeters(WrittenPositions writtenPositions, DurableCommits durableCommits, RevokeCommits revokeCommits,
+                                    StepFailures stepFailures) {
+        return registry -> OutputMetrics.bind(registry, writtenPositions, durableCommits, revokeCommits, stepFailures);
+    }
+
+    /** The route's steps' health: DOWN while the route looks for a record they fail on. */
+    @BindToRegistry(lazy = true)
+    public StepFailuresHealthCheck stepFailuresHealthCheck(StepFailures stepFailures) {
+        return new StepFailuresHealthCheck(stepFailures);
     }
 
     // what this class bound, for configure (which runs once every class's beans are bound)

@@ -23,9 +23,10 @@ class LiveViewOutputTest {
     @Test
     void shouldCarryTheRouteStepsFilteredCountInEveryMessageAndTheState() throws Exception {
         AtomicLong filtered = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<String> failing = new java.util.concurrent.atomic.AtomicReference<>();
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             LiveView view = new LiveView(null, BrokerControl.NONE, MAPPER, new LiveState(10, 10, 10), null, null, "embedded",
-                    "http://127.0.0.1:0", 10, new ChartSeries(3_600_000, 5_000, "g"), filtered::get);
+                    "http://127.0.0.1:0", 10, new ChartSeries(3_600_000, 5_000, "g"), filtered::get, failing::get);
 
             assertThat(json(view.message(List.of(), 0, true)).path("output").path("filtered").isIntegralNumber())
                     .as("0 is a number on the page, not a missing line").isTrue();
@@ -35,6 +36,11 @@ class LiveViewOutputTest {
             assertThat(json(view.message(List.of(), 0, false)).path("output").path("filtered").asLong()).isEqualTo(4_711);
             assertThat(json(view.message(List.of(), 0, true)).path("output").path("filtered").asLong()).isEqualTo(4_711);
             assertThat(json(view.stateView()).path("output").path("filtered").asLong()).isEqualTo(4_711);
+            assertThat(json(view.stateView()).path("output").has("stepsFailing")).as("no line while the steps pass").isFalse();
+
+            failing.set("the route's steps fail on 2 record(s) not written yet: IllegalStateException: a step's bug");
+            assertThat(json(view.message(List.of(), 0, false)).path("output").path("stepsFailing").asText())
+                    .isEqualTo("the route's steps fail on 2 record(s) not written yet: IllegalStateException: a step's bug");
         }
     }
 

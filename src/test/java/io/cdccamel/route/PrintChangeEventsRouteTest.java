@@ -10,6 +10,7 @@ import org.apache.camel.component.debezium.DebeziumConstants;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.main.MainConfigurationProperties;
@@ -151,6 +152,16 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
                                 throw new IllegalStateException("a step's bug");
                             }
                         });
+            }
+            if (test.getTags().contains("user-step-that-throws-on-one-record")) {
+                a.weaveByToUri(WriteChangeEvents.WRITE).before()
+                        .process(e -> ((List<?>) e.getMessage().getBody()).forEach(m -> {
+                            org.apache.camel.Message record = (org.apache.camel.Message) m;
+                            if (record.getHeader(KafkaConstants.PARTITION, Integer.class) == 0
+                                    && record.getHeader(KafkaConstants.OFFSET, Long.class) == 6) {
+                                throw new IllegalStateException("record 0@6");
+                            }
+                        }));
             }
             a.weaveAddLast().to("mock:printed");
         });
@@ -474,16 +485,44 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
     }
 
     /**
+     * Fetches as camel-kafka does with {@code breakOnFirstError}: the records from each partition's
+     * committed offset on, in one batch, and again after each failed exchange, until one succeeds.
+     *
+     * @return the fetches it took
+     */
+    private int fetchUntilWritten(List<String> commits, java.util.function.Supplier<Exchange[]> records, int most) {
+        for (int fetch = 1; fetch <= most; fetch++) {
+            Map<Integer, Long> committed = new java.util.HashMap<>();
+            for (String c : commits) {
+                String[] at = c.split("@");
+                committed.merge(Integer.parseInt(at[0]), Long.parseLong(at[1]), Math::max);
+            }
+            Exchange[] fetched = java.util.Arrays.stream(records.get())
+                    .filter(r -> r.getMessage().getHeader(KafkaConstants.OFFSET, Long.class)
+                            > committed.getOrDefault(r.getMessage().getHeader(KafkaConstants.PARTITION, Integer.class), -1L))
+                    .toArray(Exchange[]::new);
+            try {
+                batch(fetched);
+                return fetch;
+            } catch (org.apache.camel.CamelExecutionException e) {
+                // failed, or a part written and the rest held back (StepFailures.HeldBack): fetched again
+            }
+        }
+        throw new AssertionError("not written after " + most + " fetches");
+    }
+
+    /**
      * Replaces the test that held "whatever the steps do to the body, every record is written"
      * (issue 33: the body is now the output). Steps that drop every header, replace the body with
      * something that is no list of change events and go on in another thread: the batch fails (the
      * write step says what the steps left), is fetched again, and after {@value StepFailures#ATTEMPTS}
-     * attempts its change events go to the dead letters with that reason; tombstones and bad records are
-     * written as before, and every record's offset is committed.
+     * attempts the route tries its records a part at a time: the event alone fails too, and goes to
+     * the dead letters with that reason; a batch left with no event is written as read (its tombstone
+     * and bad record as before), and every record's offset is committed.
      */
     @Test
     @org.junit.jupiter.api.Tag("user-steps-that-go-wrong")
-    void shouldRetryABatchTheStepsSpoilThenDeadLetterItsEventsAndCommitEveryRecord() throws Exception {
+    void shouldRetryABatchTheStepsSpoilThenDeadLetterEachRecordTheyFailOnAloneAndCommitEveryRecord() throws Exception {
         List<String> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
         String event = resource("seed-snapshot.json");
         java.util.function.Supplier<Exchange[]> records = () -> new Exchange[] {
@@ -499,24 +538,30 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
                             + "list converted to JSON has it); to write nothing of a batch, leave an empty array");
             assertThat(commits).as("attempt %d: nothing committed", attempt).isEmpty();
         }
-        batch(records.get());
+        int fetches = fetchUntilWritten(commits, records, 40);
 
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> commits.size() == 3);
-        assertThat(commits).containsExactly("0@0", "1@4", "2@9");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> commits.size() >= 3);
+        assertThat(commits).containsExactlyInAnyOrder("0@0", "1@4", "2@9");
+        // a batch left with no change event is written as read, whatever the body: its tombstone and bad record as before
         assertThat(output(TOPIC + ".log")).isEqualTo(
                 "Message on [ Topic: postgres.debezium.product , Partition: 1, Offset: 4 ] tombstone (null value) for key Struct{id=24}\n");
         List<String> deadLetters = output(OutputFormat.DEAD_LETTER_FILE).lines().toList();
         assertThat(deadLetters).hasSize(2);
         assertThat(deadLetters.get(0)).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 0 ] "
-                + "reason: the route's steps failed on its batch 3 times: StepOutputException: the steps before direct:write-change-events left a java.lang.String");
+                + "reason: the route's steps failed on this record: its batch 3 times and the record alone 3 times: "
+                + "StepOutputException: the steps before direct:write-change-events left a java.lang.String");
         assertThat(deadLetters.get(1)).contains("Offset: 9 ]").contains("| value: \"not json\"");
         assertThat(getMockEndpoint("mock:dead-letter-topic").getReceivedExchanges()).hasSize(2);
+        StepFailures steps = context.getRegistry().findSingleByType(StepFailures.class);
+        assertThat(steps.deadLetters()).isEqualTo(1);
+        assertThat(steps.failing()).as("nothing left failing: health route-steps UP again").isZero();
+        assertThat(fetches).as("the event tried alone %d times, then the rest", StepFailures.ATTEMPTS).isEqualTo(StepFailures.ATTEMPTS + 1);
     }
 
-    /** A step that throws: the same, with the step's own error as the dead letters' reason. */
+    /** A step that throws: the same, with the step's own error as the dead letter's reason. */
     @Test
     @org.junit.jupiter.api.Tag("user-step-that-throws")
-    void shouldDeadLetterTheEventsOfABatchAStepThrowsOnAfterItsAttempts() throws Exception {
+    void shouldDeadLetterTheEventAStepThrowsOnAfterItsAttempts() throws Exception {
         List<String> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
         String event = resource("seed-snapshot.json");
         for (int attempt = 1; attempt <= StepFailures.ATTEMPTS; attempt++) {
@@ -524,15 +569,82 @@ class PrintChangeEventsRouteTest extends CamelMainTestSupport {
                     .hasRootCauseMessage("a step's bug");
         }
         assertThat(positions.isNew(TOPIC, 0, 5)).isTrue();
+        HealthCheck.Result health = stepsHealth();
+        assertThat(health.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(health.getMessage().orElse("")).contains("1 record(s) not written yet").contains("IllegalStateException: a step's bug");
 
-        batch(record(TOPIC, 0, 5, "k", event, new Commit(commits, 0, 5)));
+        int fetches = fetchUntilWritten(commits, () -> new Exchange[] {record(TOPIC, 0, 5, "k", event, new Commit(commits, 0, 5))}, 10);
 
+        assertThat(fetches).as("alone, %d times, then a dead letter", StepFailures.ATTEMPTS).isEqualTo(StepFailures.ATTEMPTS + 1);
         assertThat(commits).containsExactly("0@5");
         assertThat(output(OutputFormat.DEAD_LETTER_FILE)).startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 5 ] "
-                + "reason: the route's steps failed on its batch 3 times: IllegalStateException: a step's bug");
+                + "reason: the route's steps failed on this record: its batch 3 times and the record alone 3 times: "
+                + "IllegalStateException: a step's bug");
         assertThat(outputDir.resolve(TOPIC + ".log")).doesNotExist();
         Exchange sent = getMockEndpoint("mock:dead-letter-topic").getReceivedExchanges().get(0);
         assertThat(sent.getMessage().getBody(byte[].class)).isEqualTo(event.getBytes(StandardCharsets.UTF_8));
+        assertThat(stepsHealth().getState()).isEqualTo(HealthCheck.State.UP);
+    }
+
+    /**
+     * One record of a batch that a step fails on: after the batch's attempts the route looks for it a
+     * part at a time (the parts the steps pass written and committed, the rest held back and fetched
+     * again), and only that record goes to the dead letters; every other record, of both partitions,
+     * is written once, in offset order, and every offset is committed.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("user-step-that-throws-on-one-record")
+    void shouldDeadLetterOnlyTheRecordAStepThrowsOnAndWriteTheRestOfItsBatch() throws Exception {
+        List<String> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String event = resource("seed-snapshot.json");
+        java.util.function.Supplier<Exchange[]> records = () -> {
+            List<Exchange> poll = new java.util.ArrayList<>();
+            for (int offset = 0; offset < 10; offset++) {
+                poll.add(record(TOPIC, 0, offset, "Struct{id=" + offset + "}", event, new Commit(commits, 0, offset)));
+            }
+            for (int offset = 0; offset < 5; offset++) {
+                poll.add(record(TOPIC, 1, offset, "Struct{id=" + (100 + offset) + "}", offset == 2 ? null : offset == 3 ? "not json" : event,
+                        new Commit(commits, 1, offset)));
+            }
+            return poll.toArray(Exchange[]::new);
+        };
+
+        int fetches = fetchUntilWritten(commits, records, 30);
+
+        assertThat(fetches).as("3 attempts, the search (half at a time), the record alone 3 times, then the rest").isLessThanOrEqualTo(14);
+        Map<Integer, Long> newest = new java.util.HashMap<>();
+        commits.forEach(c -> newest.merge(Integer.parseInt(c.split("@")[0]), Long.parseLong(c.split("@")[1]), Math::max));
+        assertThat(newest).containsEntry(0, 9L).containsEntry(1, 4L);
+        List<String> printed = output(TOPIC + ".log").lines().toList();
+        List<String> headers = printed.stream().map(line -> line.substring(0, line.indexOf(']') + 1)).toList();
+        List<String> expected = new java.util.ArrayList<>();
+        for (int offset = 0; offset < 10; offset++) {
+            if (offset != 6) {
+                expected.add("Message on [ Topic: " + TOPIC + " , Partition: 0, Offset: " + offset + " ]");
+            }
+        }
+        for (int offset : new int[] {0, 1, 2, 4}) {
+            expected.add("Message on [ Topic: " + TOPIC + " , Partition: 1, Offset: " + offset + " ]");
+        }
+        assertThat(headers.stream().filter(h -> h.contains("Partition: 0")).toList())
+                .as("partition 0 once each, in offset order, but for the record the step throws on")
+                .containsExactlyElementsOf(expected.subList(0, 9));
+        assertThat(headers.stream().filter(h -> h.contains("Partition: 1")).toList()).containsExactlyElementsOf(expected.subList(9, 13));
+        List<String> deadLetters = output(OutputFormat.DEAD_LETTER_FILE).lines().toList();
+        assertThat(deadLetters).hasSize(2);
+        assertThat(deadLetters).anySatisfy(line -> assertThat(line)
+                .startsWith("Dead letter on [ Topic: postgres.debezium.product , Partition: 0, Offset: 6 ] reason: the route's steps "
+                        + "failed on this record: its batch 3 times and the record alone 3 times: IllegalStateException: record 0@6"));
+        assertThat(deadLetters).anySatisfy(line -> assertThat(line).contains("Partition: 1, Offset: 3 ]").contains("JsonParseException"));
+        StepFailures steps = context.getRegistry().findSingleByType(StepFailures.class);
+        assertThat(steps.deadLetters()).isEqualTo(1);
+        assertThat(steps.failing()).isZero();
+        assertThat(steps.suspects()).isZero();
+    }
+
+    private HealthCheck.Result stepsHealth() {
+        return org.apache.camel.health.HealthCheckHelper.invoke(context).stream()
+                .filter(r -> r.getCheck().getId().equals("route-steps")).findFirst().orElseThrow();
     }
 
     @Test
