@@ -1,5 +1,7 @@
 package io.cdccamel.search;
 
+import io.cdccamel.base.BackgroundThread;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdccamel.events.OutputFormat;
 import org.slf4j.Logger;
@@ -78,7 +80,11 @@ public final class OutputIndexer implements AutoCloseable {
             return;
         }
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cdc-search-indexer");
+            // the index may lag while the route prints: at nice 19 it takes the CPU the route leaves (bench/README.md)
+            Thread t = new Thread(() -> {
+                BackgroundThread.lowerPriority();
+                r.run();
+            }, "cdc-search-indexer");
             t.setDaemon(true);
             return t;
         });
