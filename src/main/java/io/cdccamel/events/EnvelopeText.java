@@ -10,7 +10,9 @@ import java.util.Arrays;
 
 /**
  * A change event's value printed straight from its bytes, token by token, as {@link GoJsonWriter}
- * prints the tree that {@link ExactJson}'s mapper reads from the same bytes: no tree is built (its
+ * prints the tree that {@link ExactJson}'s mapper reads from the same bytes, with its punctuation,
+ * key order, quoting and indentation (one definition of the format, two walkers: this one of
+ * tokens, GoJsonWriter's of a tree): no tree is built (its
  * nodes and maps were most of the route's garbage per event, bench/README, issue 25). Each object's
  * fields are printed as they come, then put in Go's key order; a key given twice keeps its last
  * value, as the tree does.
@@ -153,9 +155,7 @@ public final class EnvelopeText {
             ordered &= n == 0 || GoJsonWriter.compareUtf8(keys[n - 1], key) < 0;
             keys[n] = key;
             scratch.bounds[depth][2 * n] = fields.length();
-            GoJsonWriter.indent(fields, depth + 1);
-            GoJsonWriter.quote(key, fields);
-            fields.append(": ");
+            GoJsonWriter.key(fields, depth, key);
             writeValue(p, value, fields, depth + 1, scratch);
             scratch.bounds[depth][2 * n + 1] = fields.length();
             n++;
@@ -164,7 +164,7 @@ public final class EnvelopeText {
             throw new IOException("Unexpected JSON token " + token);
         }
         if (n == 0) {
-            out.append("{}");
+            out.append(GoJsonWriter.EMPTY_OBJECT);
             return;
         }
         String[] keys = scratch.keys[depth];
@@ -177,12 +177,11 @@ public final class EnvelopeText {
             if (order != null && k + 1 < n && keys[order[k + 1]].equals(keys[i])) {
                 continue; // a repeated key: its last value only
             }
-            out.append(first ? "\n" : ",\n").append(fields, bounds[2 * i], bounds[2 * i + 1]);
+            GoJsonWriter.separator(out, first);
+            out.append(fields, bounds[2 * i], bounds[2 * i + 1]);
             first = false;
         }
-        out.append('\n');
-        GoJsonWriter.indent(out, depth);
-        out.append('}');
+        GoJsonWriter.close(out, depth, '}');
         Arrays.fill(keys, 0, n, null); // a hostile key of megabytes is not kept for the next envelope
     }
 
@@ -203,22 +202,20 @@ public final class EnvelopeText {
     private static void writeArray(JsonParser p, StringBuilder out, int depth, Scratch scratch) throws IOException {
         JsonToken token = p.nextToken();
         if (token == JsonToken.END_ARRAY) {
-            out.append("[]");
+            out.append(GoJsonWriter.EMPTY_ARRAY);
             return;
         }
         out.append('[');
-        String separator = "\n";
+        boolean first = true;
         for (; token != JsonToken.END_ARRAY; token = p.nextToken()) {
             if (token == null) {
                 throw new IOException("Truncated JSON: input ended inside an array");
             }
-            out.append(separator);
+            GoJsonWriter.separator(out, first);
             GoJsonWriter.indent(out, depth + 1);
             writeValue(p, token, out, depth + 1, scratch);
-            separator = ",\n";
+            first = false;
         }
-        out.append('\n');
-        GoJsonWriter.indent(out, depth);
-        out.append(']');
+        GoJsonWriter.close(out, depth, ']');
     }
 }

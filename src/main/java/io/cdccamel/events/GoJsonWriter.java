@@ -51,43 +51,63 @@ public final class GoJsonWriter {
 
     private static void writeObject(JsonNode node, StringBuilder out, int depth) {
         if (node.isEmpty()) {
-            out.append("{}");
+            out.append(EMPTY_OBJECT);
             return;
         }
         List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(node.size());
         node.fields().forEachRemaining(fields::add);
         fields.sort((a, b) -> compareUtf8(a.getKey(), b.getKey()));
         out.append('{');
-        String separator = "\n";
+        boolean first = true;
         for (Map.Entry<String, JsonNode> field : fields) {
-            out.append(separator);
-            indent(out, depth + 1);
-            quote(field.getKey(), out);
-            out.append(": ");
+            separator(out, first);
+            key(out, depth, field.getKey());
             write(field.getValue(), out, depth + 1);
-            separator = ",\n";
+            first = false;
         }
-        out.append('\n');
-        indent(out, depth);
-        out.append('}');
+        close(out, depth, '}');
     }
 
     private static void writeArray(JsonNode node, StringBuilder out, int depth) {
         if (node.isEmpty()) {
-            out.append("[]");
+            out.append(EMPTY_ARRAY);
             return;
         }
         out.append('[');
-        String separator = "\n";
+        boolean first = true;
         for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
-            out.append(separator);
+            separator(out, first);
             indent(out, depth + 1);
             write(it.next(), out, depth + 1);
-            separator = ",\n";
+            first = false;
         }
+        close(out, depth, ']');
+    }
+
+    // The format's punctuation, in one place: this class walks a tree with it, EnvelopeText a value's
+    // tokens (an object's fields put in order by compareUtf8), and both print the same text.
+
+    /** An object or array with nothing in it. */
+    static final String EMPTY_OBJECT = "{}";
+    static final String EMPTY_ARRAY = "[]";
+
+    /** Before each member of an object or array, after its opening bracket. */
+    static void separator(StringBuilder out, boolean first) {
+        out.append(first ? "\n" : ",\n");
+    }
+
+    /** A field of an object at {@code depth}, up to its value: indented one level deeper, {@code "key": }. */
+    static void key(StringBuilder out, int depth, String key) {
+        indent(out, depth + 1);
+        quote(key, out);
+        out.append(": ");
+    }
+
+    /** The end of an object or array at {@code depth} that has members. */
+    static void close(StringBuilder out, int depth, char bracket) {
         out.append('\n');
         indent(out, depth);
-        out.append(']');
+        out.append(bracket);
     }
 
     private static final String TABS = "\t".repeat(64);
