@@ -11,7 +11,7 @@ import io.cdccamel.live.LiveConfiguration;
 import io.cdccamel.ops.BrokerControl;
 import io.cdccamel.ops.OperationsConfiguration;
 import io.cdccamel.search.SearchConfiguration;
-import io.cdccamel.route.NewClusterOutput;
+import io.cdccamel.stack.NewClusterOutput;
 import io.cdccamel.route.RouteConfiguration;
 import io.cdccamel.settings.BadSettingsException;
 import io.cdccamel.settings.Hermetic;

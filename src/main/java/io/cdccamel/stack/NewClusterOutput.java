@@ -1,10 +1,8 @@
-package io.cdccamel.route;
+package io.cdccamel.stack;
 
 import io.cdccamel.store.PreviousOutput;
 import io.cdccamel.settings.OutputSettings;
 import io.cdccamel.settings.SettingsReader;
-import io.cdccamel.stack.EmbeddedStackListener;
-import io.cdccamel.stack.LocalStack;
 import io.cdccamel.base.StackStartException;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -17,7 +15,8 @@ import java.nio.file.Path;
 /**
  * When the embedded stack's Kafka cluster is new (the first start, or after {@code cdc.stack.reset}),
  * the output written against an earlier one is moved aside ({@link PreviousOutput}) before the
- * output's positions are read.
+ * output's positions are read. The stack's, not the route's: it is the stack that knows the cluster
+ * is new, and the output's store ({@code store/}) that knows how to move it.
  */
 public class NewClusterOutput extends MainListenerSupport {
 
