@@ -1,7 +1,7 @@
 package io.cdccamel.capture;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.cdccamel.base.ReadinessCheck;
 
 import java.util.List;
 import java.util.Map;
@@ -12,19 +12,15 @@ import java.util.Map;
  * {@code __debezium_unavailable_value} for an unchanged large value, with the fix. It stays UP:
  * the pipeline works, the events are less complete.
  */
-public class ReplicaIdentityHealthCheck extends AbstractHealthCheck {
+public class ReplicaIdentityHealthCheck extends ReadinessCheck {
 
     private final CaptureSync sync;
 
     public ReplicaIdentityHealthCheck(CaptureSync sync) {
-        super("cdc", "replica-identity");
+        super("replica-identity");
         this.sync = sync;
     }
 
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {

@@ -5,7 +5,7 @@ import io.cdccamel.settings.CaptureSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.cdccamel.base.ReadinessCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +26,7 @@ import java.util.Map;
  * the slot up).
  */
 @Published
-public final class SlotWatch extends AbstractHealthCheck {
+public final class SlotWatch extends ReadinessCheck {
 
     public static final String MAX_RETAINED = CaptureSettings.SLOT_MAX_RETAINED_BYTES;
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.capture");
@@ -47,7 +47,7 @@ public final class SlotWatch extends AbstractHealthCheck {
     private volatile State last = new State(false, false, "unknown", -1);
 
     public SlotWatch(String jdbcUrl, String user, String password, String slot, long maxRetainedBytes) {
-        super("cdc", "replication-slot");
+        super("replication-slot");
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -148,10 +148,6 @@ public final class SlotWatch extends AbstractHealthCheck {
         }
     }
 
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {

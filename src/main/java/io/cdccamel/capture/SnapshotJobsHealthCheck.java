@@ -1,7 +1,7 @@
 package io.cdccamel.capture;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.cdccamel.base.ReadinessCheck;
 
 import java.util.List;
 import java.util.Map;
@@ -11,19 +11,15 @@ import java.util.Map;
  * snapshot because its job failed (Debezium's status, a stall), naming each with its reason; UP
  * with the requested and running ones named otherwise.
  */
-public class SnapshotJobsHealthCheck extends AbstractHealthCheck {
+public class SnapshotJobsHealthCheck extends ReadinessCheck {
 
     private final CaptureSync sync;
 
     public SnapshotJobsHealthCheck(CaptureSync sync) {
-        super("cdc", "snapshots");
+        super("snapshots");
         this.sync = sync;
     }
 
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
 
     @Override
     @SuppressWarnings("unchecked")

@@ -1,7 +1,7 @@
 package io.cdccamel.connect;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.cdccamel.base.ReadinessCheck;
 
 import java.util.Map;
 
@@ -9,19 +9,15 @@ import java.util.Map;
  * Readiness in {@code /observe/health}: UP once the connector and all its tasks run, and while it is
  * paused on purpose (detail {@code paused}: who paused it), which is no failure of the app.
  */
-public class ConnectorHealthCheck extends AbstractHealthCheck {
+public class ConnectorHealthCheck extends ReadinessCheck {
 
     private final ConnectorRegistration registration;
 
     public ConnectorHealthCheck(ConnectorRegistration registration) {
-        super("cdc", "connector");
+        super("connector");
         this.registration = registration;
     }
 
-    @Override
-    public boolean isLiveness() {
-        return false; // a connector not running yet is no reason to restart the app
-    }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {

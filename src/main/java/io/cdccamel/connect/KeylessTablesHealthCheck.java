@@ -1,7 +1,7 @@
 package io.cdccamel.connect;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.cdccamel.base.ReadinessCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  * {@code /observe/health} is DOWN while a captured table has no primary key and no replica
  * identity (PostgreSQL rejects its UPDATE and DELETE), naming each with its one-line fix.
  */
-public class KeylessTablesHealthCheck extends AbstractHealthCheck {
+public class KeylessTablesHealthCheck extends ReadinessCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.cdccamel.source-tables");
 
@@ -23,7 +23,7 @@ public class KeylessTablesHealthCheck extends AbstractHealthCheck {
     private final String password;
 
     public KeylessTablesHealthCheck(String jdbcUrl, String user, String password) {
-        super("cdc", "source-tables");
+        super("source-tables");
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -41,10 +41,6 @@ public class KeylessTablesHealthCheck extends AbstractHealthCheck {
         }
     }
 
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {

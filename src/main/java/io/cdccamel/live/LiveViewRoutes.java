@@ -50,6 +50,8 @@ public class LiveViewRoutes extends RouteBuilder {
     private final StreamingWatch watch;
     private final CaptureViews capture;
 
+    private final StepFailures steps;
+
     /**
      * @param connect the app's Connect client (the probe asks it for the connector's status)
      * @param admins  the app's Kafka admin maker (the probe's admin client)
@@ -59,9 +61,8 @@ public class LiveViewRoutes extends RouteBuilder {
      * @param brokers  the embedded brokers' control (the page's stop/start buttons), or none
      * @param watch    Debezium's streaming and snapshot (the page, two charts)
      * @param capture  the slot and the snapshot jobs, when the app captures its own database
+     * @param steps    the print route's steps failing on records (a red line on the page)
      */
-    private final StepFailures steps;
-
     public LiveViewRoutes(ConnectApi connect, KafkaAdmins admins, LiveSettings live, ConsumerSettings consumer,
                           DeadLetterSettings deadLetters, StackModeSettings stack, ApiSettings api,
                           ChartSettings chartSettings, DurableCommits commits, ObjectMapper mapper,
@@ -107,8 +108,7 @@ public class LiveViewRoutes extends RouteBuilder {
         charts.lagFrom(probe::lagNow);
         LiveView view = new LiveView(watch, brokerControl, mapper, state, tail, probe,
                 stack.embedded() ? StackModeSettings.MODE_EMBEDDED : StackModeSettings.MODE_EXTERNAL, api.url(),
-                live.eventsPerPush(), charts, commits::filteredCount, () -> steps.failing() == 0 ? null
-                        : "the route's steps fail on " + steps.failing() + " record(s) not written yet: " + steps.lastReason());
+                live.eventsPerPush(), charts, commits::filteredCount, steps::failingNow);
         getContext().addService(view, true, true);
         int port = api.port();
         // the HTTP server's router exists once platform-http has started

@@ -1,7 +1,7 @@
 package io.cdccamel.route;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.cdccamel.base.ReadinessCheck;
 
 import java.util.Map;
 
@@ -10,19 +10,15 @@ import java.util.Map;
  * print route's consumer are not read because their Kafka cluster and topic ids could not be checked
  * against the output's journal ({@link RevokeCommits}, which tries again), with the reason.
  */
-public class AssignmentCheckHealthCheck extends AbstractHealthCheck {
+public class AssignmentCheckHealthCheck extends ReadinessCheck {
 
     private final RevokeCommits revokeCommits;
 
     public AssignmentCheckHealthCheck(RevokeCommits revokeCommits) {
-        super("cdc", "partition-assignment");
+        super("partition-assignment");
         this.revokeCommits = revokeCommits;
     }
 
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {

@@ -92,14 +92,19 @@ public final class StepFailures {
         return deadLetters.get();
     }
 
-    /** Records a failed attempt of the steps held and that are not written yet (0: the steps pass). */
+    /** Records that were in a failed attempt of the steps and are not written yet (0: the steps pass). */
     public long failing() {
         return failures.values().stream().filter(f -> !f.deadLetter()).count();
     }
 
-    /** The steps' last error, or null before any. */
-    public String lastReason() {
-        return lastReason;
+    /**
+     * While records the steps failed on are not written yet: how many, how many are searched, and the
+     * steps' last error, as the health check and the live page say it; null while the steps pass.
+     */
+    public String failingNow() {
+        long failing = failing();
+        return failing == 0 ? null : "the print route's steps fail on " + failing + " record(s) not written yet ("
+                + suspects() + " searched for the one they fail on): " + lastReason;
     }
 
     /** Records the route is looking among for the one its steps fail on ({@code cdc.route.step.suspects}). */

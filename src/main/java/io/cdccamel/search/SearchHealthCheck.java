@@ -1,24 +1,20 @@
 package io.cdccamel.search;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.cdccamel.base.ReadinessCheck;
 
 import java.util.Map;
 
 /** {@code search-index} in {@code /observe/health}: DOWN while the index cannot be written, with the reason. */
-public class SearchHealthCheck extends AbstractHealthCheck {
+public class SearchHealthCheck extends ReadinessCheck {
 
     private final OutputIndexer indexer;
 
     public SearchHealthCheck(OutputIndexer indexer) {
-        super("cdc", "search-index");
+        super("search-index");
         this.indexer = indexer;
     }
 
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {

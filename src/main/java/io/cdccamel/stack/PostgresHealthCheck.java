@@ -1,27 +1,24 @@
 package io.cdccamel.stack;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.cdccamel.base.ReadinessCheck;
 
 import java.util.Map;
 
 /**
  * Embedded mode: {@code postgres} in {@code /observe/health} is DOWN while the embedded PostgreSQL
- * that died under the stack is being started again (or could not be), with the reason.
+ * that died under the stack is being started again (or could not be), with the reason. Readiness
+ * only: the stack restarts PostgreSQL itself, and stops the app if it cannot.
  */
-public class PostgresHealthCheck extends AbstractHealthCheck {
+public class PostgresHealthCheck extends ReadinessCheck {
 
     private final LocalStack stack;
 
     public PostgresHealthCheck(LocalStack stack) {
-        super("cdc", "postgres");
+        super("postgres");
         this.stack = stack;
     }
 
-    @Override
-    public boolean isLiveness() {
-        return false; // the stack restarts it itself, and stops the app if it cannot
-    }
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
