@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * and catches up once they idle. Linux schedules each thread on its own, and {@code setpriority}
  * (here through {@code renice}, as Java has no call for it) takes a thread's id, read from
  * {@code /proc/thread-self}. Where either is missing (another OS, a container without util-linux),
- * the thread keeps its priority and a DEBUG line says why: the work is done all the same.
+ * the thread keeps its priority and an INFO line says why: the work is done all the same, at the
+ * cost of CPU the route could have had.
  */
 public final class BackgroundThread {
 
@@ -33,17 +34,23 @@ public final class BackgroundThread {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!renice.waitFor(10, TimeUnit.SECONDS)) {
                 renice.destroyForcibly();
-                LOG.debug("renice of thread {} did not end within 10 s: it keeps its priority", Thread.currentThread().getName());
+                LOG.info("renice of thread {} did not end within 10 s: it keeps its priority", Thread.currentThread().getName());
                 return false;
             }
             boolean done = renice.exitValue() == 0 && niceOf(tid) == NICE;
-            LOG.debug("Thread {} ({}) {} at nice {}", Thread.currentThread().getName(), tid, done ? "runs" : "does not run", NICE);
+            if (done) {
+                LOG.debug("Thread {} ({}) runs at nice {}", Thread.currentThread().getName(), tid, NICE);
+            } else {
+                LOG.info("Thread {} keeps its priority: renice -n {} -p {} did not take (exit {})",
+                        Thread.currentThread().getName(), NICE, tid, renice.exitValue());
+            }
             return done;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (Exception e) {
-            LOG.debug("Thread {} keeps its priority: {}", Thread.currentThread().getName(), e.toString());
+            LOG.info("Thread {} keeps its priority (it runs beside the print route at the same one): {}",
+                    Thread.currentThread().getName(), e.toString());
             return false;
         }
     }
